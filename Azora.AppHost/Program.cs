@@ -1,0 +1,43 @@
+using Azora.AppHost.Infrastructure;
+
+var builder = DistributedApplication.CreateBuilder(args);
+var repositoryRoot = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
+
+InfrastructurePlan plan;
+try
+{
+    plan = InfrastructurePlan.Resolve(builder.Configuration, repositoryRoot, builder.ExecutionContext.IsPublishMode, new MachineProbe());
+}
+catch (InfrastructureUnavailableException ex)
+{
+    Console.Error.WriteLine($"Azora cannot start: {ex.Message}");
+    return 1;
+}
+
+if (args.Contains("--reset-data"))
+{
+    return LocalData.Reset(plan.DataDirectory);
+}
+
+var infrastructure = builder.AddAzoraInfrastructure(plan);
+
+var migrations = builder.AddProject<Projects.Azora_Migrations>("migrations")
+    .WithReference(infrastructure.Database)
+    .WaitFor(infrastructure.DatabaseServer);
+
+builder.AddProject<Projects.Azora_Api>("api")
+    .WithReference(infrastructure.Database)
+    .WithReference(infrastructure.Cache)
+    .WaitFor(infrastructure.CacheServer)
+    .WaitForCompletion(migrations)
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.Azora_Payments>("payments")
+    .WithReference(infrastructure.Database)
+    .WithReference(infrastructure.Cache)
+    .WaitFor(infrastructure.CacheServer)
+    .WaitForCompletion(migrations)
+    .WithHttpHealthCheck("/health");
+
+builder.Build().Run();
+return 0;

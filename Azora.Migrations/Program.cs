@@ -1,0 +1,34 @@
+// Applies the database schema once per deploy, then exits: 0 when the schema is current, 1 when it could not be
+// brought there. The AppHost runs it before the services (WaitForCompletion); Kubernetes runs it as a Job.
+using Azora.Data.Migrations;
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.ConfigureOpenTelemetry();
+using var host = builder.Build();
+
+var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Azora.Migrations");
+var connectionString = builder.Configuration.GetConnectionString("azora");
+if (string.IsNullOrWhiteSpace(connectionString))
+{
+    logger.LogCritical("The connection string 'azora' is not set (ConnectionStrings__azora).");
+    return 1;
+}
+
+await host.StartAsync();
+try
+{
+    var outcome = await SchemaMigrator.MigrateAsync(connectionString, logger);
+    logger.LogInformation("Schema is current; this run applied {Count} script(s): {Scripts}",
+        outcome.AppliedScripts.Count, string.Join(", ", outcome.AppliedScripts));
+    return 0;
+}
+catch (Exception ex) when (ex is SchemaMigrationException or Npgsql.NpgsqlException)
+{
+    logger.LogCritical(ex, "Schema migration failed");
+    return 1;
+}
+finally
+{
+    // Flushes the OpenTelemetry exporters so the dashboard shows the whole run.
+    await host.StopAsync();
+}
