@@ -9,7 +9,7 @@ namespace Azora.Data.Migrations;
 /// Applies the versioned SQL scripts embedded in this assembly (<c>Migrations/Scripts/NNNN_name.sql</c>, applied in
 /// name order, each in its own transaction) and records them in <c>public.schema_versions</c>. Creates the database
 /// when it does not exist. Concurrent runs are serialised by a PostgreSQL advisory lock, so two deploy steps started
-/// at once apply every script exactly once.
+/// at once create the database once and apply every script exactly once.
 /// </summary>
 public static class SchemaMigrator
 {
@@ -22,9 +22,10 @@ public static class SchemaMigrator
 
     public static async Task<MigrationOutcome> MigrateAsync(string connectionString, ILogger logger, CancellationToken cancellationToken = default)
     {
-        EnsureDatabase.For.PostgresqlDatabase(connectionString, new MicrosoftUpgradeLog(logger));
-
-        await using var lockConnection = new NpgsqlConnection(connectionString);
+        // The lock is taken in the maintenance database, which exists before ours does, so that creating the database
+        // is serialised too (dbup's EnsureDatabase connects there as well).
+        var maintenance = new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres" }.ConnectionString;
+        await using var lockConnection = new NpgsqlConnection(maintenance);
         await lockConnection.OpenAsync(cancellationToken);
         await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", lockConnection))
         {
@@ -34,6 +35,8 @@ public static class SchemaMigrator
 
         try
         {
+            EnsureDatabase.For.PostgresqlDatabase(connectionString, new MicrosoftUpgradeLog(logger));
+
             var upgrader = DeployChanges.To.PostgresqlDatabase(connectionString)
                 .WithScriptsEmbeddedInAssembly(typeof(SchemaMigrator).Assembly, name => name.StartsWith(ScriptNamespace, StringComparison.Ordinal))
                 .WithTransactionPerScript()

@@ -1,0 +1,55 @@
+using Aspire.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Azora.Tests.Stack;
+
+/// <summary>
+/// The whole AppHost, started once for every test in <see cref="StackCollection"/>, in local-process mode (PostgreSQL
+/// from the machine's binaries, a Redis-protocol server) with its own throw-away data directory and random ports, so
+/// it never collides with a developer's running stack or another test run.
+/// </summary>
+public sealed class AzoraStackFixture : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+
+    private DistributedApplication? _app;
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The stack has not started.");
+
+    public string DataDirectory { get; } = TestDirectories.CreateReachableByPostgres("stack");
+
+    public async Task InitializeAsync()
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Azora_AppHost>(
+            ["--Azora:Infrastructure=local", $"--Azora:DataDirectory={DataDirectory}"],
+            (options, _) => options.DisableDashboard = true,
+            timeout.Token);
+        builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
+
+        _app = await builder.BuildAsync(timeout.Token);
+        await _app.StartAsync(timeout.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", timeout.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("payments", timeout.Token);
+    }
+
+    public async Task<string> ConnectionStringAsync(string name) =>
+        await App.GetConnectionStringAsync(name) ?? throw new InvalidOperationException($"No connection string '{name}'.");
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        Directory.Delete(DataDirectory, recursive: true);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class StackCollection : ICollectionFixture<AzoraStackFixture>
+{
+    public const string Name = "Azora stack";
+}
