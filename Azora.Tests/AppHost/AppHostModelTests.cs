@@ -1,0 +1,85 @@
+using Aspire.Hosting;
+using Aspire.Hosting.Postgres;
+using Aspire.Hosting.Redis;
+
+namespace Azora.Tests.AppHost;
+
+/// <summary>The AppHost's model, built but never started: which resources exist and how they depend on each other.</summary>
+public sealed class AppHostModelTests : IDisposable
+{
+    private readonly string _dataDirectory = TestDirectories.CreateReachableByPostgres("model");
+
+    private async Task<IDistributedApplicationTestingBuilder> ModelAsync(params string[] args) =>
+        await DistributedApplicationTestingBuilder.CreateAsync<Projects.Azora_AppHost>(
+            [$"--Azora:DataDirectory={_dataDirectory}", .. args], (options, _) => options.DisableDashboard = true);
+
+    /// <summary>What starts with the app: Aspire adds helper resources (project rebuilders) that start only on demand.</summary>
+    private static IEnumerable<IResource> Started(IDistributedApplicationTestingBuilder builder) =>
+        builder.Resources.Where(resource => !resource.Annotations.OfType<ExplicitStartupAnnotation>().Any());
+
+    private static IResource Resource(IDistributedApplicationTestingBuilder builder, string name) =>
+        Assert.Single(builder.Resources, resource => resource.Name == name);
+
+    private static IEnumerable<(string Name, WaitType Type)> WaitsOf(IResource resource) =>
+        resource.Annotations.OfType<WaitAnnotation>().Select(wait => (wait.Resource.Name, wait.WaitType));
+
+    private static IEnumerable<string> ReferencesOf(IResource resource) =>
+        resource.Annotations.OfType<ResourceRelationshipAnnotation>().Where(relation => relation.Type == "Reference").Select(relation => relation.Resource.Name);
+
+    [Fact]
+    public async Task Local_mode_runs_postgres_and_a_cache_server_as_processes_and_the_services_wait_for_migrations()
+    {
+        await using var builder = await ModelAsync("--Azora:Infrastructure=local", "--Azora:Cache:Server=garnet");
+
+        Assert.Equal(
+            ["api", "azora", "cache", "garnet", "migrations", "payments", "postgres"],
+            Started(builder).Select(resource => resource.Name).Order());
+        Assert.IsType<ExecutableResource>(Resource(builder, "postgres"));
+        Assert.IsType<ExecutableResource>(Resource(builder, "garnet"));
+        Assert.IsType<ConnectionStringResource>(Resource(builder, "azora"));
+        Assert.IsType<ConnectionStringResource>(Resource(builder, "cache"));
+        Assert.Single(Resource(builder, "postgres").Annotations.OfType<HealthCheckAnnotation>());
+        Assert.Single(Resource(builder, "garnet").Annotations.OfType<HealthCheckAnnotation>());
+
+        var migrations = Resource(builder, "migrations");
+        Assert.Contains(("postgres", WaitType.WaitUntilHealthy), WaitsOf(migrations));
+        Assert.Contains("azora", ReferencesOf(migrations));
+        Assert.DoesNotContain("cache", ReferencesOf(migrations));
+
+        foreach (var service in new[] { "api", "payments" })
+        {
+            var resource = Resource(builder, service);
+            Assert.Contains(("migrations", WaitType.WaitForCompletion), WaitsOf(resource));
+            Assert.Contains(("garnet", WaitType.WaitUntilHealthy), WaitsOf(resource));
+            Assert.Contains("azora", ReferencesOf(resource));
+            Assert.Contains("cache", ReferencesOf(resource));
+            Assert.Contains(resource.Annotations.OfType<HealthCheckAnnotation>(), check => check.Key.Contains("http", StringComparison.OrdinalIgnoreCase));
+        }
+    }
+
+    [Fact]
+    public async Task Container_mode_uses_the_postgres_and_redis_integrations()
+    {
+        await using var builder = await ModelAsync("--Azora:Infrastructure=containers");
+
+        Assert.IsType<PostgresServerResource>(Resource(builder, "postgres"));
+        Assert.IsType<PostgresDatabaseResource>(Resource(builder, "azora"));
+        Assert.IsType<RedisResource>(Resource(builder, "cache"));
+        Assert.Contains(("postgres", WaitType.WaitUntilHealthy), WaitsOf(Resource(builder, "migrations")));
+        Assert.Contains(("cache", WaitType.WaitUntilHealthy), WaitsOf(Resource(builder, "api")));
+    }
+
+    [Fact]
+    public async Task External_mode_checks_the_given_servers_and_runs_none()
+    {
+        await using var builder = await ModelAsync(
+            "--Azora:Infrastructure=external", "--ConnectionStrings:azora=Host=db.internal;Database=azora", "--ConnectionStrings:cache=cache.internal:6379");
+
+        Assert.DoesNotContain(Started(builder), resource => resource is ExecutableResource or ContainerResource);
+        Assert.Single(Resource(builder, "azora").Annotations.OfType<HealthCheckAnnotation>());
+        Assert.Single(Resource(builder, "cache").Annotations.OfType<HealthCheckAnnotation>());
+        Assert.Contains(("azora", WaitType.WaitUntilHealthy), WaitsOf(Resource(builder, "migrations")));
+    }
+
+    public void Dispose() => Directory.Delete(_dataDirectory, recursive: true);
+}
