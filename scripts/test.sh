@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests, the AppHost model, and the whole stack started through Aspire in local-process mode
+# (PostgreSQL from the machine's binaries, Garnet or redis-server). Ends with the totals on a line of their own:
+# "N passed, N failed". Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Stack").
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+results="TestResults"
+rm -rf "$results"
+dotnet test Azora.sln --logger "trx;LogFileName=azora.trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
+status=$?
+
+trx=$(find "$results" -name '*.trx' 2>/dev/null | head -n 1)
+counters=$([[ -n $trx ]] && grep -o '<Counters [^>]*>' "$trx" || true)
+count() { grep -o " $1=\"[0-9]*\"" <<<"$counters" | grep -o '[0-9]*' || echo 0; }
+total=$(count total)
+passed=$(count passed)
+failed=$(($(count failed) + $(count error) + $(count timeout) + $(count aborted)))
+
+echo "${passed} passed, ${failed} failed"
+if [[ $status -eq 0 && ${total} -eq 0 ]]; then
+  echo "no test ran" >&2
+  status=1
+fi
+exit $status
