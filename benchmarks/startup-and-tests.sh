@@ -33,7 +33,7 @@ for run in $(seq 1 "$runs"); do
   seconds=$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')
   timings+=("$seconds")
   printf 'start-up %d: both services healthy after %.1f s\n' "$run" "$seconds"
-  kill -INT -- "-$apphost"
+  kill -TERM "$apphost"
   wait "$apphost" || true
   rm -f "$log"
 done

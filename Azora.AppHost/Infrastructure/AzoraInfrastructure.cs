@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Azora.AppHost.Infrastructure;
 
@@ -39,6 +40,13 @@ public static class AzoraInfrastructureExtensions
     {
         Directory.CreateDirectory(plan.DataDirectory);
         var runsAsRoot = Environment.IsPrivilegedProcess;
+        builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
+        {
+            @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Azora.AppHost").LogInformation(
+                "Local infrastructure: PostgreSQL from {BinDirectory}, cache server {CacheServer}, state in {DataDirectory}",
+                plan.PostgresBinDirectory, plan.CacheServer, plan.DataDirectory);
+            return Task.CompletedTask;
+        });
 
         var postgres = builder.AddLocalPostgresServer("postgres", plan.PostgresBinDirectory!, plan.DataDirectory, runsAsRoot);
         var database = builder.AddConnectionString(DatabaseName, LocalPostgres.DatabaseConnectionString(postgres, DatabaseName));
