@@ -14,6 +14,3 @@ app.MapGet("/", () => TypedResults.Ok(new ServiceInfo("azora-api", typeof(Progra
 app.Run();
 
 internal sealed record ServiceInfo(string Service, string Version);
-
-/// <summary>Visible to the integration tests.</summary>
-public partial class Program;

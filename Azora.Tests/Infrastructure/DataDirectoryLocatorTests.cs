@@ -17,9 +17,7 @@ public sealed class DataDirectoryLocatorTests : IDisposable
     [Fact]
     public void Without_root_the_state_lives_in_the_repository()
     {
-        var repository = Path.Combine(_scratch.FullName, "closed", "azora");
-        Directory.CreateDirectory(repository);
-        File.SetUnixFileMode(Path.Combine(_scratch.FullName, "closed"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var repository = RepositoryUnderAFolderOnlyItsOwnerMayEnter();
 
         var path = DataDirectoryLocator.Resolve(null, repository, new FakeMachine { RunsAsRoot = false });
 
@@ -29,9 +27,7 @@ public sealed class DataDirectoryLocatorTests : IDisposable
     [Fact]
     public void As_root_under_a_folder_others_cannot_enter_the_state_moves_where_postgres_can_reach_it()
     {
-        var repository = Path.Combine(_scratch.FullName, "closed", "azora");
-        Directory.CreateDirectory(repository);
-        File.SetUnixFileMode(Path.Combine(_scratch.FullName, "closed"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var repository = RepositoryUnderAFolderOnlyItsOwnerMayEnter();
 
         var path = DataDirectoryLocator.Resolve(null, repository, new FakeMachine { RunsAsRoot = true });
 
@@ -53,6 +49,14 @@ public sealed class DataDirectoryLocatorTests : IDisposable
         var path = DataDirectoryLocator.Resolve(null, repository, new FakeMachine { RunsAsRoot = true });
 
         Assert.Equal(Path.Combine(repository, ".azora"), path);
+    }
+
+    private string RepositoryUnderAFolderOnlyItsOwnerMayEnter()
+    {
+        var repository = Path.Combine(_scratch.FullName, "closed", "azora");
+        Directory.CreateDirectory(repository);
+        File.SetUnixFileMode(Path.Combine(_scratch.FullName, "closed"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return repository;
     }
 
     public void Dispose() => _scratch.Delete(recursive: true);
