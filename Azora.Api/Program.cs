@@ -1,3 +1,10 @@
+using Azora.Api.Auth;
+using Azora.Api.Auth.Tokens;
+using Azora.Api.Errors;
+using Azora.Api.OpenApi;
+using Azora.Api.RateLimiting;
+using Scalar.AspNetCore;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -5,11 +12,38 @@ builder.AddNpgsqlDataSource("azora");
 builder.AddRedisClient("cache");
 builder.Services.AddSingleton(TimeProvider.System);
 
+builder.WebHost.ConfigureKestrel(kestrel =>
+    kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long>("Azora:Api:MaxRequestBodyBytes", 1024 * 1024));
+builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiProblems.Complete);
+builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+// Malformed JSON, a wrong content type and the like are thrown, so ApiExceptionHandler words them like every other error.
+builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+builder.Services.AddAzoraAuth();
+builder.Services.AddAzoraRateLimits(builder.Configuration);
+builder.Services.AddAzoraOpenApi();
+
 var app = builder.Build();
 
+// Fails start-up at once when the signing keys are missing or broken, not at the first login.
+app.Services.GetRequiredService<SigningKeyRing>();
+
+app.UseForwardedHeaders();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseMiddleware<RateLimitMiddleware>();
+app.UseAuthorization();
+
 app.MapDefaultEndpoints();
+app.MapOpenApi();
+if (app.Environment.IsDevelopment())
+{
+    app.MapScalarApiReference();
+}
+
 app.MapGet("/", () => TypedResults.Ok(new ServiceInfo("azora-api", typeof(Program).Assembly.GetName().Version?.ToString() ?? "0.0.0")))
     .WithName("GetServiceInfo");
+app.MapAuthEndpoints();
 
 app.Run();
 

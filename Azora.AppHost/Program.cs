@@ -25,12 +25,18 @@ var migrations = builder.AddProject<Projects.Azora_Migrations>("migrations")
     .WithReference(infrastructure.Database)
     .WaitFor(infrastructure.DatabaseServer);
 
-builder.AddProject<Projects.Azora_Api>("api")
+var api = builder.AddProject<Projects.Azora_Api>("api")
     .WithReference(infrastructure.Database)
     .WithReference(infrastructure.Cache)
     .WaitFor(infrastructure.CacheServer)
     .WaitForCompletion(migrations)
     .WithHttpHealthCheck("/health");
+
+if (builder.ExecutionContext.IsRunMode)
+{
+    // One Development signing key for every API replica of this stack, kept with the rest of its local state.
+    api.WithEnvironment("Azora__Auth__DevelopmentKeyFile", Path.Combine(plan.DataDirectory, "jwt-signing-key.pem"));
+}
 
 builder.AddProject<Projects.Azora_Payments>("payments")
     .WithReference(infrastructure.Database)

@@ -14,7 +14,9 @@ internal static class LocalCache
     {
         var resource = server == LocalCacheServer.Redis
             ? builder.AddExecutable(name, executable, workingDirectory, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
-            : builder.AddExecutable(name, "dotnet", workingDirectory, executable, "--bind", "127.0.0.1", "--memory", "256m", "--index", "16m");
+            : builder.AddExecutable(name, "dotnet", workingDirectory, executable, "--bind", "127.0.0.1", "--memory", "256m", "--index", "16m",
+                // Rate limits run Lua scripts; transaction mode makes each script atomic, as on Redis.
+                "--lua", "--lua-transaction-mode");
 
         resource.WithEndpoint(name: "tcp", scheme: "tcp").WithIconName("Memory");
         var endpoint = resource.GetEndpoint("tcp");

@@ -27,11 +27,26 @@ public sealed class AzoraStackFixture : IAsyncLifetime
             timeout.Token);
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
 
+        // Every test shares one client address and makes many accounts; the limits themselves are tested on
+        // separate API instances (ApiInstance) with small limits of their own.
+        var api = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "api");
+        builder.CreateResourceBuilder(api)
+            .WithEnvironment("Azora__RateLimits__Anonymous__PermitLimit", "1000000")
+            .WithEnvironment("Azora__RateLimits__Credentials__PermitLimit", "1000000");
+
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", timeout.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("payments", timeout.Token);
     }
+
+    /// <summary>The stack's Development signing key, which tests use to forge tokens the API must refuse.</summary>
+    public string SigningKeyFile => Path.Combine(DataDirectory, "jwt-signing-key.pem");
+
+    /// <summary>
+    /// A plain client for the API: unlike <c>CreateHttpClient</c> it never retries, so a 429 or a 5xx reaches the test.
+    /// </summary>
+    public HttpClient CreateApiClient() => new() { BaseAddress = App.GetEndpoint("api", "http") };
 
     public async Task<string> ConnectionStringAsync(string name) =>
         await App.GetConnectionStringAsync(name) ?? throw new InvalidOperationException($"No connection string '{name}'.");

@@ -1,0 +1,284 @@
+using System.Net.Mail;
+using System.Security.Claims;
+using Azora.Api.Auth.Accounts;
+using Azora.Api.Auth.Passwords;
+using Azora.Api.Auth.Tokens;
+using Azora.Api.Errors;
+using Azora.Api.OpenApi;
+using Azora.Api.RateLimiting;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Azora.Api.Auth;
+
+/// <summary>Registration, login, token refresh and logout, the profile, and the public signing keys.</summary>
+public static class AuthEndpoints
+{
+    public const int MaximumEmailLength = 254;
+    public const int MaximumNameLength = 100;
+    public const int MaximumBioLength = 2000;
+    private const int MaximumRefreshTokenLength = 128;
+    private static readonly string[] DefaultRoles = ["learner"];
+
+    public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/.well-known/jwks.json", (SigningKeyRing keys, HttpContext http) =>
+            {
+                http.Response.Headers.CacheControl = "public, max-age=300";
+                return TypedResults.Json(keys.ToJwks(), contentType: "application/jwk-set+json");
+            })
+            .WithName("GetJsonWebKeySet")
+            .WithTags("Auth")
+            .WithSummary("The public keys that verify Azora access tokens (RFC 7517).")
+            .Produces(StatusCodes.Status200OK, contentType: "application/jwk-set+json")
+            .AllowAnonymous();
+
+        var auth = app.MapGroup("/api/auth").WithTags("Auth").WithApiConventions();
+
+        auth.MapPost("/register", RegisterAsync)
+            .WithName("Register")
+            .WithSummary("Creates a learner account and signs it in.")
+            .Accepts<RegisterRequest>("application/json")
+            .Produces<TokenResponse>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .AllowAnonymous();
+
+        auth.MapPost("/login", LoginAsync)
+            .WithName("Login")
+            .WithSummary("Exchanges an email and password for an access token and a refresh token.")
+            .Produces<TokenResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .AllowAnonymous();
+
+        auth.MapPost("/refresh", RefreshAsync)
+            .WithName("RefreshTokens")
+            .WithSummary("Exchanges a refresh token for a new pair; the presented token stops working.")
+            .Produces<TokenResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .AllowAnonymous();
+
+        auth.MapPost("/logout", LogoutAsync)
+            .WithName("Logout")
+            .WithSummary("Ends this session: its refresh tokens and access tokens stop working.")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .RequireAuthorization();
+
+        auth.MapGet("/profile", GetProfileAsync)
+            .WithName("GetProfile")
+            .WithSummary("The signed-in user's profile.")
+            .Produces<ProfileResponse>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization();
+
+        auth.MapPatch("/profile", UpdateProfileAsync)
+            .WithName("UpdateProfile")
+            .WithSummary("Changes the name and/or bio; a field left out or null is unchanged, an empty bio clears it.")
+            .Produces<ProfileResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization();
+
+        auth.MapPost("/password", ChangePasswordAsync)
+            .WithName("ChangePassword")
+            .WithSummary("Changes the password and signs out every other session.")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .RequireAuthorization();
+
+        return app;
+    }
+
+    private static async Task<Results<Created<TokenResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
+        RegisterRequest request, AuthService service, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var email = ValidateEmail(request.Email, errors);
+        var name = ValidateName(request.Name, errors, required: true);
+        if (service.Policy.Check(request.Password) is { } passwordError)
+        {
+            errors["password"] = [passwordError];
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Validation(errors);
+        }
+
+        var tokens = await service.RegisterAsync(email!, name!, request.Password!, DefaultRoles, cancellationToken);
+        return tokens is null
+            ? ApiProblems.Conflict("An account with this email already exists.")
+            : TypedResults.Created("/api/auth/profile", tokens);
+    }
+
+    private static async Task<IResult> LoginAsync(LoginRequest request, AuthService service, HttpContext http, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(request.Email) || request.Email.Length > MaximumEmailLength)
+        {
+            errors["email"] = ["Enter the email you registered with."];
+        }
+
+        if (string.IsNullOrEmpty(request.Password) || PasswordPolicy.Length(request.Password) > PasswordPolicy.MaximumLength)
+        {
+            errors["password"] = ["Enter your password."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Validation(errors);
+        }
+
+        var outcome = await service.LoginAsync(request.Email!.Trim(), request.Password!, cancellationToken);
+        if (outcome.Throttled is { } throttled)
+        {
+            return RateLimitResponses.TooManyRequests(http, throttled, "Too many failed logins for this account; try again later.");
+        }
+
+        return outcome.Tokens is { } tokens
+            ? TypedResults.Ok(tokens)
+            : ApiProblems.Unauthorized(ErrorCodes.InvalidCredentials, "The email or password is incorrect.");
+    }
+
+    private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> RefreshAsync(
+        RefreshRequest request, AuthService service, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(request.RefreshToken))
+        {
+            return ApiProblems.Validation("refreshToken", "A refresh token is required.");
+        }
+
+        if (request.RefreshToken.Length > MaximumRefreshTokenLength)
+        {
+            return ApiProblems.Unauthorized(ErrorCodes.InvalidRefreshToken, "The refresh token is not valid.");
+        }
+
+        var (outcome, tokens) = await service.RefreshAsync(request.RefreshToken, cancellationToken);
+        return outcome switch
+        {
+            RefreshOutcome.Rotated when tokens is not null => TypedResults.Ok(tokens),
+            RefreshOutcome.Reused => ApiProblems.Unauthorized(
+                ErrorCodes.InvalidRefreshToken,
+                "This refresh token was already used, so the session has been closed to protect the account. Log in again."),
+            RefreshOutcome.Expired => ApiProblems.Unauthorized(ErrorCodes.InvalidRefreshToken, "The refresh token has expired. Log in again."),
+            _ => ApiProblems.Unauthorized(ErrorCodes.InvalidRefreshToken, "The refresh token is not valid."),
+        };
+    }
+
+    private static async Task<NoContent> LogoutAsync(ClaimsPrincipal principal, AuthService service, CancellationToken cancellationToken)
+    {
+        await service.LogoutAsync(CurrentUser.From(principal), cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<ProfileResponse>, ProblemHttpResult>> GetProfileAsync(
+        ClaimsPrincipal principal, AccountStore accounts, CancellationToken cancellationToken)
+    {
+        var user = await accounts.FindByIdAsync(CurrentUser.From(principal).UserId, cancellationToken);
+        return user is null ? ApiProblems.NotFound("This account no longer exists.") : TypedResults.Ok(ToProfile(user));
+    }
+
+    private static async Task<Results<Ok<ProfileResponse>, ValidationProblem, ProblemHttpResult>> UpdateProfileAsync(
+        UpdateProfileRequest request, ClaimsPrincipal principal, AccountStore accounts, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var name = ValidateName(request.Name, errors, required: false);
+        var bio = request.Bio?.Trim();
+        if (bio is not null && bio.Length > MaximumBioLength)
+        {
+            errors["bio"] = [$"Use at most {MaximumBioLength} characters."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Validation(errors);
+        }
+
+        var user = await accounts.UpdateProfileAsync(CurrentUser.From(principal).UserId, name, bio, time.GetUtcNow().UtcDateTime, cancellationToken);
+        return user is null ? ApiProblems.NotFound("This account no longer exists.") : TypedResults.Ok(ToProfile(user));
+    }
+
+    private static async Task<IResult> ChangePasswordAsync(
+        ChangePasswordRequest request, ClaimsPrincipal principal, AuthService service, HttpContext http, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrEmpty(request.CurrentPassword) || PasswordPolicy.Length(request.CurrentPassword) > PasswordPolicy.MaximumLength)
+        {
+            errors["currentPassword"] = ["Enter your current password."];
+        }
+
+        if (service.Policy.Check(request.NewPassword) is { } passwordError)
+        {
+            errors["newPassword"] = [passwordError];
+        }
+        else if (request.NewPassword == request.CurrentPassword)
+        {
+            errors["newPassword"] = ["Choose a password different from the current one."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Validation(errors);
+        }
+
+        var outcome = await service.ChangePasswordAsync(CurrentUser.From(principal), request.CurrentPassword!, request.NewPassword!, cancellationToken);
+        return outcome switch
+        {
+            { Throttled: { } throttled } => RateLimitResponses.TooManyRequests(http, throttled, "Too many wrong passwords for this account; try again later."),
+            { Changed: true } => TypedResults.NoContent(),
+            _ => ApiProblems.Validation("currentPassword", "The current password is incorrect."),
+        };
+    }
+
+    private static string? ValidateEmail(string? value, Dictionary<string, string[]> errors)
+    {
+        var email = value?.Trim();
+        if (string.IsNullOrEmpty(email))
+        {
+            errors["email"] = ["An email is required."];
+            return null;
+        }
+
+        if (email.Length > MaximumEmailLength
+            || !MailAddress.TryCreate(email, out var parsed)
+            || parsed.Address != email
+            || !parsed.Host.Contains('.'))
+        {
+            errors["email"] = ["Enter a valid email address, such as ada@example.com."];
+            return null;
+        }
+
+        return email;
+    }
+
+    private static string? ValidateName(string? value, Dictionary<string, string[]> errors, bool required)
+    {
+        var name = value?.Trim();
+        if (name is null && !required)
+        {
+            return null;
+        }
+
+        if (string.IsNullOrEmpty(name))
+        {
+            errors["name"] = ["A name is required."];
+            return null;
+        }
+
+        if (name.Length > MaximumNameLength || name.Any(char.IsControl))
+        {
+            errors["name"] = [$"Use at most {MaximumNameLength} printable characters."];
+            return null;
+        }
+
+        return name;
+    }
+
+    private static ProfileResponse ToProfile(UserAccount user) =>
+        new(user.Id, user.Email, user.Name, user.Bio, user.Roles, new DateTimeOffset(user.CreatedAt, TimeSpan.Zero));
+}

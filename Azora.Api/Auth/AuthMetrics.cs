@@ -1,0 +1,24 @@
+using System.Diagnostics.Metrics;
+
+namespace Azora.Api.Auth;
+
+/// <summary>Counters under the <c>Azora.Api.Auth</c> meter, exported on /metrics.</summary>
+public sealed class AuthMetrics
+{
+    public const string MeterName = "Azora.Api.Auth";
+
+    private readonly Counter<long> _logins;
+    private readonly Counter<long> _denylistFallbacks;
+
+    public AuthMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _logins = meter.CreateCounter<long>("azora.auth.logins", description: "Login attempts by outcome.");
+        _denylistFallbacks = meter.CreateCounter<long>(
+            "azora.auth.denylist_fallbacks", description: "Token denylist operations that found Redis unreachable.");
+    }
+
+    public void Login(string outcome) => _logins.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void DenylistFallback() => _denylistFallbacks.Add(1);
+}

@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Azora.Api.Auth;
+
+/// <summary>Settings under <c>Azora:Auth</c>; see docs/deployment/INFRASTRUCTURE.md.</summary>
+public sealed class AuthOptions
+{
+    public const string Section = "Azora:Auth";
+
+    [Required]
+    public string Issuer { get; set; } = "https://api.azora.world";
+
+    [Required]
+    public string Audience { get; set; } = "azora-api";
+
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    [Range(typeof(TimeSpan), "00:05:00", "365.00:00:00")]
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// RSA keys in PEM. The first key that has a private part signs; every key is published in the JWKS and accepted,
+    /// so a new key can be added first and the old one kept (public part only) until its tokens have expired.
+    /// </summary>
+    public List<SigningKeyOptions> SigningKeys { get; set; } = [];
+
+    /// <summary>
+    /// Where a Development key is kept when <see cref="SigningKeys"/> is empty; created on first use. The AppHost
+    /// points every service at one file in its data directory. Never used outside Development.
+    /// </summary>
+    public string? DevelopmentKeyFile { get; set; }
+}
+
+public sealed class SigningKeyOptions
+{
+    /// <summary>The <c>kid</c>; defaults to the key's RFC 7638 thumbprint.</summary>
+    public string? KeyId { get; set; }
+
+    /// <summary>A PKCS#8 or PKCS#1 private key (signs and verifies), or a public key only (verifies).</summary>
+    [Required]
+    public string Pem { get; set; } = "";
+}

@@ -1,0 +1,144 @@
+using System.Security.Cryptography;
+using System.Text;
+using Azora.Api.Auth.Accounts;
+using Azora.Api.Auth.Passwords;
+using Azora.Api.Auth.Tokens;
+using Azora.Api.RateLimiting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace Azora.Api.Auth;
+
+public sealed record LoginOutcome(TokenResponse? Tokens, RateLimitState? Throttled);
+
+public sealed record PasswordChangeOutcome(bool Changed, RateLimitState? Throttled);
+
+/// <summary>The account flows behind the auth endpoints: passwords, sessions and tokens.</summary>
+public sealed class AuthService(
+    AccountStore accounts,
+    IPasswordHasher<UserAccount> hasher,
+    PasswordPolicy policy,
+    AccessTokenIssuer accessTokens,
+    TokenRevocations revocations,
+    DistributedRateLimits rateLimits,
+    IOptions<AuthOptions> options,
+    TimeProvider time,
+    AuthMetrics metrics)
+{
+    // Verified against when the email is unknown, so a login costs the same whether or not the account exists.
+    private readonly Lazy<string> _decoyHash = new(() => hasher.HashPassword(null!, Convert.ToHexString(RandomNumberGenerator.GetBytes(16))));
+
+    public PasswordPolicy Policy => policy;
+
+    public async Task<TokenResponse?> RegisterAsync(string email, string name, string password, IReadOnlyList<string> roles, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var user = new UserAccount { Id = Guid.CreateVersion7(), Email = email, Name = name, PasswordHash = "", Roles = [.. roles], CreatedAt = now };
+        user = user with { PasswordHash = hasher.HashPassword(user, PasswordPolicy.Normalize(password)) };
+        var sessionId = Guid.CreateVersion7();
+        var refreshToken = RefreshTokens.Create();
+        var registered = await accounts.RegisterAsync(
+            user, sessionId, RefreshTokens.Hash(refreshToken), now + options.Value.RefreshTokenLifetime, cancellationToken);
+        return registered ? Tokens(user, sessionId, refreshToken) : null;
+    }
+
+    public async Task<LoginOutcome> LoginAsync(string email, string password, CancellationToken cancellationToken)
+    {
+        var account = AccountKey(email);
+        if (await rateLimits.PeekAsync(RateLimitPolicies.FailedLogins, account) is { Remaining: 0 } exhausted)
+        {
+            metrics.Login("throttled");
+            return new LoginOutcome(null, exhausted with { Allowed = false });
+        }
+
+        var user = await accounts.FindByEmailAsync(email, cancellationToken);
+        var verdict = hasher.VerifyHashedPassword(user!, user?.PasswordHash ?? _decoyHash.Value, PasswordPolicy.Normalize(password));
+        if (user is null || verdict == PasswordVerificationResult.Failed)
+        {
+            await rateLimits.AcquireAsync(RateLimitPolicies.FailedLogins, account);
+            metrics.Login("failed");
+            return new LoginOutcome(null, null);
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            await accounts.UpdatePasswordHashAsync(user.Id, hasher.HashPassword(user, PasswordPolicy.Normalize(password)), passwordChanged: false, now, cancellationToken);
+        }
+
+        var sessionId = Guid.CreateVersion7();
+        var refreshToken = RefreshTokens.Create();
+        await accounts.StartSessionAsync(
+            user.Id, sessionId, RefreshTokens.Hash(refreshToken), now, now + options.Value.RefreshTokenLifetime, cancellationToken);
+        metrics.Login("succeeded");
+        return new LoginOutcome(Tokens(user, sessionId, refreshToken), null);
+    }
+
+    public async Task<(RefreshOutcome Outcome, TokenResponse? Tokens)> RefreshAsync(string refreshToken, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var next = RefreshTokens.Create();
+        var result = await accounts.RotateAsync(
+            RefreshTokens.Hash(refreshToken), RefreshTokens.Hash(next), now, now + options.Value.RefreshTokenLifetime, cancellationToken);
+        switch (result.Outcome)
+        {
+            case RefreshOutcome.Reused:
+                await revocations.RevokeSessionsAsync([result.SessionId]);
+                return (result.Outcome, null);
+            case RefreshOutcome.Rotated when await accounts.FindByIdAsync(result.UserId, cancellationToken) is { } user:
+                return (result.Outcome, Tokens(user, result.SessionId, next));
+            default:
+                return (result.Outcome, null);
+        }
+    }
+
+    public async Task LogoutAsync(CurrentUser current, CancellationToken cancellationToken)
+    {
+        await accounts.RevokeSessionAsync(current.SessionId, "logout", time.GetUtcNow().UtcDateTime, cancellationToken);
+        await revocations.RevokeTokenAsync(current.TokenId, current.ExpiresAt);
+        await revocations.RevokeSessionsAsync([current.SessionId]);
+    }
+
+    public async Task<PasswordChangeOutcome> ChangePasswordAsync(
+        CurrentUser current, string currentPassword, string newPassword, CancellationToken cancellationToken)
+    {
+        var user = await accounts.FindByIdAsync(current.UserId, cancellationToken);
+        if (user is null)
+        {
+            return new PasswordChangeOutcome(false, null);
+        }
+
+        var account = AccountKey(user.Email);
+        if (await rateLimits.PeekAsync(RateLimitPolicies.FailedLogins, account) is { Remaining: 0 } exhausted)
+        {
+            return new PasswordChangeOutcome(false, exhausted with { Allowed = false });
+        }
+
+        if (hasher.VerifyHashedPassword(user, user.PasswordHash, PasswordPolicy.Normalize(currentPassword)) == PasswordVerificationResult.Failed)
+        {
+            await rateLimits.AcquireAsync(RateLimitPolicies.FailedLogins, account);
+            return new PasswordChangeOutcome(false, null);
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        await accounts.UpdatePasswordHashAsync(user.Id, hasher.HashPassword(user, PasswordPolicy.Normalize(newPassword)), passwordChanged: true, now, cancellationToken);
+        var closed = await accounts.RevokeOtherSessionsAsync(user.Id, current.SessionId, "password_changed", now, cancellationToken);
+        await revocations.RevokeSessionsAsync(closed);
+        return new PasswordChangeOutcome(true, null);
+    }
+
+    /// <summary>Failed-login counters are kept per account without putting emails into Redis.</summary>
+    private static string AccountKey(string email) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(email.Trim().ToLowerInvariant())), 0, 16);
+
+    private TokenResponse Tokens(UserAccount user, Guid sessionId, string refreshToken)
+    {
+        var access = accessTokens.Issue(user.Id, sessionId, user.Email, user.Name, user.Roles);
+        return new TokenResponse(
+            access.Token,
+            refreshToken,
+            "Bearer",
+            (int)options.Value.AccessTokenLifetime.TotalSeconds,
+            new UserResponse(user.Id, user.Email, user.Name, user.Roles));
+    }
+}

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Text;
+using Azora.Tests.Stack;
+
+namespace Azora.Tests.Api;
+
+/// <summary>
+/// One more API process, run from the API's build output against the stack's PostgreSQL and Redis, with settings
+/// of its own (small rate limits, trusted proxies, an unreachable cache…). Two of them are two replicas.
+/// </summary>
+internal sealed class ApiInstance : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ApiInstance(Process process, Uri address)
+    {
+        _process = process;
+        Client = new HttpClient { BaseAddress = address };
+    }
+
+    public HttpClient Client { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <param name="settings">Configuration keys as in appsettings (<c>Azora:RateLimits:Anonymous:PermitLimit</c>).</param>
+    public static async Task<ApiInstance> StartAsync(
+        AzoraStackFixture stack, IReadOnlyDictionary<string, string> settings, string? cacheConnectionString = null, string? databaseConnectionString = null)
+    {
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(ApiAssemblyPath());
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["ConnectionStrings__azora"] = databaseConnectionString ?? await stack.ConnectionStringAsync("azora");
+        start.Environment["ConnectionStrings__cache"] = cacheConnectionString ?? await stack.ConnectionStringAsync("cache");
+        start.Environment["Azora__Auth__DevelopmentKeyFile"] = stack.SigningKeyFile;
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__")] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the API.");
+        var instance = new ApiInstance(process, new Uri($"http://127.0.0.1:{port}"));
+        process.OutputDataReceived += (_, line) => instance.Append(line.Data);
+        process.ErrorDataReceived += (_, line) => instance.Append(line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await instance.WaitUntilAliveAsync();
+        return instance;
+    }
+
+    /// <summary>A loopback address where nothing listens: a Redis or PostgreSQL that is down.</summary>
+    public static string UnreachableEndpoint() => $"127.0.0.1:{FreePort()}";
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private async Task WaitUntilAliveAsync()
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < StartTimeout)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The API exited with {_process.ExitCode}:\n{Output}");
+            }
+
+            try
+            {
+                using var response = await Client.GetAsync("/alive");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"The API did not come alive within {StartTimeout}:\n{Output}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The API's build output, built in the same configuration as these tests (the AppHost references it).</summary>
+    private static string ApiAssemblyPath()
+    {
+        var configuration = typeof(ApiInstance).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var projectDirectory = Path.GetDirectoryName(new Projects.Azora_Api().ProjectPath)!;
+        var path = Path.Combine(projectDirectory, "bin", configuration, "net10.0", "Azora.Api.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException("Build the solution first; the API is not built.", path);
+    }
+}

@@ -1,0 +1,364 @@
+using System.Net;
+using System.Text.Json;
+using Azora.Tests.Stack;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Azora.Tests.Api;
+
+[Collection(StackCollection.Name)]
+public class AuthFlowTests(AzoraStackFixture stack)
+{
+    [Fact]
+    public async Task Register_login_profile_refresh_logout_then_the_tokens_are_refused()
+    {
+        using var client = stack.CreateApiClient();
+        var email = TestAccounts.NewEmail("flow");
+
+        using var registered = await client.PostJsonAsync("/api/auth/register", new { email, password = TestAccounts.Password, name = "Grace Hopper" });
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        Assert.Equal("/api/auth/profile", registered.Headers.Location?.OriginalString);
+        var registration = await registered.JsonAsync();
+        Assert.Equal(900, registration.GetProperty("expiresIn").GetInt32());
+        Assert.Equal("Bearer", registration.GetProperty("tokenType").GetString());
+        Assert.Equal(["learner"], registration.GetProperty("user").GetProperty("roles").EnumerateArray().Select(role => role.GetString()));
+
+        var login = await TestAccounts.LoginAsync(client, email);
+        using (var profile = await client.GetAsync("/api/auth/profile", login.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, profile.StatusCode);
+            var body = await profile.JsonAsync();
+            Assert.Equal(email, body.GetProperty("email").GetString());
+            Assert.Equal("Grace Hopper", body.GetProperty("name").GetString());
+            Assert.Equal(login.UserId, body.GetProperty("id").GetGuid());
+        }
+
+        using var refreshed = await client.PostJsonAsync("/api/auth/refresh", new { refreshToken = login.RefreshToken });
+        Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+        var second = TestAccounts.Read(await refreshed.JsonAsync());
+        Assert.NotEqual(login.RefreshToken, second.RefreshToken);
+
+        using (var logout = await client.SendJsonAsync(HttpMethod.Post, "/api/auth/logout", null, second.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
+        }
+
+        using (var afterLogout = await client.GetAsync("/api/auth/profile", second.AccessToken))
+        {
+            var problem = await ProblemAssert.IsProblemAsync(afterLogout, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+            Assert.Contains("revoked", problem.GetProperty("detail").GetString());
+        }
+
+        // The session's earlier access token and its refresh token die with it.
+        using (var earlier = await client.GetAsync("/api/auth/profile", login.AccessToken))
+        {
+            await ProblemAssert.IsProblemAsync(earlier, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+        }
+
+        using (var refreshAfterLogout = await client.PostJsonAsync("/api/auth/refresh", new { refreshToken = second.RefreshToken }))
+        {
+            await ProblemAssert.IsProblemAsync(refreshAfterLogout, HttpStatusCode.Unauthorized, "INVALID_REFRESH_TOKEN");
+        }
+
+        // The registration's own session is untouched by that logout.
+        using var other = await client.GetAsync("/api/auth/profile", registration.GetProperty("accessToken").GetString()!);
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+    }
+
+    [Fact]
+    public async Task Access_tokens_carry_issuer_audience_expiry_id_session_and_roles_and_verify_against_the_published_keys()
+    {
+        using var client = stack.CreateApiClient();
+        var tokens = await TestAccounts.RegisterAsync(client);
+
+        using var jwksResponse = await client.GetAsync("/.well-known/jwks.json");
+        Assert.Equal(HttpStatusCode.OK, jwksResponse.StatusCode);
+        var jwks = new JsonWebKeySet(await jwksResponse.Content.ReadAsStringAsync());
+        Assert.All(jwks.Keys, key => Assert.False(key.HasPrivateKey));
+
+        var result = await new JsonWebTokenHandler().ValidateTokenAsync(tokens.AccessToken, new TokenValidationParameters
+        {
+            ValidIssuer = "https://api.azora.world",
+            ValidAudience = "azora-api",
+            IssuerSigningKeys = jwks.GetSigningKeys(),
+            ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
+        });
+        Assert.True(result.IsValid, result.Exception?.Message);
+        var token = (JsonWebToken)result.SecurityToken;
+        Assert.Equal("RS256", token.Alg);
+        Assert.Contains(jwks.Keys, key => key.Kid == token.Kid);
+        Assert.Equal(tokens.UserId.ToString(), token.Subject);
+        Assert.Matches("^[0-9a-f]{32}$", token.Id);
+        Assert.True(Guid.TryParse(token.GetClaim("sid").Value, out _));
+        Assert.Equal(["learner"], token.Claims.Where(claim => claim.Type == "roles").Select(claim => claim.Value));
+        Assert.Equal(TimeSpan.FromMinutes(15), token.ValidTo - token.IssuedAt);
+    }
+
+    [Fact]
+    public async Task A_reused_refresh_token_closes_its_whole_session()
+    {
+        using var client = stack.CreateApiClient();
+        var first = await TestAccounts.RegisterAsync(client);
+
+        using var rotated = await client.PostJsonAsync("/api/auth/refresh", new { refreshToken = first.RefreshToken });
+        var second = TestAccounts.Read(await rotated.JsonAsync());
+
+        // Someone replays the first token (a thief, or the victim after the thief rotated it).
+        using (var replay = await client.PostJsonAsync("/api/auth/refresh", new { refreshToken = first.RefreshToken }))
+        {
+            var problem = await ProblemAssert.IsProblemAsync(replay, HttpStatusCode.Unauthorized, "INVALID_REFRESH_TOKEN");
+            Assert.Contains("already used", problem.GetProperty("detail").GetString());
+        }
+
+        using (var legitimate = await client.PostJsonAsync("/api/auth/refresh", new { refreshToken = second.RefreshToken }))
+        {
+            await ProblemAssert.IsProblemAsync(legitimate, HttpStatusCode.Unauthorized, "INVALID_REFRESH_TOKEN");
+        }
+
+        using var access = await client.GetAsync("/api/auth/profile", second.AccessToken);
+        await ProblemAssert.IsProblemAsync(access, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not-a-token")]
+    [InlineData("' OR '1'='1")]
+    public async Task Unknown_refresh_tokens_are_refused(string refreshToken)
+    {
+        using var client = stack.CreateApiClient();
+
+        using var response = await client.PostJsonAsync("/api/auth/refresh", new { refreshToken });
+
+        if (refreshToken.Length == 0)
+        {
+            await ProblemAssert.IsValidationProblemAsync(response, "refreshToken");
+        }
+        else
+        {
+            await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized, "INVALID_REFRESH_TOKEN");
+        }
+    }
+
+    [Fact]
+    public async Task Emails_are_unique_whatever_their_casing_and_log_in_in_any_casing()
+    {
+        using var client = stack.CreateApiClient();
+        var email = TestAccounts.NewEmail("Casing");
+        await TestAccounts.RegisterAsync(client, email);
+
+        using var duplicate = await client.PostJsonAsync("/api/auth/register", new { email = email.ToUpperInvariant(), password = TestAccounts.Password, name = "Twin" });
+        await ProblemAssert.IsProblemAsync(duplicate, HttpStatusCode.Conflict, "CONFLICT");
+
+        var login = await TestAccounts.LoginAsync(client, email.ToUpperInvariant());
+        Assert.Equal(email, login.Email);
+    }
+
+    [Fact]
+    public async Task Wrong_password_and_unknown_email_get_the_same_answer()
+    {
+        using var client = stack.CreateApiClient();
+        var tokens = await TestAccounts.RegisterAsync(client);
+
+        using var wrong = await client.PostJsonAsync("/api/auth/login", new { email = tokens.Email, password = "not-the-right-password" });
+        using var unknown = await client.PostJsonAsync("/api/auth/login", new { email = TestAccounts.NewEmail("nobody"), password = TestAccounts.Password });
+
+        var wrongBody = await ProblemAssert.IsProblemAsync(wrong, HttpStatusCode.Unauthorized, "INVALID_CREDENTIALS");
+        var unknownBody = await ProblemAssert.IsProblemAsync(unknown, HttpStatusCode.Unauthorized, "INVALID_CREDENTIALS");
+        Assert.Equal(wrongBody.GetProperty("detail").GetString(), unknownBody.GetProperty("detail").GetString());
+    }
+
+    [Theory]
+    [InlineData("correct-horse-battery-staple-ünïcødé")]
+    [InlineData("密码很长而且很难猜到的一句话")]
+    [InlineData("🔐🦄🌍🎓🚀🧠📚🌱🍀✨🎵🐙")]
+    [InlineData("пароль с пробелами и без правил")]
+    public async Task Any_unicode_password_of_twelve_characters_or_more_works(string password)
+    {
+        using var client = stack.CreateApiClient();
+        var tokens = await TestAccounts.RegisterAsync(client, password: password);
+
+        var login = await TestAccounts.LoginAsync(client, tokens.Email, password);
+
+        Assert.Equal(tokens.UserId, login.UserId);
+    }
+
+    [Fact]
+    public async Task A_password_typed_in_another_unicode_normalisation_is_the_same_password()
+    {
+        using var client = stack.CreateApiClient();
+        var composed = "caf\u00e9-au-lait-every-morning";
+        var decomposed = "cafe\u0301-au-lait-every-morning";
+        var tokens = await TestAccounts.RegisterAsync(client, password: composed);
+
+        var login = await TestAccounts.LoginAsync(client, tokens.Email, decomposed);
+
+        Assert.Equal(tokens.UserId, login.UserId);
+    }
+
+    [Fact]
+    public async Task Long_passwords_are_not_truncated()
+    {
+        using var client = stack.CreateApiClient();
+        var password = new string('x', 80) + "-the-end-matters";
+        var tokens = await TestAccounts.RegisterAsync(client, password: password);
+
+        using var prefix = await client.PostJsonAsync("/api/auth/login", new { email = tokens.Email, password = password[..72] });
+
+        await ProblemAssert.IsProblemAsync(prefix, HttpStatusCode.Unauthorized, "INVALID_CREDENTIALS");
+    }
+
+    [Theory]
+    [InlineData("short-pass1")]
+    [InlineData("qwerty123456")]
+    [InlineData("QWERTY123456")]
+    [InlineData("1q2w3e4r5t6y")]
+    public async Task Short_and_common_passwords_are_refused(string password)
+    {
+        using var client = stack.CreateApiClient();
+
+        using var response = await client.PostJsonAsync("/api/auth/register", new { email = TestAccounts.NewEmail("weak"), password, name = "Weak" });
+
+        await ProblemAssert.IsValidationProblemAsync(response, "password");
+    }
+
+    [Fact]
+    public async Task Passwords_of_128_characters_are_accepted_and_129_refused()
+    {
+        using var client = stack.CreateApiClient();
+        var longest = string.Concat(Enumerable.Repeat("🎓", 128));
+
+        await TestAccounts.RegisterAsync(client, password: longest);
+        using var tooLong = await client.PostJsonAsync("/api/auth/register", new { email = TestAccounts.NewEmail("long"), password = longest + "x", name = "Long" });
+
+        await ProblemAssert.IsValidationProblemAsync(tooLong, "password");
+    }
+
+    [Fact]
+    public async Task Register_reports_every_invalid_field_at_once()
+    {
+        using var client = stack.CreateApiClient();
+
+        using var response = await client.PostJsonAsync("/api/auth/register", new { email = "not-an-email", password = "short", name = "" });
+
+        await ProblemAssert.IsValidationProblemAsync(response, "email", "password", "name");
+    }
+
+    [Theory]
+    [InlineData("'; DROP TABLE users; --@example.com")]
+    [InlineData("robert'); DROP TABLE users;--@example.com")]
+    public async Task Sql_in_the_email_is_only_ever_data(string email)
+    {
+        using var client = stack.CreateApiClient();
+
+        using var register = await client.PostJsonAsync("/api/auth/register", new { email, password = TestAccounts.Password, name = "Bobby Tables" });
+        using var login = await client.PostJsonAsync("/api/auth/login", new { email = "' OR '1'='1", password = "' OR '1'='1' --" });
+
+        Assert.Contains(register.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.BadRequest, HttpStatusCode.Conflict });
+        await ProblemAssert.IsProblemAsync(login, HttpStatusCode.Unauthorized, "INVALID_CREDENTIALS");
+        var someone = await TestAccounts.RegisterAsync(client);
+        await TestAccounts.LoginAsync(client, someone.Email);
+    }
+
+    [Fact]
+    public async Task Oversized_fields_are_refused_field_by_field()
+    {
+        using var client = stack.CreateApiClient();
+        var tokens = await TestAccounts.RegisterAsync(client);
+
+        using var register = await client.PostJsonAsync("/api/auth/register", new
+        {
+            email = new string('a', 250) + "@example.com",
+            password = TestAccounts.Password,
+            name = new string('n', 101),
+        });
+        await ProblemAssert.IsValidationProblemAsync(register, "email", "name");
+
+        using var profile = await client.SendJsonAsync(HttpMethod.Patch, "/api/auth/profile", new { bio = new string('b', 2001) }, tokens.AccessToken);
+        await ProblemAssert.IsValidationProblemAsync(profile, "bio");
+    }
+
+    [Fact]
+    public async Task Profile_updates_name_and_bio_and_an_empty_bio_clears_it()
+    {
+        using var client = stack.CreateApiClient();
+        var tokens = await TestAccounts.RegisterAsync(client);
+
+        using (var update = await client.SendJsonAsync(HttpMethod.Patch, "/api/auth/profile", new { name = "  Ada King  ", bio = "Analyst" }, tokens.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, update.StatusCode);
+            var body = await update.JsonAsync();
+            Assert.Equal("Ada King", body.GetProperty("name").GetString());
+            Assert.Equal("Analyst", body.GetProperty("bio").GetString());
+        }
+
+        using (var nameOnly = await client.SendJsonAsync(HttpMethod.Patch, "/api/auth/profile", new { name = "Ada" }, tokens.AccessToken))
+        {
+            var body = await nameOnly.JsonAsync();
+            Assert.Equal("Analyst", body.GetProperty("bio").GetString());
+        }
+
+        using var cleared = await client.SendJsonAsync(HttpMethod.Patch, "/api/auth/profile", new { bio = "" }, tokens.AccessToken);
+        var final = await cleared.JsonAsync();
+        Assert.Equal(JsonValueKind.Null, final.GetProperty("bio").ValueKind);
+        Assert.Equal("Ada", final.GetProperty("name").GetString());
+
+        using var blankName = await client.SendJsonAsync(HttpMethod.Patch, "/api/auth/profile", new { name = "   " }, tokens.AccessToken);
+        await ProblemAssert.IsValidationProblemAsync(blankName, "name");
+    }
+
+    [Fact]
+    public async Task Changing_the_password_signs_out_every_other_session_but_this_one()
+    {
+        using var client = stack.CreateApiClient();
+        var laptop = await TestAccounts.RegisterAsync(client);
+        var phone = await TestAccounts.LoginAsync(client, laptop.Email);
+        const string newPassword = "a-brand-new-and-longer-passphrase";
+
+        using (var wrongCurrent = await client.PostJsonAsync("/api/auth/password", new { currentPassword = "not-my-password!", newPassword }, laptop.AccessToken))
+        {
+            await ProblemAssert.IsValidationProblemAsync(wrongCurrent, "currentPassword");
+        }
+
+        using (var change = await client.PostJsonAsync("/api/auth/password", new { currentPassword = TestAccounts.Password, newPassword }, laptop.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, change.StatusCode);
+        }
+
+        using (var phoneAccess = await client.GetAsync("/api/auth/profile", phone.AccessToken))
+        {
+            await ProblemAssert.IsProblemAsync(phoneAccess, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+        }
+
+        using (var phoneRefresh = await client.PostJsonAsync("/api/auth/refresh", new { refreshToken = phone.RefreshToken }))
+        {
+            await ProblemAssert.IsProblemAsync(phoneRefresh, HttpStatusCode.Unauthorized, "INVALID_REFRESH_TOKEN");
+        }
+
+        using (var laptopAccess = await client.GetAsync("/api/auth/profile", laptop.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, laptopAccess.StatusCode);
+        }
+
+        using var oldPassword = await client.PostJsonAsync("/api/auth/login", new { email = laptop.Email, password = TestAccounts.Password });
+        await ProblemAssert.IsProblemAsync(oldPassword, HttpStatusCode.Unauthorized, "INVALID_CREDENTIALS");
+        await TestAccounts.LoginAsync(client, laptop.Email, newPassword);
+    }
+
+    [Fact]
+    public async Task Jwks_is_served_with_a_cache_lifetime_and_only_public_parts()
+    {
+        using var client = stack.CreateApiClient();
+
+        using var response = await client.GetAsync("/.well-known/jwks.json");
+
+        Assert.Equal("application/jwk-set+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(TimeSpan.FromMinutes(5), response.Headers.CacheControl?.MaxAge);
+        var text = await response.Content.ReadAsStringAsync();
+        foreach (var privatePart in new[] { "\"d\"", "\"p\"", "\"q\"", "\"dp\"", "\"dq\"", "\"qi\"" })
+        {
+            Assert.DoesNotContain(privatePart, text);
+        }
+
+        Assert.Contains("\"n\"", text);
+    }
+}
