@@ -1,12 +1,15 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using StackExchange.Redis;
 
 namespace Azora.Api.Errors;
 
 /// <summary>
 /// Turns what the framework throws for bad requests (malformed JSON, wrong content type, body over the limit) into
-/// the API's problem format with the right status, and anything else into a 500 that says nothing of the internals.
+/// the API's problem format with the right status, an unreachable database into a 503 the client may retry, and
+/// anything else into a 500 that says nothing of the internals.
 /// </summary>
 internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
@@ -22,6 +25,8 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogg
                 (StatusCodes.Status400BadRequest, ErrorCodes.MalformedRequest, "The request body is not valid JSON for this endpoint."),
             BadHttpRequestException bad =>
                 (bad.StatusCode, ErrorCodes.ForStatus(bad.StatusCode), "The request could not be read: " + bad.Message),
+            NpgsqlException { IsTransient: true } or RedisConnectionException =>
+                (StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable, "A backing service is unavailable; retry shortly."),
             _ => (StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "An unexpected error occurred."),
         };
 
@@ -36,6 +41,11 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogg
         }
 
         httpContext.Response.StatusCode = status;
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = "5";
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,

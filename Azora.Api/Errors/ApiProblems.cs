@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Azora.Api.Errors;
 
@@ -34,6 +35,13 @@ public static class ApiProblems
         var problem = context.ProblemDetails;
         var status = problem.Status ?? context.HttpContext.Response.StatusCode;
         problem.Status = status;
+        problem.Title ??= ReasonPhrases.GetReasonPhrase(status);
+        problem.Type ??= status switch
+        {
+            StatusCodes.Status413PayloadTooLarge => "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+            StatusCodes.Status429TooManyRequests => "https://tools.ietf.org/html/rfc6585#section-4",
+            _ => "about:blank",
+        };
         problem.Instance ??= context.HttpContext.Request.Path;
         if (!problem.Extensions.ContainsKey("code"))
         {

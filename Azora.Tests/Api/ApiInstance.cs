@@ -49,6 +49,8 @@ internal sealed class ApiInstance : IAsyncDisposable
         start.Environment["ConnectionStrings__azora"] = databaseConnectionString ?? await stack.ConnectionStringAsync("azora");
         start.Environment["ConnectionStrings__cache"] = cacheConnectionString ?? await stack.ConnectionStringAsync("cache");
         start.Environment["Azora__Auth__DevelopmentKeyFile"] = stack.SigningKeyFile;
+        // Counters of its own unless the settings name a prefix (replicas of one deployment share theirs).
+        start.Environment["Azora__RateLimits__KeyPrefix"] = $"test:{Guid.NewGuid():N}";
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__")] = value;

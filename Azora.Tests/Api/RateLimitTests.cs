@@ -1,0 +1,193 @@
+using System.Net;
+using Azora.Tests.Stack;
+
+namespace Azora.Tests.Api;
+
+/// <summary>
+/// Rate limits on extra API instances with small limits of their own. Each test takes its own Redis key prefix, so
+/// counters never leak between tests; instances that share a prefix are replicas of one deployment.
+/// </summary>
+[Collection(StackCollection.Name)]
+public class RateLimitTests(AzoraStackFixture stack)
+{
+    [Fact]
+    public async Task Two_api_instances_count_against_one_limit_in_redis()
+    {
+        var settings = Limits(anonymous: 6);
+        await using var first = await ApiInstance.StartAsync(stack, settings);
+        await using var second = await ApiInstance.StartAsync(stack, settings);
+        var before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+        for (var request = 1; request <= 6; request++)
+        {
+            var client = request % 2 == 0 ? second.Client : first.Client;
+            using var response = await client.GetAsync("/.well-known/jwks.json");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("6", response.Header("X-RateLimit-Limit"));
+            Assert.Equal((6 - request).ToString(), response.Header("X-RateLimit-Remaining"));
+            var reset = long.Parse(response.Header("X-RateLimit-Reset"));
+            Assert.InRange(reset, before + 3590, before + 3610);
+        }
+
+        using var refused = await first.Client.GetAsync("/.well-known/jwks.json");
+        await AssertTooManyRequestsAsync(refused, limit: 6, maximumRetryAfter: 3600);
+        using var refusedByTheOther = await second.Client.GetAsync("/.well-known/jwks.json");
+        await AssertTooManyRequestsAsync(refusedByTheOther, limit: 6, maximumRetryAfter: 3600);
+    }
+
+    [Fact]
+    public async Task Signed_in_users_are_counted_per_user_not_per_address()
+    {
+        await using var api = await ApiInstance.StartAsync(stack, Limits(authenticated: 3));
+        var ada = await TestAccounts.RegisterAsync(api.Client);
+        var grace = await TestAccounts.RegisterAsync(api.Client);
+
+        for (var request = 0; request < 3; request++)
+        {
+            using var allowed = await api.Client.GetAsync("/api/auth/profile", ada.AccessToken);
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+            Assert.Equal("3", allowed.Header("X-RateLimit-Limit"));
+        }
+
+        using (var refused = await api.Client.GetAsync("/api/auth/profile", ada.AccessToken))
+        {
+            await AssertTooManyRequestsAsync(refused, limit: 3, maximumRetryAfter: 3600);
+        }
+
+        using var other = await api.Client.GetAsync("/api/auth/profile", grace.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        Assert.Equal("2", other.Header("X-RateLimit-Remaining"));
+    }
+
+    [Fact]
+    public async Task Login_and_register_have_a_stricter_limit_per_client()
+    {
+        await using var api = await ApiInstance.StartAsync(stack, Limits(credentials: 3));
+        var account = await TestAccounts.RegisterAsync(api.Client);
+
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            using var wrong = await api.Client.PostJsonAsync("/api/auth/login", new { email = TestAccounts.NewEmail("someone"), password = "guessing-passwords" });
+            await ProblemAssert.IsProblemAsync(wrong, HttpStatusCode.Unauthorized, "INVALID_CREDENTIALS");
+        }
+
+        using var refused = await api.Client.PostJsonAsync("/api/auth/login", new { email = account.Email, password = TestAccounts.Password });
+        await AssertTooManyRequestsAsync(refused, limit: 3, maximumRetryAfter: 900);
+
+        // Other endpoints are still open to the same client.
+        using var profile = await api.Client.GetAsync("/api/auth/profile", account.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, profile.StatusCode);
+    }
+
+    [Fact]
+    public async Task Brute_force_on_one_account_is_stopped_whatever_the_password()
+    {
+        using var client = stack.CreateApiClient();
+        var victim = await TestAccounts.RegisterAsync(client);
+        var bystander = await TestAccounts.RegisterAsync(client);
+
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            using var wrong = await client.PostJsonAsync("/api/auth/login", new { email = victim.Email, password = $"guess-number-{attempt:D4}" });
+            await ProblemAssert.IsProblemAsync(wrong, HttpStatusCode.Unauthorized, "INVALID_CREDENTIALS");
+        }
+
+        using (var blocked = await client.PostJsonAsync("/api/auth/login", new { email = victim.Email, password = "another-guess-0006" }))
+        {
+            await AssertTooManyRequestsAsync(blocked, limit: 5, maximumRetryAfter: 900);
+        }
+
+        // Even the right password waits, in any casing of the email; other accounts are not affected.
+        using (var right = await client.PostJsonAsync("/api/auth/login", new { email = victim.Email.ToUpperInvariant(), password = TestAccounts.Password }))
+        {
+            await AssertTooManyRequestsAsync(right, limit: 5, maximumRetryAfter: 900);
+        }
+
+        await TestAccounts.LoginAsync(client, bystander.Email);
+    }
+
+    [Fact]
+    public async Task Forwarded_addresses_count_only_from_a_trusted_proxy()
+    {
+        var trustedSettings = new Dictionary<string, string>(Limits(anonymous: 2)) { ["Azora:Api:TrustedProxies:0"] = "127.0.0.0/8" };
+        await using var behindProxy = await ApiInstance.StartAsync(stack, trustedSettings);
+        await using var exposed = await ApiInstance.StartAsync(stack, Limits(anonymous: 2));
+
+        await AssertStatusesAsync(behindProxy, "203.0.113.1", HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests);
+        await AssertStatusesAsync(behindProxy, "203.0.113.2", HttpStatusCode.OK);
+
+        // Without trust the header is ignored: every "client" is the same loopback caller.
+        await AssertStatusesAsync(exposed, "203.0.113.1", HttpStatusCode.OK);
+        await AssertStatusesAsync(exposed, "203.0.113.2", HttpStatusCode.OK);
+        await AssertStatusesAsync(exposed, "203.0.113.3", HttpStatusCode.TooManyRequests);
+    }
+
+    [Fact]
+    public async Task Health_liveness_and_metrics_are_never_limited()
+    {
+        await using var api = await ApiInstance.StartAsync(stack, Limits(anonymous: 1));
+
+        foreach (var path in new[] { "/alive", "/alive", "/metrics", "/metrics" })
+        {
+            using var response = await api.Client.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.False(response.Headers.Contains("X-RateLimit-Limit"));
+        }
+    }
+
+    [Fact]
+    public async Task With_redis_down_the_api_keeps_serving_and_logged_out_tokens_stay_refused()
+    {
+        await using var api = await ApiInstance.StartAsync(stack, Limits(anonymous: 1), cacheConnectionString: ApiInstance.UnreachableEndpoint());
+
+        var session = await TestAccounts.RegisterAsync(api.Client);
+        var again = await TestAccounts.LoginAsync(api.Client, session.Email);
+        using (var profile = await api.Client.GetAsync("/api/auth/profile", again.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, profile.StatusCode);
+            Assert.False(profile.Headers.Contains("X-RateLimit-Limit"));
+        }
+
+        using (var logout = await api.Client.SendJsonAsync(HttpMethod.Post, "/api/auth/logout", null, again.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
+        }
+
+        using (var afterLogout = await api.Client.GetAsync("/api/auth/profile", again.AccessToken))
+        {
+            await ProblemAssert.IsProblemAsync(afterLogout, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+        }
+
+        using var metrics = await api.Client.GetAsync("/metrics");
+        var text = await metrics.Content.ReadAsStringAsync();
+        Assert.Matches("azora_ratelimit_fail_open_total\\{[^}]*policy=\"anonymous\"[^}]*\\} [1-9]", text);
+        Assert.Matches("azora_auth_denylist_fallbacks_total(\\{[^}]*\\})? [1-9]", text);
+    }
+
+    private static async Task AssertStatusesAsync(ApiInstance api, string forwardedFor, params HttpStatusCode[] expected)
+    {
+        foreach (var status in expected)
+        {
+            using var response = await api.Client.SendJsonAsync(HttpMethod.Get, "/.well-known/jwks.json", null, forwardedFor: forwardedFor);
+            Assert.True(status == response.StatusCode, $"{forwardedFor}: {(int)response.StatusCode} remaining {string.Join(",", response.Headers.Where(h => h.Key.StartsWith("X-")).Select(h => h.Key + "=" + string.Join(";", h.Value)))}");
+        }
+    }
+
+    private static async Task AssertTooManyRequestsAsync(HttpResponseMessage response, int limit, int maximumRetryAfter)
+    {
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.TooManyRequests, "RATE_LIMIT_EXCEEDED");
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
+        Assert.Equal(limit.ToString(), response.Header("X-RateLimit-Limit"));
+        Assert.Equal("0", response.Header("X-RateLimit-Remaining"));
+        Assert.True(long.Parse(response.Header("X-RateLimit-Reset")) > DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        Assert.InRange(int.Parse(response.Header("Retry-After")), 1, maximumRetryAfter);
+    }
+
+    private static Dictionary<string, string> Limits(int anonymous = 1000, int authenticated = 1000, int credentials = 1000) => new()
+    {
+        ["Azora:RateLimits:KeyPrefix"] = $"test:{Guid.NewGuid():N}",
+        ["Azora:RateLimits:Anonymous:PermitLimit"] = anonymous.ToString(),
+        ["Azora:RateLimits:Authenticated:PermitLimit"] = authenticated.ToString(),
+        ["Azora:RateLimits:Credentials:PermitLimit"] = credentials.ToString(),
+    };
+}
