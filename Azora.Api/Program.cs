@@ -3,6 +3,7 @@ using Azora.Api.Auth.Tokens;
 using Azora.Api.Errors;
 using Azora.Api.OpenApi;
 using Azora.Api.RateLimiting;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,6 +11,15 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddNpgsqlDataSource("azora");
 builder.AddRedisClient("cache");
+// The API serves without Redis (rate limits fail open, revocations fall back to PostgreSQL), so a cache outage makes
+// it Degraded, not unready: taking every replica out of the load balancer would turn a cache outage into a full one.
+builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
+{
+    foreach (var registration in options.Registrations.Where(registration => registration.Name == "StackExchange.Redis"))
+    {
+        registration.FailureStatus = HealthStatus.Degraded;
+    }
+});
 builder.Services.AddSingleton(TimeProvider.System);
 
 builder.WebHost.ConfigureKestrel(kestrel =>

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -29,6 +30,25 @@ public static class OpenApiSetup
                 BearerFormat = "JWT",
                 Description = "An access token from POST /api/auth/login, /register or /refresh.",
             };
+            return Task.CompletedTask;
+        });
+        options.AddSchemaTransformer((schema, context, _) =>
+        {
+            if (typeof(ProblemDetails).IsAssignableFrom(context.JsonTypeInfo.Type))
+            {
+                schema.Properties ??= new Dictionary<string, IOpenApiSchema>();
+                schema.Properties["code"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.String,
+                    Description = "Stable error code; see the code table in the API reference.",
+                };
+                schema.Properties["traceId"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.String,
+                    Description = "W3C trace id of the request, to quote to support.",
+                };
+            }
+
             return Task.CompletedTask;
         });
         options.AddOperationTransformer((operation, context, _) =>

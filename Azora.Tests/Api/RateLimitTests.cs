@@ -158,6 +158,15 @@ public class RateLimitTests(AzoraStackFixture stack)
             await ProblemAssert.IsProblemAsync(afterLogout, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
         }
 
+        using (var health = await api.Client.GetAsync("/health"))
+        {
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            var body = await health.JsonAsync();
+            Assert.Equal("Degraded", body.GetProperty("status").GetString());
+            Assert.Equal("Degraded", body.GetProperty("checks").GetProperty("StackExchange.Redis").GetString());
+            Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("PostgreSql").GetString());
+        }
+
         using var metrics = await api.Client.GetAsync("/metrics");
         var text = await metrics.Content.ReadAsStringAsync();
         Assert.Matches("azora_ratelimit_fail_open_total\\{[^}]*policy=\"anonymous\"[^}]*\\} [1-9]", text);

@@ -68,7 +68,7 @@ public sealed class SigningKeyRing
         {
             rsa.ImportFromPem(pem);
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
         {
             rsa.Dispose();
             throw new InvalidOperationException("A configured JWT signing key is not a valid RSA key in PEM.", ex);
