@@ -38,9 +38,14 @@ public sealed class DistributedRateLimits : IDisposable
         _rejected = meter.CreateCounter<long>("azora.ratelimit.rejected", description: "Requests refused with 429, by policy.");
     }
 
-    /// <summary>Counts <paramref name="permits"/> against the partition; null when Redis could not be asked.</summary>
+    /// <summary>Counts <paramref name="permits"/> against the partition; null when limits are off or Redis could not be asked.</summary>
     public async Task<RateLimitState?> AcquireAsync(string policy, string partition, int permits = 1)
     {
+        if (!_options.Enabled)
+        {
+            return null;
+        }
+
         try
         {
             using var lease = await Limiter(policy).AcquireAsync($"{_options.KeyPrefix}:{policy}:{partition}", permits);

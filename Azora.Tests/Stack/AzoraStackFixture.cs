@@ -29,6 +29,12 @@ public sealed class AzoraStackFixture : IAsyncLifetime
 
         // Every test shares one client address and makes many accounts; the limits themselves are tested on
         // separate API instances (ApiInstance) with small limits of their own.
+        foreach (var service in builder.Resources.OfType<ProjectResource>())
+        {
+            // Without a dashboard nothing listens for OTLP; exporting to it anyway costs each service CPU every second.
+            builder.CreateResourceBuilder(service).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+        }
+
         var api = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "api");
         builder.CreateResourceBuilder(api)
             .WithEnvironment("Azora__RateLimits__Anonymous__PermitLimit", "1000000")
