@@ -1,5 +1,6 @@
 using Azora.Api.Auth;
 using Azora.Api.Auth.Tokens;
+using Azora.Api.Education;
 using Azora.Api.Errors;
 using Azora.Api.OpenApi;
 using Azora.Api.RateLimiting;
@@ -31,6 +32,7 @@ builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadReq
 builder.Services.AddAzoraAuth();
 builder.Services.AddAzoraRateLimits(builder.Configuration);
 builder.Services.AddAzoraOpenApi();
+builder.Services.AddAzoraEducation();
 
 var app = builder.Build();
 
@@ -43,6 +45,7 @@ app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseMiddleware<RateLimitMiddleware>();
 app.UseAuthorization();
+app.UseOutputCache();
 
 app.MapDefaultEndpoints();
 app.MapOpenApi();
@@ -54,6 +57,8 @@ if (app.Environment.IsDevelopment())
 app.MapGet("/", () => TypedResults.Ok(new ServiceInfo("azora-api", typeof(Program).Assembly.GetName().Version?.ToString() ?? "0.0.0")))
     .WithName("GetServiceInfo");
 app.MapAuthEndpoints();
+app.MapEducationEndpoints();
+app.MapCourseManagementEndpoints();
 
 app.Run();
 

@@ -17,7 +17,7 @@ public static class AuthEndpoints
     public const int MaximumNameLength = 100;
     public const int MaximumBioLength = 2000;
     private const int MaximumRefreshTokenLength = 128;
-    private static readonly string[] DefaultRoles = ["learner"];
+    private static readonly string[] DefaultRoles = [Roles.Learner];
 
     public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder app)
     {

@@ -52,7 +52,8 @@ public static class AuthServiceCollectionExtensions
                     OnChallenge = WriteChallengeAsync,
                 };
             });
-        services.AddAuthorization();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Roles.Authors, policy => policy.RequireRole(Roles.Instructor, Roles.Admin));
         return services;
     }
 

@@ -11,7 +11,9 @@ public static class ErrorCodes
     public const string Unauthorized = "UNAUTHORIZED";
     public const string InvalidCredentials = "INVALID_CREDENTIALS";
     public const string InvalidRefreshToken = "INVALID_REFRESH_TOKEN";
+    public const string PaymentRequired = "PAYMENT_REQUIRED";
     public const string Forbidden = "FORBIDDEN";
+    public const string NotEnrolled = "NOT_ENROLLED";
     public const string NotFound = "NOT_FOUND";
     public const string MethodNotAllowed = "METHOD_NOT_ALLOWED";
     public const string Conflict = "CONFLICT";

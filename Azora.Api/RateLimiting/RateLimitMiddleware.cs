@@ -47,7 +47,18 @@ public sealed class RateLimitMiddleware(RequestDelegate next, DistributedRateLim
             return;
         }
 
-        RateLimitResponses.WriteHeaders(http.Response, known.MinBy(state => state.Remaining)!);
+        // Written as the response starts, so they win over headers replayed from the response cache; a 429 written
+        // by an endpoint (the per-account login limit) keeps its own.
+        var tightest = known.MinBy(state => state.Remaining)!;
+        http.Response.OnStarting(() =>
+        {
+            if (http.Response.StatusCode != StatusCodes.Status429TooManyRequests)
+            {
+                RateLimitResponses.WriteHeaders(http.Response, tightest);
+            }
+
+            return Task.CompletedTask;
+        });
         await next(http);
     }
 

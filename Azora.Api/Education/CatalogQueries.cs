@@ -1,0 +1,159 @@
+using System.Security.Claims;
+using System.Text;
+using Azora.Api.Auth;
+using Azora.Api.Common;
+using Dapper;
+using Npgsql;
+
+namespace Azora.Api.Education;
+
+/// <summary>Who is looking: the public (anonymous and learners), an instructor (also sees their own drafts), or an admin.</summary>
+public sealed record Viewer(Guid? UserId, bool IsAdmin, bool IsInstructor)
+{
+    public static Viewer From(ClaimsPrincipal user) =>
+        new(CurrentUser.UserIdOf(user), user.IsInRole(Roles.Admin), user.IsInRole(Roles.Instructor));
+
+    public bool IsPublic => !IsAdmin && !IsInstructor;
+}
+
+public sealed record CatalogFilter(string? Category, string? Level, string? Query, bool? Free, Guid? InstructorId, string Sort);
+
+/// <summary>Reads of the catalog, with visibility applied in SQL: drafts and archived courses only for their instructor and admins.</summary>
+public sealed class CatalogQueries(NpgsqlDataSource database)
+{
+    public static readonly IReadOnlyDictionary<string, string> Sorts = new Dictionary<string, string>
+    {
+        ["newest"] = "c.created_at DESC, c.id DESC",
+        ["oldest"] = "c.created_at, c.id",
+        ["title"] = "lower(c.title), c.id",
+        ["price"] = "c.price_minor, c.id",
+        ["-price"] = "c.price_minor DESC, c.id",
+        ["popular"] = "enrollment_count DESC, c.created_at DESC, c.id",
+    };
+
+    private const string CourseColumns =
+        """
+        c.id AS Id, c.slug AS Slug, c.title AS Title, c.description AS Description, c.level AS Level,
+        c.price_minor AS PriceMinor, c.currency AS Currency, c.published AS Published, c.archived_at AS ArchivedAt,
+        c.created_at AS CreatedAt, c.updated_at AS UpdatedAt,
+        cat.id AS CategoryId, cat.slug AS CategorySlug, cat.name AS CategoryName,
+        u.id AS InstructorId, u.name AS InstructorName,
+        (SELECT count(*) FROM enrollments e WHERE e.course_id = c.id AND e.status <> 'revoked') AS enrollment_count,
+        (SELECT count(*) FROM lessons l WHERE l.course_id = c.id)::int AS LessonCount,
+        (SELECT coalesce(sum(l.duration_seconds), 0) FROM lessons l WHERE l.course_id = c.id)::int AS DurationSeconds
+        """;
+
+    private const string CourseJoins = "FROM courses c JOIN categories cat ON cat.id = c.category_id JOIN users u ON u.id = c.instructor_id";
+
+    public async Task<PagedResponse<CourseSummary>> ListAsync(Viewer viewer, CatalogFilter filter, PageRequest page, CancellationToken cancellationToken)
+    {
+        var where = new StringBuilder(Visibility(viewer));
+        var parameters = new DynamicParameters(new { viewerId = viewer.UserId, limit = page.Limit, offset = page.Offset });
+        if (filter.Category is not null)
+        {
+            where.Append(" AND cat.slug = @category");
+            parameters.Add("category", filter.Category);
+        }
+
+        if (filter.Level is not null)
+        {
+            where.Append(" AND c.level = @level");
+            parameters.Add("level", filter.Level);
+        }
+
+        if (filter.Query is not null)
+        {
+            where.Append(" AND (c.search @@ websearch_to_tsquery('simple', @q) OR c.title ILIKE @pattern ESCAPE '\\')");
+            parameters.Add("q", filter.Query);
+            parameters.Add("pattern", "%" + filter.Query.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%");
+        }
+
+        if (filter.Free is { } free)
+        {
+            where.Append(free ? " AND c.price_minor = 0" : " AND c.price_minor > 0");
+        }
+
+        if (filter.InstructorId is { } instructorId)
+        {
+            where.Append(" AND c.instructor_id = @instructorId");
+            parameters.Add("instructorId", instructorId);
+        }
+
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT count(*) {CourseJoins} WHERE {where}", parameters, cancellationToken: cancellationToken));
+        var rows = total <= page.Offset
+            ? []
+            : (await connection.QueryAsync<CourseRow>(new CommandDefinition(
+                $"SELECT {CourseColumns} {CourseJoins} WHERE {where} ORDER BY {Sorts[filter.Sort]} LIMIT @limit OFFSET @offset",
+                parameters, cancellationToken: cancellationToken))).AsList();
+        return PagedResponse<CourseSummary>.Create(rows.Select(row => row.ToSummary()).ToList(), page, total);
+    }
+
+    public async Task<CourseDetail?> FindAsync(Viewer viewer, string idOrSlug, CancellationToken cancellationToken)
+    {
+        var byId = Guid.TryParse(idOrSlug, out var id);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<CourseRow>(new CommandDefinition(
+            $"SELECT {CourseColumns} {CourseJoins} WHERE {(byId ? "c.id = @id" : "c.slug = @slug")} AND {Visibility(viewer)}",
+            new { id, slug = idOrSlug, viewerId = viewer.UserId }, cancellationToken: cancellationToken));
+        if (row is null)
+        {
+            return null;
+        }
+
+        var lessons = await connection.QueryAsync<LessonOutline>(new CommandDefinition(
+            "SELECT id AS Id, position AS Position, title AS Title, duration_seconds AS DurationSeconds FROM lessons WHERE course_id = @id ORDER BY position, created_at",
+            new { id = row.Id }, cancellationToken: cancellationToken));
+        return new CourseDetail(row.ToSummary(), lessons.AsList());
+    }
+
+    public async Task<IReadOnlyList<CategoryResponse>> CategoriesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<CategoryResponse>(new CommandDefinition(
+            """
+            SELECT cat.id AS Id, cat.slug AS Slug, cat.name AS Name,
+                   (SELECT count(*) FROM courses c WHERE c.category_id = cat.id AND c.published AND c.archived_at IS NULL) AS CourseCount
+            FROM categories cat ORDER BY cat.name
+            """,
+            cancellationToken: cancellationToken))).AsList();
+    }
+
+    private static string Visibility(Viewer viewer) => viewer switch
+    {
+        { IsAdmin: true } => "true",
+        { IsInstructor: true, UserId: not null } => "((c.published AND c.archived_at IS NULL) OR c.instructor_id = @viewerId)",
+        _ => "(c.published AND c.archived_at IS NULL)",
+    };
+
+    private sealed class CourseRow
+    {
+        public Guid Id { get; init; }
+        public string Slug { get; init; } = "";
+        public string Title { get; init; } = "";
+        public string Description { get; init; } = "";
+        public string Level { get; init; } = "";
+        public long PriceMinor { get; init; }
+        public string Currency { get; init; } = "";
+        public bool Published { get; init; }
+        public DateTime? ArchivedAt { get; init; }
+        public DateTime CreatedAt { get; init; }
+        public DateTime UpdatedAt { get; init; }
+        public Guid CategoryId { get; init; }
+        public string CategorySlug { get; init; } = "";
+        public string CategoryName { get; init; } = "";
+        public Guid InstructorId { get; init; }
+        public string InstructorName { get; init; } = "";
+        public long Enrollment_Count { get; init; }
+        public int LessonCount { get; init; }
+        public int DurationSeconds { get; init; }
+
+        public CourseSummary ToSummary() => new(
+            Id, Slug, Title, Description, new CategoryRef(CategoryId, CategorySlug, CategoryName), Level,
+            new Money(PriceMinor, Currency), PriceMinor == 0, new InstructorRef(InstructorId, InstructorName), Enrollment_Count,
+            LessonCount, DurationSeconds, Published, ArchivedAt is { } archived ? Utc(archived) : null, Utc(CreatedAt), Utc(UpdatedAt));
+
+        private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+    }
+}
