@@ -6,6 +6,7 @@ using Azora.Api.OpenApi;
 using Azora.Api.RateLimiting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Scalar.AspNetCore;
+using StackExchange.Redis;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -38,6 +39,8 @@ var app = builder.Build();
 
 // Fails start-up at once when the signing keys are missing or broken, not at the first login.
 app.Services.GetRequiredService<SigningKeyRing>();
+// Connects to Redis before the first request: until it is connected, rate limits, revocations and the cache are skipped.
+app.Services.GetRequiredService<IConnectionMultiplexer>();
 
 app.UseForwardedHeaders();
 app.UseExceptionHandler();

@@ -48,6 +48,12 @@ public sealed class DistributedRateLimits : IDisposable
 
         try
         {
+            // While the multiplexer reconnects, fail at once instead of waiting out a command timeout per request.
+            if (!_redis.IsConnected)
+            {
+                throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis is not connected.");
+            }
+
             using var lease = await Limiter(policy).AcquireAsync($"{_options.KeyPrefix}:{policy}:{partition}", permits);
             var state = Read(lease);
             if (!state.Allowed)

@@ -47,6 +47,7 @@ public sealed class TokenRevocations(
     {
         try
         {
+            EnsureConnected();
             var found = await redis.GetDatabase().KeyExistsAsync([TokenKey(tokenId), SessionKey(sessionId)]);
             return found > 0;
         }
@@ -62,10 +63,20 @@ public sealed class TokenRevocations(
         }
     }
 
+    /// <summary>While the multiplexer reconnects, fail at once instead of waiting out a command timeout.</summary>
+    private void EnsureConnected()
+    {
+        if (!redis.IsConnected)
+        {
+            throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis is not connected.");
+        }
+    }
+
     private async Task TryRedisAsync(Func<IDatabase, Task> write, string what)
     {
         try
         {
+            EnsureConnected();
             await write(redis.GetDatabase());
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)

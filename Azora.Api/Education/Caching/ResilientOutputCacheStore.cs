@@ -14,15 +14,17 @@ public sealed class ResilientOutputCacheStore : IOutputCacheStore
     public const string MeterName = "Azora.Api.Cache";
 
     private readonly IOutputCacheStore _inner;
+    private readonly IConnectionMultiplexer _redis;
     private readonly ILogger<ResilientOutputCacheStore> _logger;
     private readonly Counter<long> _lookups;
     private readonly Counter<long> _failures;
     private long _hits;
     private long _misses;
 
-    public ResilientOutputCacheStore(IOutputCacheStore inner, IMeterFactory meters, ILogger<ResilientOutputCacheStore> logger)
+    public ResilientOutputCacheStore(IOutputCacheStore inner, IConnectionMultiplexer redis, IMeterFactory meters, ILogger<ResilientOutputCacheStore> logger)
     {
         _inner = inner;
+        _redis = redis;
         _logger = logger;
         var meter = meters.Create(MeterName);
         _lookups = meter.CreateCounter<long>("azora.cache.lookups", description: "Response-cache lookups by result: hit, miss, error.");
@@ -41,6 +43,7 @@ public sealed class ResilientOutputCacheStore : IOutputCacheStore
     {
         try
         {
+            EnsureConnected();
             var value = await _inner.GetAsync(key, cancellationToken);
             Interlocked.Increment(ref value is null ? ref _misses : ref _hits);
             _lookups.Add(1, new KeyValuePair<string, object?>("result", value is null ? "miss" : "hit"));
@@ -59,6 +62,7 @@ public sealed class ResilientOutputCacheStore : IOutputCacheStore
     {
         try
         {
+            EnsureConnected();
             await _inner.SetAsync(key, value, tags, validFor, cancellationToken);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -71,11 +75,21 @@ public sealed class ResilientOutputCacheStore : IOutputCacheStore
     {
         try
         {
+            EnsureConnected();
             await _inner.EvictByTagAsync(tag, cancellationToken);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             Failed(ex, "evict");
+        }
+    }
+
+    /// <summary>While the multiplexer reconnects, fail at once instead of waiting out a command timeout per request.</summary>
+    private void EnsureConnected()
+    {
+        if (!_redis.IsConnected)
+        {
+            throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis is not connected.");
         }
     }
 
