@@ -5,4 +5,4 @@
 # usage: benchmarks/auth-throughput.sh [seconds per phase] [concurrent clients]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec dotnet run -c Release --project benchmarks/AuthThroughput -- "$@"
+exec dotnet run -c Release --project benchmarks/ApiThroughput -- auth "$@"

@@ -21,6 +21,7 @@ public sealed record CatalogFilter(string? Category, string? Level, string? Quer
 /// <summary>Reads of the catalog, with visibility applied in SQL: drafts and archived courses only for their instructor and admins.</summary>
 public sealed class CatalogQueries(NpgsqlDataSource database)
 {
+    /// <summary>ORDER BY per sort, over <c>c</c> (courses) and <c>popularity</c> (enrollment count, for "popular" only).</summary>
     public static readonly IReadOnlyDictionary<string, string> Sorts = new Dictionary<string, string>
     {
         ["newest"] = "c.created_at DESC, c.id DESC",
@@ -28,8 +29,11 @@ public sealed class CatalogQueries(NpgsqlDataSource database)
         ["title"] = "lower(c.title), c.id",
         ["price"] = "c.price_minor, c.id",
         ["-price"] = "c.price_minor DESC, c.id",
-        ["popular"] = "enrollment_count DESC, c.created_at DESC, c.id",
+        ["popular"] = "popularity DESC, c.created_at DESC, c.id",
     };
+
+    private const string Popularity =
+        "LEFT JOIN (SELECT course_id, count(*) AS popularity FROM enrollments WHERE status <> 'revoked' GROUP BY course_id) pop ON pop.course_id = c.id";
 
     private const string CourseColumns =
         """
@@ -51,7 +55,7 @@ public sealed class CatalogQueries(NpgsqlDataSource database)
         var parameters = new DynamicParameters(new { viewerId = viewer.UserId, limit = page.Limit, offset = page.Offset });
         if (filter.Category is not null)
         {
-            where.Append(" AND cat.slug = @category");
+            where.Append(" AND c.category_id = (SELECT id FROM categories WHERE slug = @category)");
             parameters.Add("category", filter.Category);
         }
 
@@ -79,13 +83,25 @@ public sealed class CatalogQueries(NpgsqlDataSource database)
             parameters.Add("instructorId", instructorId);
         }
 
+        // The page's ids are found first on courses alone; only those rows are then joined and counted, so a deep
+        // page does not pay for the columns of every row it skips.
+        var popular = filter.Sort == "popular";
+        var order = Sorts[filter.Sort];
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            $"SELECT count(*) {CourseJoins} WHERE {where}", parameters, cancellationToken: cancellationToken));
+            $"SELECT count(*) FROM courses c WHERE {where}", parameters, cancellationToken: cancellationToken));
         var rows = total <= page.Offset
             ? []
             : (await connection.QueryAsync<CourseRow>(new CommandDefinition(
-                $"SELECT {CourseColumns} {CourseJoins} WHERE {where} ORDER BY {Sorts[filter.Sort]} LIMIT @limit OFFSET @offset",
+                $"""
+                WITH page AS (
+                    SELECT c.id{(popular ? ", coalesce(pop.popularity, 0) AS popularity" : "")}
+                    FROM courses c {(popular ? Popularity : "")}
+                    WHERE {where} ORDER BY {order} LIMIT @limit OFFSET @offset)
+                SELECT {CourseColumns} FROM page
+                JOIN courses c ON c.id = page.id JOIN categories cat ON cat.id = c.category_id JOIN users u ON u.id = c.instructor_id
+                ORDER BY {order.Replace("popularity", "page.popularity")}
+                """,
                 parameters, cancellationToken: cancellationToken))).AsList();
         return PagedResponse<CourseSummary>.Create(rows.Select(row => row.ToSummary()).ToList(), page, total);
     }

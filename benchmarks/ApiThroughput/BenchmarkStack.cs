@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Net;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+
+namespace Azora.Benchmarks;
+
+/// <summary>
+/// The whole stack as the tests run it (local processes, random ports, own data directory), with rate limits off so
+/// they do not cap a measurement, and helpers to load the API and read its CPU time.
+/// </summary>
+internal sealed class BenchmarkStack : IAsyncDisposable
+{
+    private readonly DistributedApplication _app;
+    private readonly string _dataDirectory;
+    private readonly int _apiRoot;
+
+    private BenchmarkStack(DistributedApplication app, string dataDirectory, int apiRoot)
+    {
+        _app = app;
+        _dataDirectory = dataDirectory;
+        _apiRoot = apiRoot;
+        Client = new HttpClient { BaseAddress = app.GetEndpoint("api", "http") };
+    }
+
+    public HttpClient Client { get; }
+
+    public static async Task<BenchmarkStack> StartAsync()
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "azora-tests", $"benchmark-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dataDirectory, (UnixFileMode)0b111_101_101);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Azora_AppHost>(
+            ["--Azora:Infrastructure=local", $"--Azora:DataDirectory={dataDirectory}"], (options, _) => options.DisableDashboard = true);
+        foreach (var service in builder.Resources.OfType<ProjectResource>())
+        {
+            // No dashboard listens for OTLP here; exporting to nothing would cost the services CPU every second.
+            builder.CreateResourceBuilder(service).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+        }
+
+        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "api"))
+            .WithEnvironment("Azora__RateLimits__Enabled", "false");
+        var app = await builder.BuildAsync();
+        await app.StartAsync();
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("api");
+        app.ResourceNotifications.TryGetCurrentState("api", out var api);
+        // Aspire starts the project through `dotnet run`; the API is that process's child, so count the whole tree.
+        var apiRoot = Convert.ToInt32(api!.Snapshot.Properties.Single(property => property.Name == "executable.pid").Value);
+        return new BenchmarkStack(app, dataDirectory, apiRoot);
+    }
+
+    public async Task<string> ConnectionStringAsync(string name) =>
+        await _app.GetConnectionStringAsync(name) ?? throw new InvalidOperationException($"No connection string '{name}'.");
+
+    public TimeSpan ApiCpu() => TreeCpu(_apiRoot);
+
+    /// <summary><paramref name="concurrency"/> clients calling in a loop for <paramref name="duration"/>.</summary>
+    public async Task<LoadResult> LoadAsync(Func<Task<HttpStatusCode>> call, TimeSpan duration, int concurrency)
+    {
+        var cpuBefore = ApiCpu();
+        var ok = 0L;
+        var failed = 0L;
+        var stopwatch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            while (stopwatch.Elapsed < duration)
+            {
+                if (await call() == HttpStatusCode.OK)
+                {
+                    Interlocked.Increment(ref ok);
+                }
+                else
+                {
+                    Interlocked.Increment(ref failed);
+                }
+            }
+        }));
+        return new LoadResult(ok, failed, stopwatch.Elapsed, ApiCpu() - cpuBefore);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Directory.Delete(_dataDirectory, recursive: true);
+    }
+
+    private static TimeSpan TreeCpu(int root)
+    {
+        var parents = Directory.GetDirectories("/proc")
+            .Select(Path.GetFileName)
+            .Where(name => int.TryParse(name, out _))
+            .Select(name => (Pid: int.Parse(name!), Parent: ParentOf(int.Parse(name!))))
+            .ToList();
+        var tree = new HashSet<int> { root };
+        for (var grew = true; grew;)
+        {
+            grew = false;
+            foreach (var (pid, parent) in parents)
+            {
+                if (tree.Contains(parent) && tree.Add(pid))
+                {
+                    grew = true;
+                }
+            }
+        }
+
+        var total = TimeSpan.Zero;
+        foreach (var pid in tree)
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                total += process.TotalProcessorTime;
+            }
+            catch (ArgumentException)
+            {
+                // Exited meanwhile.
+            }
+        }
+
+        return total;
+    }
+
+    private static int ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]);
+        }
+        catch (IOException)
+        {
+            return -1;
+        }
+    }
+}
+
+internal sealed record LoadResult(long Ok, long Failed, TimeSpan Elapsed, TimeSpan ServerCpu)
+{
+    public double PerSecond => Ok / Elapsed.TotalSeconds;
+
+    public string Describe(string what) =>
+        $"{what}: {PerSecond:F1}/s ({Ok} ok, {Failed} not ok), API CPU {ServerCpu.TotalMilliseconds / Math.Max(Ok, 1):F2} ms per request";
+}

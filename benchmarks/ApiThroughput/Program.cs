@@ -1,0 +1,15 @@
+// Throughput and latency of the API on this machine, against the real stack. Not a test: run it by hand.
+// Usage: dotnet run -c Release --project benchmarks/ApiThroughput -- auth|catalog [seconds per phase] [concurrency]
+using Azora.Benchmarks;
+
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
+var mode = args.Length > 0 ? args[0] : "auth";
+var phase = TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1]) : 10);
+var concurrency = args.Length > 2 ? int.Parse(args[2]) : 2 * Environment.ProcessorCount;
+await (mode switch
+{
+    "auth" => AuthBenchmark.RunAsync(phase, concurrency),
+    "catalog" => CatalogBenchmark.RunAsync(phase, concurrency),
+    _ => throw new ArgumentException($"Unknown benchmark '{mode}': use auth or catalog."),
+});

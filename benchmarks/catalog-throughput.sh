@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Cached GET /api/education/courses per second against the trivial GET / of the same API, and p50/p99 latency of
+# uncached course lists over 10,000 courses. Starts its own stack (local processes, random ports, rate limits off)
+# and removes it afterwards.
+# usage: benchmarks/catalog-throughput.sh [seconds per phase] [concurrent clients]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec dotnet run -c Release --project benchmarks/ApiThroughput -- catalog "$@"
