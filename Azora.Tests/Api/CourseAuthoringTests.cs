@@ -228,6 +228,37 @@ public class CourseAuthoringTests(AzoraStackFixture stack)
     }
 
     [Fact]
+    public async Task A_change_made_through_one_replica_is_seen_at_once_through_another()
+    {
+        // Long-lived local copies, so only the eviction message can explain a fresh answer.
+        var settings = new Dictionary<string, string> { ["Azora:Education:CatalogLocalCacheDuration"] = "00:01:00" };
+        await using var first = await ApiInstance.StartAsync(stack, settings);
+        await using var second = await ApiInstance.StartAsync(stack, settings);
+        var instructor = await TestRoles.SignInAsAsync(stack, first.Client, "instructor");
+        var course = await Courses.CreateAsync(first.Client, instructor);
+        Assert.NotEqual("Renamed on the first replica", await TitleAsync(second.Client, course.Slug));
+        Assert.NotEqual("Renamed on the first replica", await TitleAsync(second.Client, course.Slug));
+
+        using (var patch = await first.Client.SendJsonAsync(HttpMethod.Patch, $"/api/education/courses/{course.Id}", new { title = "Renamed on the first replica" }, instructor.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, patch.StatusCode);
+        }
+
+        // The eviction message travels through Redis; allow it a moment, far less than the local lifetime.
+        var seen = "";
+        for (var attempt = 0; attempt < 30 && seen != "Renamed on the first replica"; attempt++)
+        {
+            seen = await TitleAsync(second.Client, course.Slug);
+            if (seen != "Renamed on the first replica")
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        Assert.Equal("Renamed on the first replica", seen);
+    }
+
+    [Fact]
     public async Task With_redis_down_the_catalog_is_served_from_the_database()
     {
         await using var api = await ApiInstance.StartAsync(stack, new Dictionary<string, string>(), cacheConnectionString: ApiInstance.UnreachableEndpoint());
@@ -244,6 +275,9 @@ public class CourseAuthoringTests(AzoraStackFixture stack)
         using var metrics = await api.Client.GetAsync("/metrics");
         Assert.Matches("azora_cache_lookups_total\\{[^}]*result=\"error\"[^}]*\\} [1-9]", await metrics.Content.ReadAsStringAsync());
     }
+
+    private static async Task<string> TitleAsync(HttpClient client, string slug) =>
+        (await Courses.GetAsync(client, slug)).GetProperty("course").GetProperty("title").GetString()!;
 
     private static async Task<string> ListIdsAsync(HttpClient client, string? bearer, Guid instructorId)
     {

@@ -8,7 +8,8 @@ namespace Azora.Api.Education.Caching;
 /// Catalog responses (course list, course detail, categories) cached in Redis for everyone who sees the public
 /// catalog: anonymous callers and learners share one entry per URL. Instructors and admins, who also see drafts,
 /// always read the database. Any change to a course, its lessons or its publication evicts the whole catalog tag on
-/// every replica; enrollment counts are not evicted and may lag by up to <see cref="EducationOptions.CatalogCacheDuration"/>.
+/// every replica; enrollment counts are not evicted and may lag by up to <see cref="EducationOptions.CatalogCacheDuration"/> plus
+/// <see cref="EducationOptions.CatalogLocalCacheDuration"/>.
 /// </summary>
 public sealed class CatalogCachePolicy(IOptions<EducationOptions> options) : IOutputCachePolicy
 {
