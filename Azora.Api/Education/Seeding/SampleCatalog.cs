@@ -48,6 +48,21 @@ public sealed class SampleCatalog(
             return;
         }
 
+        try
+        {
+            await SeedAsync(cancellationToken);
+        }
+        catch (NpgsqlException ex)
+        {
+            // A convenience for local runs must not keep the API from starting; the next start tries again.
+            logger.LogError(ex, "The sample catalog could not be seeded");
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task SeedAsync(CancellationToken cancellationToken)
+    {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var epoch = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
@@ -135,8 +150,6 @@ public sealed class SampleCatalog(
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Sample catalog seeded ({Rows} new rows)", inserted);
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>A stable id from a name, so every seeding run and replica agrees.</summary>
     public static Guid Id(string kind, string name) => new(SHA256.HashData(Encoding.UTF8.GetBytes($"azora-sample/{kind}/{name}"))[..16]);
