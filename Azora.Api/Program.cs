@@ -1,6 +1,8 @@
 using Azora.Api.Auth;
 using Azora.Api.Auth.Tokens;
 using Azora.Api.Education;
+using Azora.Api.Payments;
+using Azora.Data.Payments;
 using Azora.Api.Errors;
 using Azora.Api.OpenApi;
 using Azora.Api.RateLimiting;
@@ -34,6 +36,8 @@ builder.Services.AddAzoraAuth();
 builder.Services.AddAzoraRateLimits(builder.Configuration);
 builder.Services.AddAzoraOpenApi();
 builder.Services.AddAzoraEducation();
+builder.Services.AddOptions<StripeSettings>().BindConfiguration(StripeSettings.Section);
+builder.Services.AddSingleton<Payments>();
 
 var app = builder.Build();
 
@@ -62,6 +66,7 @@ app.MapGet("/", () => TypedResults.Ok(new ServiceInfo("azora-api", typeof(Progra
 app.MapAuthEndpoints();
 app.MapEducationEndpoints();
 app.MapCourseManagementEndpoints();
+app.MapPaymentEndpoints();
 
 app.Run();
 

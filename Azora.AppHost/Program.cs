@@ -38,12 +38,14 @@ if (builder.ExecutionContext.IsRunMode)
     api.WithEnvironment("Azora__Auth__DevelopmentKeyFile", Path.Combine(plan.DataDirectory, "jwt-signing-key.pem"));
 }
 
-builder.AddProject<Projects.Azora_Payments>("payments")
+var payments = builder.AddProject<Projects.Azora_Payments>("payments")
     .WithReference(infrastructure.Database)
     .WithReference(infrastructure.Cache)
     .WaitFor(infrastructure.CacheServer)
     .WaitForCompletion(migrations)
     .WithHttpHealthCheck("/health");
+
+builder.AddAzoraStripe(api, payments);
 
 builder.Build().Run();
 return 0;

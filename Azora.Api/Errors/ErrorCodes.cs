@@ -22,6 +22,7 @@ public static class ErrorCodes
     public const string RateLimitExceeded = "RATE_LIMIT_EXCEEDED";
     public const string InternalError = "INTERNAL_ERROR";
     public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
+    public const string PaymentsUnavailable = "PAYMENTS_UNAVAILABLE";
 
     /// <summary>Every code, for the documentation test.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(ErrorCodes)

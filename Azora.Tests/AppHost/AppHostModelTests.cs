@@ -32,7 +32,7 @@ public sealed class AppHostModelTests : IDisposable
         await using var builder = await ModelAsync("--Azora:Infrastructure=local", "--Azora:Cache:Server=garnet");
 
         Assert.Equal(
-            ["api", "azora", "cache", "garnet", "migrations", "payments", "postgres"],
+            ["api", "azora", "cache", "garnet", "migrations", "payments", "postgres", "stripe"],
             Started(builder).Select(resource => resource.Name).Order());
         Assert.IsType<ExecutableResource>(Resource(builder, "postgres"));
         Assert.IsType<ExecutableResource>(Resource(builder, "garnet"));
@@ -79,6 +79,26 @@ public sealed class AppHostModelTests : IDisposable
         Assert.Single(Resource(builder, "azora").Annotations.OfType<HealthCheckAnnotation>());
         Assert.Single(Resource(builder, "cache").Annotations.OfType<HealthCheckAnnotation>());
         Assert.Contains(("azora", WaitType.WaitUntilHealthy), WaitsOf(Resource(builder, "migrations")));
+    }
+
+    [Fact]
+    public async Task Without_a_stripe_key_the_emulator_runs_and_the_services_are_pointed_at_it()
+    {
+        await using var builder = await ModelAsync("--Azora:Infrastructure=local");
+
+        Assert.IsType<ProjectResource>(Resource(builder, "stripe"));
+        Assert.DoesNotContain(builder.Resources, resource => resource.Name == "stripe-secret-key");
+    }
+
+    [Fact]
+    public async Task With_a_stripe_key_the_services_use_stripe_and_no_emulator_runs()
+    {
+        await using var builder = await ModelAsync(
+            "--Azora:Infrastructure=local", "--Parameters:stripe-secret-key=sk_test_not_a_real_key", "--Parameters:stripe-webhook-secret=whsec_not_real");
+
+        Assert.DoesNotContain(builder.Resources, resource => resource.Name == "stripe");
+        Assert.IsType<ParameterResource>(Resource(builder, "stripe-secret-key"));
+        Assert.True(((ParameterResource)Resource(builder, "stripe-secret-key")).Secret);
     }
 
     public void Dispose() => Directory.Delete(_dataDirectory, recursive: true);

@@ -22,7 +22,7 @@ public sealed class AzoraStackFixture : IAsyncLifetime
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Azora_AppHost>(
-            ["--Azora:Infrastructure=local", $"--Azora:DataDirectory={DataDirectory}"],
+            ["--Azora:Infrastructure=local", $"--Azora:DataDirectory={DataDirectory}", $"--Azora:Stripe:EmulatorWebhookSecret={StripeWebhookSecret}"],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
@@ -44,7 +44,17 @@ public sealed class AzoraStackFixture : IAsyncLifetime
         await _app.StartAsync(timeout.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", timeout.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("payments", timeout.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("stripe", timeout.Token);
     }
+
+    /// <summary>The secret the Stripe emulator signs webhooks with (a test value), so tests can sign or forge events.</summary>
+    public const string StripeWebhookSecret = "whsec_test_azora_stack";
+
+    /// <summary>The Stripe emulator's own address, for its card-outcome and fault controls.</summary>
+    public HttpClient CreateStripeEmulatorClient() => new() { BaseAddress = App.GetEndpoint("stripe", "http") };
+
+    /// <summary>A plain client for the payments worker (its Stripe webhook endpoint).</summary>
+    public HttpClient CreatePaymentsClient() => new() { BaseAddress = App.GetEndpoint("payments", "http") };
 
     /// <summary>The stack's Development signing key, which tests use to forge tokens the API must refuse.</summary>
     public string SigningKeyFile => Path.Combine(DataDirectory, "jwt-signing-key.pem");

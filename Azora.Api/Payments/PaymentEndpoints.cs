@@ -1,0 +1,144 @@
+using System.Security.Claims;
+using Azora.Api.Auth;
+using Azora.Api.Common;
+using Azora.Api.Errors;
+using Azora.Api.OpenApi;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Azora.Api.Payments;
+
+/// <summary>Paying for a course: the payment intent the client confirms with Stripe, and the learner's payment history.</summary>
+public static class PaymentEndpoints
+{
+    private const int MaximumIdempotencyKeyLength = 255;
+
+    public static IEndpointRouteBuilder MapPaymentEndpoints(this IEndpointRouteBuilder app)
+    {
+        var pay = app.MapGroup("/api/pay").WithTags("Payments").WithApiConventions().RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        pay.MapPost("/payment-intent", CreateIntentAsync)
+            .WithName("CreatePaymentIntent")
+            .WithSummary("Starts paying for a course: a Stripe PaymentIntent for the course's price (201; the open one again: 200).")
+            .Produces<PaymentIntentResponse>(StatusCodes.Status201Created)
+            .Produces<PaymentIntentResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        pay.MapGet("/payments", ListAsync)
+            .WithName("ListPayments")
+            .WithSummary("My payments, newest first.")
+            .Produces<PagedResponse<PaymentResponse>>()
+            .ProducesValidationProblem();
+
+        pay.MapGet("/payments/{paymentId:guid}", GetAsync)
+            .WithName("GetPayment")
+            .WithSummary("One of my payments.")
+            .Produces<PaymentResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        pay.MapPost("/payments/{paymentId:guid}/refund", RefundAsync)
+            .WithName("RefundPayment")
+            .WithSummary("Admins: refunds a succeeded payment; the enrollment is revoked when Stripe confirms.")
+            .RequireAuthorization(policy => policy.RequireRole(Roles.Admin))
+            .Produces<PaymentResponse>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        return app;
+    }
+
+    private static async Task<IResult> CreateIntentAsync(
+        CreatePaymentIntentRequest request, ClaimsPrincipal user, Payments payments,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.CourseId is null)
+        {
+            errors["courseId"] = ["Name the course to pay for."];
+        }
+
+        if (request.Amount is not null)
+        {
+            errors["amount"] = ["Leave the amount out: it is always the course's price."];
+        }
+
+        if (request.Currency is not null && (request.Currency.Length != 3 || !request.Currency.All(char.IsAsciiLetter)))
+        {
+            errors["currency"] = ["Use an ISO 4217 code, such as USD."];
+        }
+
+        if (idempotencyKey is { Length: 0 or > MaximumIdempotencyKeyLength })
+        {
+            errors["Idempotency-Key"] = [$"Use 1 to {MaximumIdempotencyKeyLength} characters."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Validation(errors);
+        }
+
+        var (outcome, intent, detail) = await payments.CreateIntentAsync(
+            CurrentUser.UserIdOf(user)!.Value, request.CourseId!.Value, request.Currency, idempotencyKey, cancellationToken);
+        return outcome switch
+        {
+            IntentOutcome.Created => TypedResults.Created($"/api/pay/payments/{intent!.PaymentId}", intent),
+            IntentOutcome.Existing => TypedResults.Ok(intent),
+            IntentOutcome.FreeCourse => ApiProblems.Validation("courseId", "This course is free: enroll with POST /api/education/courses/{courseId}/enroll."),
+            IntentOutcome.WrongCurrency => ApiProblems.Validation("currency", detail!),
+            IntentOutcome.AlreadyEnrolled => ApiProblems.Conflict("You are already enrolled in this course."),
+            IntentOutcome.Unavailable => Unavailable(),
+            _ => ApiProblems.NotFound("No such course, or it is not for sale."),
+        };
+    }
+
+    private static async Task<Results<Ok<PagedResponse<PaymentResponse>>, ValidationProblem>> ListAsync(
+        ClaimsPrincipal user, Payments payments, CancellationToken cancellationToken, string? page = null, string? limit = null)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var paging = PageRequest.Parse(page, limit, errors);
+        if (errors.Count > 0)
+        {
+            return ApiProblems.Validation(errors);
+        }
+
+        return TypedResults.Ok(await payments.ListAsync(CurrentUser.UserIdOf(user)!.Value, paging!, cancellationToken));
+    }
+
+    private static async Task<Results<Ok<PaymentResponse>, ProblemHttpResult>> GetAsync(
+        Guid paymentId, ClaimsPrincipal user, Payments payments, CancellationToken cancellationToken)
+    {
+        var payment = await payments.FindAsync(CurrentUser.UserIdOf(user)!.Value, paymentId, anyUser: false, cancellationToken);
+        return payment is null ? ApiProblems.NotFound("No such payment.") : TypedResults.Ok(payment);
+    }
+
+    private static async Task<IResult> RefundAsync(Guid paymentId, ClaimsPrincipal user, Payments payments, CancellationToken cancellationToken)
+    {
+        var payment = await payments.FindAsync(CurrentUser.UserIdOf(user)!.Value, paymentId, anyUser: true, cancellationToken);
+        if (payment is null)
+        {
+            return ApiProblems.NotFound("No such payment.");
+        }
+
+        if (payment.Status != "succeeded")
+        {
+            return ApiProblems.Conflict($"Only a succeeded payment can be refunded; this one is {payment.Status}.");
+        }
+
+        return await payments.RequestRefundAsync(payment.PaymentIntentId, cancellationToken)
+            ? TypedResults.Accepted($"/api/pay/payments/{paymentId}", payment)
+            : Unavailable();
+    }
+
+    private static IResult Unavailable()
+    {
+        var problem = ApiProblems.Problem(
+            StatusCodes.Status503ServiceUnavailable, ErrorCodes.PaymentsUnavailable, "Payments are unavailable right now; nothing was charged. Try again shortly.");
+        return problem;
+    }
+}

@@ -1,0 +1,166 @@
+// A stand-in for Stripe's API at the network boundary, for Development and tests only: the calls Azora makes
+// (create, retrieve and cancel PaymentIntents; create Refunds) in Stripe's wire format, card outcomes on demand
+// with signed webhooks to the payments worker, and injected faults. State lives in memory.
+using System.Text.Json;
+using Azora.StripeEmulator;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.Services.AddSingleton<EmulatorState>();
+builder.Services.AddHttpClient<WebhookSender>(http => http.Timeout = TimeSpan.FromSeconds(15));
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+
+// Stripe's API: bearer secret key, form-encoded requests, JSON answers, Idempotency-Key honoured on POST.
+var stripe = app.MapGroup("/v1").AddEndpointFilter(async (context, next) =>
+{
+    var http = context.HttpContext;
+    var state = http.RequestServices.GetRequiredService<EmulatorState>();
+    if (!(http.Request.Headers.Authorization.ToString() is var auth && auth.StartsWith("Bearer sk_test_", StringComparison.Ordinal)))
+    {
+        return StripeError(401, "invalid_request_error", "Invalid API Key provided.");
+    }
+
+    if (state.TakeFault() is { } fault)
+    {
+        await Task.Delay(fault.DelayMilliseconds, http.RequestAborted);
+        if (fault.Status > 0)
+        {
+            return StripeError(fault.Status, "api_error", "Injected fault.");
+        }
+    }
+
+    var key = HttpMethods.IsPost(http.Request.Method) ? http.Request.Headers["Idempotency-Key"].ToString() : "";
+    if (key.Length > 0 && state.IdempotentResponses.TryGetValue(key, out var earlier))
+    {
+        return Results.Content(earlier.Body, "application/json", statusCode: earlier.Status);
+    }
+
+    var result = await next(context);
+    if (key.Length > 0 && result is IStatusCodeHttpResult { StatusCode: 200 } and IValueHttpResult { Value: { } value })
+    {
+        state.IdempotentResponses.TryAdd(key, (200, JsonSerializer.Serialize(value, WebhookSender.Json)));
+    }
+
+    return result;
+});
+
+stripe.MapPost("/payment_intents", async (HttpRequest request, EmulatorState state) =>
+{
+    var form = await request.ReadFormAsync();
+    if (!long.TryParse(form["amount"], out var amount) || amount < 1 || string.IsNullOrEmpty(form["currency"]))
+    {
+        return StripeError(400, "invalid_request_error", "amount and currency are required.");
+    }
+
+    var id = EmulatorState.NewId("pi");
+    var intent = new PaymentIntent
+    {
+        Id = id,
+        Amount = amount,
+        Currency = form["currency"].ToString().ToLowerInvariant(),
+        ClientSecret = $"{id}_secret_{EmulatorState.NewId("cs")[3..]}",
+        Metadata = form.Keys.Where(k => k.StartsWith("metadata[", StringComparison.Ordinal))
+            .ToDictionary(k => k["metadata[".Length..^1], k => form[k].ToString()),
+    };
+    state.Intents[id] = intent;
+    return Results.Json(intent, WebhookSender.Json);
+});
+
+stripe.MapGet("/payment_intents/{id}", (string id, EmulatorState state) =>
+    state.Intents.TryGetValue(id, out var intent) ? Results.Json(intent, WebhookSender.Json) : NoSuch("payment_intent", id));
+
+stripe.MapPost("/payment_intents/{id}/cancel", (string id, EmulatorState state, WebhookSender webhooks) =>
+{
+    if (!state.Intents.TryGetValue(id, out var intent))
+    {
+        return NoSuch("payment_intent", id);
+    }
+
+    if (intent.Status is "succeeded" or "canceled")
+    {
+        return StripeError(400, "invalid_request_error", $"This PaymentIntent's status is {intent.Status}.");
+    }
+
+    intent.Status = "canceled";
+    intent.CanceledAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    _ = webhooks.SendAsync(WebhookSender.Event("payment_intent.canceled", intent));
+    return Results.Json(intent, WebhookSender.Json);
+});
+
+stripe.MapPost("/refunds", async (HttpRequest request, EmulatorState state, WebhookSender webhooks) =>
+{
+    var form = await request.ReadFormAsync();
+    var id = form["payment_intent"].ToString();
+    if (!state.Intents.TryGetValue(id, out var intent))
+    {
+        return NoSuch("payment_intent", id);
+    }
+
+    if (intent.Status != "succeeded")
+    {
+        return StripeError(400, "invalid_request_error", "This PaymentIntent has no successful charge to refund.");
+    }
+
+    var refund = new { id = EmulatorState.NewId("re"), @object = "refund", amount = intent.Amount, currency = intent.Currency, payment_intent = id, charge = intent.LatestCharge, status = "succeeded" };
+    var charge = new { id = intent.LatestCharge, @object = "charge", amount = intent.Amount, amount_refunded = intent.Amount, currency = intent.Currency, payment_intent = id, refunded = true, status = "succeeded" };
+    _ = webhooks.SendAsync(WebhookSender.Event("charge.refunded", charge));
+    return Results.Json(refund, WebhookSender.Json);
+});
+
+// Controls for developers and tests (not Stripe's): what a card does next, and faults.
+app.MapPost("/emulator/payment_intents/{id}/{outcome}", async (string id, string outcome, EmulatorState state, WebhookSender webhooks, int? deliveries) =>
+{
+    if (!state.Intents.TryGetValue(id, out var intent))
+    {
+        return NoSuch("payment_intent", id);
+    }
+
+    string type;
+    switch (outcome)
+    {
+        case "succeed":
+            intent.Status = "succeeded";
+            intent.AmountReceived = intent.Amount;
+            intent.LatestCharge ??= EmulatorState.NewId("ch");
+            intent.LastPaymentError = null;
+            type = "payment_intent.succeeded";
+            break;
+        case "decline":
+            intent.Status = "requires_payment_method";
+            intent.LastPaymentError = new { code = "card_declined", decline_code = "generic_decline", message = "Your card was declined.", type = "card_error" };
+            type = "payment_intent.payment_failed";
+            break;
+        case "require_action":
+            intent.Status = "requires_action";
+            type = "payment_intent.requires_action";
+            break;
+        default:
+            return StripeError(400, "invalid_request_error", "Use succeed, decline or require_action.");
+    }
+
+    var payload = WebhookSender.Event(type, intent);
+    var statuses = await webhooks.SendAsync(payload, Math.Clamp(deliveries ?? 1, 1, 50));
+    return Results.Json(new { type, intent_status = intent.Status, deliveries = statuses });
+});
+
+app.MapPost("/emulator/faults", (Fault fault, EmulatorState state) =>
+{
+    state.AddFault(fault with { Remaining = Math.Max(1, fault.Remaining) });
+    return Results.NoContent();
+});
+
+app.MapDelete("/emulator/faults", (EmulatorState state) =>
+{
+    state.ClearFaults();
+    return Results.NoContent();
+});
+
+app.Run();
+
+static IResult StripeError(int status, string type, string message) =>
+    Results.Json(new { error = new { type, message } }, WebhookSender.Json, statusCode: status);
+
+static IResult NoSuch(string kind, string id) =>
+    Results.Json(new { error = new { type = "invalid_request_error", code = "resource_missing", message = $"No such {kind}: '{id}'", param = "id" } }, WebhookSender.Json, statusCode: 404);
