@@ -141,7 +141,7 @@ app.MapPost("/emulator/payment_intents/{id}/{outcome}", async (string id, string
     }
 
     var payload = WebhookSender.Event(type, intent);
-    var statuses = await webhooks.SendAsync(payload, Math.Clamp(deliveries ?? 1, 1, 50));
+    var statuses = await webhooks.SendAsync(payload, Math.Clamp(deliveries ?? 1, 0, 50));
     return Results.Json(new { type, intent_status = intent.Status, deliveries = statuses });
 });
 

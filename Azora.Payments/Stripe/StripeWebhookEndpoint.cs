@@ -45,8 +45,9 @@ public static class StripeWebhookEndpoint
             stripeEvent = EventUtility.ConstructEvent(
                 body, request.Headers["Stripe-Signature"], settings.Value.WebhookSecret, tolerance: 300, throwOnApiVersionMismatch: false);
         }
-        catch (StripeException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // A missing or wrong signature, a stale timestamp, or a body that is not an event: nothing is written.
             metrics.SignatureFailure();
             logger.LogWarning("Stripe webhook refused: {Reason}", ex.Message);
             return Results.Problem(statusCode: 400, detail: "The Stripe-Signature does not match this body, or it is too old.");

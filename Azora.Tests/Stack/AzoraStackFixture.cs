@@ -35,6 +35,11 @@ public sealed class AzoraStackFixture : IAsyncLifetime
             builder.CreateResourceBuilder(service).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
         }
 
+        // Reconciliation looks often and at young payments, so a test can watch it heal a lost webhook.
+        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "payments"))
+            .WithEnvironment("Azora__Payments__Reconciliation__Interval", "00:00:01")
+            .WithEnvironment("Azora__Payments__Reconciliation__MinimumAge", "00:00:30");
+
         var api = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "api");
         builder.CreateResourceBuilder(api)
             .WithEnvironment("Azora__RateLimits__Anonymous__PermitLimit", "1000000")

@@ -1,0 +1,380 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Azora.Tests.Stack;
+using Npgsql;
+
+namespace Azora.Tests.Api;
+
+/// <summary>Paid enrollment through the API, the Stripe emulator and the payments worker, all real processes.</summary>
+[Collection(StackCollection.Name)]
+public class PaymentTests(AzoraStackFixture stack)
+{
+    [Fact]
+    public async Task Buying_a_course_ends_with_a_succeeded_payment_and_an_active_enrollment()
+    {
+        var (client, course, learner) = await PaidCourseAsync(price: 4900);
+
+        using var created = await client.PostJsonAsync("/api/pay/payment-intent", new { courseId = course.Id }, learner.AccessToken);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var intent = await created.JsonAsync();
+        Assert.Equal(4900, intent.GetProperty("amount").GetInt64());
+        Assert.Equal("USD", intent.GetProperty("currency").GetString());
+        Assert.Equal("pending", intent.GetProperty("status").GetString());
+        Assert.StartsWith(intent.GetProperty("paymentIntentId").GetString() + "_secret_", intent.GetProperty("clientSecret").GetString());
+
+        var deliveries = await CardAsync(intent, "succeed");
+        Assert.Equal([200], deliveries);
+
+        var payment = await PaymentAsync(client, learner, intent);
+        Assert.Equal("succeeded", payment.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, payment.GetProperty("clientSecret").ValueKind);
+        using var enrollments = await client.GetAsync("/api/education/enrollments", learner.AccessToken);
+        var enrollment = (await enrollments.JsonAsync()).GetProperty("data").EnumerateArray().Single();
+        Assert.Equal("active", enrollment.GetProperty("status").GetString());
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM outbox_events WHERE type = 'payment.success' AND payload->>'paymentId' = @id", PaymentId(intent)));
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM outbox_events WHERE type = 'course.enrolled' AND payload->>'courseId' = @id", course.Id.ToString()));
+
+        // Paying again for what one already owns is refused.
+        using var again = await client.PostJsonAsync("/api/pay/payment-intent", new { courseId = course.Id }, learner.AccessToken);
+        await ProblemAssert.IsProblemAsync(again, HttpStatusCode.Conflict, "CONFLICT");
+    }
+
+    [Fact]
+    public async Task The_same_webhook_delivered_five_times_at_once_has_one_effect()
+    {
+        var (client, course, learner) = await PaidCourseAsync();
+        var intent = await CreateIntentAsync(client, course, learner);
+
+        var deliveries = await CardAsync(intent, "succeed", copies: 5);
+
+        Assert.Equal([200, 200, 200, 200, 200], deliveries);
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM outbox_events WHERE type = 'payment.success' AND payload->>'paymentId' = @id", PaymentId(intent)));
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM enrollments WHERE course_id = @id::uuid", course.Id.ToString()));
+    }
+
+    [Fact]
+    public async Task A_failure_reported_after_the_success_does_not_overturn_it()
+    {
+        var (client, course, learner) = await PaidCourseAsync();
+        var intent = await CreateIntentAsync(client, course, learner);
+        await CardAsync(intent, "succeed");
+
+        // A late payment_failed for the same intent, correctly signed.
+        using var late = await SendEventAsync(Event("payment_intent.payment_failed", intent.GetProperty("paymentIntentId").GetString()!));
+
+        Assert.Equal(HttpStatusCode.OK, late.StatusCode);
+        Assert.Equal("succeeded", (await PaymentAsync(client, learner, intent)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_declined_card_fails_the_payment_and_a_later_success_on_the_same_intent_still_counts()
+    {
+        var (client, course, learner) = await PaidCourseAsync();
+        var intent = await CreateIntentAsync(client, course, learner);
+
+        await CardAsync(intent, "decline");
+        var failed = await PaymentAsync(client, learner, intent);
+        Assert.Equal("failed", failed.GetProperty("status").GetString());
+        Assert.Equal("Your card was declined.", failed.GetProperty("failureReason").GetString());
+
+        await CardAsync(intent, "succeed");
+        Assert.Equal("succeeded", (await PaymentAsync(client, learner, intent)).GetProperty("status").GetString());
+    }
+
+    [Theory]
+    [InlineData("tampered-body")]
+    [InlineData("wrong-secret")]
+    [InlineData("stale-timestamp")]
+    [InlineData("no-signature")]
+    public async Task Badly_signed_webhooks_are_refused_and_write_nothing(string attack)
+    {
+        var (client, course, learner) = await PaidCourseAsync();
+        var intent = await CreateIntentAsync(client, course, learner);
+        var payload = Event("payment_intent.succeeded", intent.GetProperty("paymentIntentId").GetString()!);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var (body, signature) = attack switch
+        {
+            "tampered-body" => (payload.Replace("\"amount\":4900", "\"amount\":1"), Sign(payload, AzoraStackFixture.StripeWebhookSecret, now)),
+            "wrong-secret" => (payload, Sign(payload, "whsec_someone_else", now)),
+            "stale-timestamp" => (payload, Sign(payload, AzoraStackFixture.StripeWebhookSecret, now - 3600)),
+            _ => (payload, null),
+        };
+
+        using var response = await SendEventAsync(body, signature);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("pending", (await PaymentAsync(client, learner, intent)).GetProperty("status").GetString());
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM stripe_events WHERE id = @id", JsonDocument.Parse(payload).RootElement.GetProperty("id").GetString()!));
+    }
+
+    [Fact]
+    public async Task The_amount_comes_from_the_course_never_from_the_client()
+    {
+        var (client, course, learner) = await PaidCourseAsync(price: 4900);
+
+        using var withAmount = await client.PostJsonAsync("/api/pay/payment-intent", new { courseId = course.Id, amount = 1 }, learner.AccessToken);
+        await ProblemAssert.IsValidationProblemAsync(withAmount, "amount");
+
+        using var otherCurrency = await client.PostJsonAsync("/api/pay/payment-intent", new { courseId = course.Id, currency = "EUR" }, learner.AccessToken);
+        await ProblemAssert.IsValidationProblemAsync(otherCurrency, "currency");
+
+        var intent = await CreateIntentAsync(client, course, learner);
+        Assert.Equal(4900, intent.GetProperty("amount").GetInt64());
+        Assert.Equal(4900, await StripeAmountAsync(intent.GetProperty("paymentIntentId").GetString()!));
+    }
+
+    [Fact]
+    public async Task Idempotent_and_parallel_requests_create_one_intent()
+    {
+        var (client, course, learner) = await PaidCourseAsync();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(async i =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/pay/payment-intent") { Content = JsonContent.Create(new { courseId = course.Id }) };
+            request.Headers.Authorization = new("Bearer", learner.AccessToken);
+            if (i % 2 == 0)
+            {
+                request.Headers.Add("Idempotency-Key", "checkout-1");
+            }
+
+            using var response = await client.SendAsync(request);
+            return (response.StatusCode, Body: await response.JsonAsync());
+        }));
+
+        Assert.All(results, result => Assert.Contains(result.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.OK }));
+        Assert.Single(results, result => result.StatusCode == HttpStatusCode.Created);
+        Assert.Single(results.Select(result => result.Body.GetProperty("paymentIntentId").GetString()).Distinct());
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM payments WHERE course_id = @id::uuid", course.Id.ToString()));
+    }
+
+    [Fact]
+    public async Task Free_unknown_and_foreign_things_are_refused()
+    {
+        var (client, paid, learner) = await PaidCourseAsync();
+        var instructor = await TestRoles.SignInAsAsync(stack, client, "instructor");
+        var free = await Courses.CreateAsync(client, instructor, price: 0);
+        var intent = await CreateIntentAsync(client, paid, learner);
+        var stranger = await TestAccounts.RegisterAsync(client);
+
+        using (var freeCourse = await client.PostJsonAsync("/api/pay/payment-intent", new { courseId = free.Id }, learner.AccessToken))
+        {
+            await ProblemAssert.IsValidationProblemAsync(freeCourse, "courseId");
+        }
+
+        using (var unknown = await client.PostJsonAsync("/api/pay/payment-intent", new { courseId = Guid.NewGuid() }, learner.AccessToken))
+        {
+            await ProblemAssert.IsProblemAsync(unknown, HttpStatusCode.NotFound, "NOT_FOUND");
+        }
+
+        using (var foreign = await client.GetAsync($"/api/pay/payments/{PaymentId(intent)}", stranger.AccessToken))
+        {
+            await ProblemAssert.IsProblemAsync(foreign, HttpStatusCode.NotFound, "NOT_FOUND");
+        }
+
+        using var strangersList = await client.GetAsync("/api/pay/payments", stranger.AccessToken);
+        Assert.Empty((await strangersList.JsonAsync()).GetProperty("data").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_stripe_500_is_retried_and_stripe_down_is_a_503_that_leaves_the_rest_of_the_api_working()
+    {
+        var (client, course, learner) = await PaidCourseAsync();
+        using var emulator = stack.CreateStripeEmulatorClient();
+
+        using (await emulator.PostAsJsonAsync("/emulator/faults", new { status = 500, delayMilliseconds = 0, remaining = 1 }))
+        {
+        }
+
+        var intent = await CreateIntentAsync(client, course, learner);
+        Assert.Equal(HttpStatusCode.OK, (await emulator.GetAsync("/alive")).StatusCode);
+
+        var other = await TestAccounts.RegisterAsync(client);
+        using (await emulator.PostAsJsonAsync("/emulator/faults", new { status = 500, delayMilliseconds = 0, remaining = 10 }))
+        {
+        }
+
+        try
+        {
+            using var down = await client.PostJsonAsync("/api/pay/payment-intent", new { courseId = course.Id }, other.AccessToken);
+            await ProblemAssert.IsProblemAsync(down, HttpStatusCode.ServiceUnavailable, "PAYMENTS_UNAVAILABLE");
+        }
+        finally
+        {
+            using var cleared = await emulator.DeleteAsync("/emulator/faults");
+        }
+
+        using var catalog = await client.GetAsync("/api/education/categories");
+        Assert.Equal(HttpStatusCode.OK, catalog.StatusCode);
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM payments WHERE user_id = @id::uuid", other.UserId.ToString()));
+        Assert.Equal("pending", intent.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_refund_revokes_access()
+    {
+        var (client, course, learner) = await PaidCourseAsync();
+        var admin = await TestRoles.SignInAsAsync(stack, client, "admin");
+        var intent = await CreateIntentAsync(client, course, learner);
+        await CardAsync(intent, "succeed");
+
+        using (var byLearner = await client.PostJsonAsync($"/api/pay/payments/{PaymentId(intent)}/refund", new { }, learner.AccessToken))
+        {
+            await ProblemAssert.IsProblemAsync(byLearner, HttpStatusCode.Forbidden, "FORBIDDEN");
+        }
+
+        using (var refund = await client.PostJsonAsync($"/api/pay/payments/{PaymentId(intent)}/refund", new { }, admin.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, refund.StatusCode);
+        }
+
+        // Stripe confirms asynchronously with charge.refunded; wait for the worker to apply it.
+        var status = "";
+        for (var attempt = 0; attempt < 50 && status != "refunded"; attempt++)
+        {
+            status = (await PaymentAsync(client, learner, intent)).GetProperty("status").GetString()!;
+            if (status != "refunded")
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        Assert.Equal("refunded", status);
+        using var enrollments = await client.GetAsync("/api/education/enrollments", learner.AccessToken);
+        Assert.Equal("revoked", (await enrollments.JsonAsync()).GetProperty("data")[0].GetProperty("status").GetString());
+        using var lesson = await client.PostJsonAsync($"/api/education/courses/{course.Id}/lessons/{course.LessonIds[0]}/complete", new { }, learner.AccessToken);
+        await ProblemAssert.IsProblemAsync(lesson, HttpStatusCode.Forbidden, "NOT_ENROLLED");
+    }
+
+    [Fact]
+    public async Task A_lost_webhook_is_healed_by_reconciliation()
+    {
+        var (client, course, learner) = await PaidCourseAsync();
+        var intent = await CreateIntentAsync(client, course, learner);
+        var intentId = intent.GetProperty("paymentIntentId").GetString()!;
+
+        // The card succeeds at Stripe, but no webhook is delivered; the payment has been open for an hour.
+        using (var emulator = stack.CreateStripeEmulatorClient())
+        using (var succeeded = await emulator.PostAsync($"/emulator/payment_intents/{intentId}/succeed?deliveries=0", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, succeeded.StatusCode);
+        }
+
+        Assert.Equal("pending", (await PaymentAsync(client, learner, intent)).GetProperty("status").GetString());
+        await ExecuteAsync("UPDATE payments SET updated_at = now() - interval '1 hour' WHERE payment_intent_id = @id", intentId);
+
+        // The stack's worker reconciles every second (see AzoraStackFixture).
+        var status = "";
+        for (var attempt = 0; attempt < 100 && status != "succeeded"; attempt++)
+        {
+            status = (await PaymentAsync(client, learner, intent)).GetProperty("status").GetString()!;
+            if (status != "succeeded")
+            {
+                await Task.Delay(200);
+            }
+        }
+
+        Assert.Equal("succeeded", status);
+        using var enrollments = await client.GetAsync("/api/education/enrollments", learner.AccessToken);
+        Assert.Equal("active", (await enrollments.JsonAsync()).GetProperty("data")[0].GetProperty("status").GetString());
+    }
+
+    private async Task<(HttpClient Client, TestCourse Course, SignedIn Learner)> PaidCourseAsync(long price = 4900)
+    {
+        var client = stack.CreateApiClient();
+        var instructor = await TestRoles.SignInAsAsync(stack, client, "instructor");
+        var course = await Courses.CreateAsync(client, instructor, price: price);
+        return (client, course, await TestAccounts.RegisterAsync(client));
+    }
+
+    private static async Task<JsonElement> CreateIntentAsync(HttpClient client, TestCourse course, SignedIn learner)
+    {
+        using var response = await client.PostJsonAsync("/api/pay/payment-intent", new { courseId = course.Id }, learner.AccessToken);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return await response.JsonAsync();
+    }
+
+    private async Task<int[]> CardAsync(JsonElement intent, string outcome, int copies = 1)
+    {
+        using var emulator = stack.CreateStripeEmulatorClient();
+        using var response = await emulator.PostAsync($"/emulator/payment_intents/{intent.GetProperty("paymentIntentId").GetString()}/{outcome}?deliveries={copies}", null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.JsonAsync()).GetProperty("deliveries").EnumerateArray().Select(status => status.GetInt32()).ToArray();
+    }
+
+    private static async Task<JsonElement> PaymentAsync(HttpClient client, SignedIn learner, JsonElement intent)
+    {
+        using var response = await client.GetAsync($"/api/pay/payments/{PaymentId(intent)}", learner.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.JsonAsync();
+    }
+
+    private static string PaymentId(JsonElement intent) => intent.GetProperty("paymentId").GetString()!;
+
+    private async Task<long> StripeAmountAsync(string intentId)
+    {
+        using var emulator = stack.CreateStripeEmulatorClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/payment_intents/{intentId}");
+        request.Headers.Authorization = new("Bearer", "sk_test_azora_emulator");
+        using var response = await emulator.SendAsync(request);
+        return (await response.JsonAsync()).GetProperty("amount").GetInt64();
+    }
+
+    /// <summary>A Stripe event for the intent, in the shape the emulator sends.</summary>
+    private static string Event(string type, string intentId) => JsonSerializer.Serialize(new
+    {
+        id = $"evt_test_{Guid.NewGuid():N}",
+        @object = "event",
+        api_version = Stripe.StripeConfiguration.ApiVersion,
+        created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        type,
+        livemode = false,
+        data = new
+        {
+            @object = new
+            {
+                id = intentId,
+                @object = "payment_intent",
+                amount = 4900,
+                currency = "usd",
+                status = type == "payment_intent.succeeded" ? "succeeded" : "requires_payment_method",
+                last_payment_error = new { code = "card_declined", message = "Declined late." },
+            },
+        },
+    });
+
+    private static string Sign(string payload, string secret, long timestamp) =>
+        $"t={timestamp},v1={Convert.ToHexString(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{payload}"))).ToLowerInvariant()}";
+
+    private async Task<HttpResponseMessage> SendEventAsync(string payload, string? signature = "")
+    {
+        using var worker = stack.CreatePaymentsClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
+        if (signature is not null)
+        {
+            request.Headers.Add("Stripe-Signature", signature.Length == 0 ? Sign(payload, AzoraStackFixture.StripeWebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds()) : signature);
+        }
+
+        return await worker.SendAsync(request);
+    }
+
+    private async Task<long> CountAsync(string sql, string id)
+    {
+        await using var connection = new NpgsqlConnection(await stack.ConnectionStringAsync("azora"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("id", id);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task ExecuteAsync(string sql, string id)
+    {
+        await using var connection = new NpgsqlConnection(await stack.ConnectionStringAsync("azora"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("id", id);
+        await command.ExecuteNonQueryAsync();
+    }
+}
