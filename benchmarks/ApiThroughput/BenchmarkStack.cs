@@ -24,14 +24,19 @@ internal sealed class BenchmarkStack : IAsyncDisposable
         Client = new HttpClient { BaseAddress = app.GetEndpoint("api", "http") };
     }
 
+    /// <summary>The emulator's webhook secret in this stack, so the benchmark can sign events itself.</summary>
+    public const string StripeWebhookSecret = "whsec_benchmark_only";
+
     public HttpClient Client { get; }
+
+    public Uri Endpoint(string resource) => _app.GetEndpoint(resource, "http");
 
     public static async Task<BenchmarkStack> StartAsync()
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "azora-tests", $"benchmark-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dataDirectory, (UnixFileMode)0b111_101_101);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Azora_AppHost>(
-            ["--Azora:Infrastructure=local", $"--Azora:DataDirectory={dataDirectory}"], (options, _) => options.DisableDashboard = true);
+            ["--Azora:Infrastructure=local", $"--Azora:DataDirectory={dataDirectory}", $"--Azora:Stripe:EmulatorWebhookSecret={StripeWebhookSecret}"], (options, _) => options.DisableDashboard = true);
         foreach (var service in builder.Resources.OfType<ProjectResource>())
         {
             // No dashboard listens for OTLP here; exporting to nothing would cost the services CPU every second.
@@ -43,6 +48,8 @@ internal sealed class BenchmarkStack : IAsyncDisposable
         var app = await builder.BuildAsync();
         await app.StartAsync();
         await app.ResourceNotifications.WaitForResourceHealthyAsync("api");
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("payments");
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("stripe");
         app.ResourceNotifications.TryGetCurrentState("api", out var api);
         // Aspire starts the project through `dotnet run`; the API is that process's child, so count the whole tree.
         var apiRoot = Convert.ToInt32(api!.Snapshot.Properties.Single(property => property.Name == "executable.pid").Value);

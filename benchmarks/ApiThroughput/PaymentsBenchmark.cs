@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+
+namespace Azora.Benchmarks;
+
+/// <summary>
+/// Stripe webhook events per second through one payments worker (signature check and the database transaction that
+/// records the event and applies it), and the seconds from creating a payment intent to an active enrollment through
+/// the Stripe emulator.
+/// </summary>
+internal static class PaymentsBenchmark
+{
+    private const int Events = 2_000;
+    private const int Purchases = 20;
+
+    public static async Task RunAsync(int concurrency)
+    {
+        await using var stack = await BenchmarkStack.StartAsync();
+        var connectionString = await stack.ConnectionStringAsync("azora");
+        var intents = await SeedPaymentsAsync(connectionString);
+        using var worker = new HttpClient { BaseAddress = stack.Endpoint("payments") };
+
+        var next = -1;
+        var failures = 0;
+        var stopwatch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            for (var i = Interlocked.Increment(ref next); i < intents.Count; i = Interlocked.Increment(ref next))
+            {
+                var payload = Event(intents[i]);
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
+                request.Headers.Add("Stripe-Signature", Sign(payload));
+                using var response = await worker.SendAsync(request);
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        }));
+        var elapsed = stopwatch.Elapsed;
+        var applied = await ScalarAsync(connectionString, "SELECT count(*) FROM payments WHERE payment_intent_id LIKE 'pi_bench_%' AND status = 'succeeded'");
+
+        var seconds = await PurchasesAsync(stack);
+        seconds.Sort();
+
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores; {concurrency} concurrent senders");
+        Console.WriteLine($"webhooks: {Events} payment_intent.succeeded events in {elapsed.TotalSeconds:F1} s = {Events / elapsed.TotalSeconds:F0} events/s ({failures} refused; {applied} payments succeeded, each with an enrollment and two outbox events)");
+        Console.WriteLine($"purchase end to end (intent created -> card succeeds at the emulator -> webhook -> enrollment seen by the API), {Purchases} runs: median {seconds[Purchases / 2]:F3} s, max {seconds[^1]:F3} s");
+    }
+
+    private static async Task<List<string>> SeedPaymentsAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var seed = new NpgsqlCommand(
+            $"""
+            INSERT INTO users (id, email, name, password_hash, roles, created_at, updated_at, password_changed_at)
+            SELECT gen_random_uuid(), 'bench-buyer-' || n || '@example.com', 'Buyer ' || n, 'x', ARRAY['learner'], now(), now(), now()
+            FROM generate_series(1, {Events}) AS n;
+            INSERT INTO payments (id, user_id, course_id, payment_intent_id, client_secret, amount, currency, status, created_at, updated_at)
+            SELECT gen_random_uuid(), u.id, (SELECT id FROM courses WHERE price_minor > 0 AND published ORDER BY slug LIMIT 1),
+                   'pi_bench_' || substring(u.email from 'bench-buyer-([0-9]+)@'), 'secret', 4900, 'USD', 'pending', now(), now()
+            FROM users u WHERE u.email LIKE 'bench-buyer-%';
+            """, connection);
+        await seed.ExecuteNonQueryAsync();
+        return Enumerable.Range(1, Events).Select(n => $"pi_bench_{n}").ToList();
+    }
+
+    private static async Task<List<double>> PurchasesAsync(BenchmarkStack stack)
+    {
+        var client = stack.Client;
+        using var emulator = new HttpClient { BaseAddress = stack.Endpoint("stripe") };
+        var courses = await client.GetFromJsonAsync<JsonElement>("/api/education/courses?free=false&limit=" + Purchases);
+        var seconds = new List<double>();
+        foreach (var course in courses.GetProperty("data").EnumerateArray())
+        {
+            using var registered = await client.PostAsJsonAsync("/api/auth/register", new { email = $"buyer-{Guid.NewGuid():N}@example.com", password = "benchmark-passphrase-of-some-length", name = "Buyer" });
+            var token = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+            var stopwatch = Stopwatch.StartNew();
+            using var created = await client.PostAsJsonAsync("/api/pay/payment-intent", new { courseId = course.GetProperty("id").GetGuid() });
+            var intent = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("paymentIntentId").GetString();
+            using (await emulator.PostAsync($"/emulator/payment_intents/{intent}/succeed", null))
+            {
+            }
+
+            while ((await client.GetFromJsonAsync<JsonElement>("/api/education/enrollments")).GetProperty("data").GetArrayLength() == 0)
+            {
+                await Task.Delay(5);
+            }
+
+            seconds.Add(stopwatch.Elapsed.TotalSeconds);
+        }
+
+        client.DefaultRequestHeaders.Authorization = null;
+        return seconds.Count == Purchases ? seconds : throw new InvalidOperationException($"Only {seconds.Count} paid courses in the catalog.");
+    }
+
+    private static string Event(string intentId) => JsonSerializer.Serialize(new
+    {
+        id = $"evt_bench_{intentId}",
+        @object = "event",
+        api_version = Stripe.StripeConfiguration.ApiVersion,
+        created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        type = "payment_intent.succeeded",
+        livemode = false,
+        data = new { @object = new { id = intentId, @object = "payment_intent", amount = 4900, currency = "usd", status = "succeeded" } },
+    });
+
+    private static string Sign(string payload)
+    {
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(BenchmarkStack.StripeWebhookSecret), Encoding.UTF8.GetBytes($"{timestamp}.{payload}"));
+        return $"t={timestamp},v1={Convert.ToHexString(signature).ToLowerInvariant()}";
+    }
+
+    private static async Task<long> ScalarAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
