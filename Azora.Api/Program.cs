@@ -37,7 +37,7 @@ builder.Services.AddAzoraRateLimits(builder.Configuration);
 builder.Services.AddAzoraOpenApi();
 builder.Services.AddAzoraEducation();
 builder.Services.AddOptions<StripeSettings>().BindConfiguration(StripeSettings.Section);
-builder.Services.AddSingleton<Payments>();
+builder.Services.AddSingleton<PaymentService>();
 
 var app = builder.Build();
 

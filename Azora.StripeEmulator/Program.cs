@@ -38,7 +38,7 @@ var stripe = app.MapGroup("/v1").AddEndpointFilter(async (context, next) =>
     }
 
     var result = await next(context);
-    if (key.Length > 0 && result is IStatusCodeHttpResult { StatusCode: 200 } and IValueHttpResult { Value: { } value })
+    if (key.Length > 0 && result is IStatusCodeHttpResult { StatusCode: null or 200 } and IValueHttpResult { Value: { } value })
     {
         state.IdempotentResponses.TryAdd(key, (200, JsonSerializer.Serialize(value, WebhookSender.Json)));
     }

@@ -54,7 +54,7 @@ public static class PaymentEndpoints
     }
 
     private static async Task<IResult> CreateIntentAsync(
-        CreatePaymentIntentRequest request, ClaimsPrincipal user, Payments payments,
+        CreatePaymentIntentRequest request, ClaimsPrincipal user, PaymentService payments,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
@@ -98,7 +98,7 @@ public static class PaymentEndpoints
     }
 
     private static async Task<Results<Ok<PagedResponse<PaymentResponse>>, ValidationProblem>> ListAsync(
-        ClaimsPrincipal user, Payments payments, CancellationToken cancellationToken, string? page = null, string? limit = null)
+        ClaimsPrincipal user, PaymentService payments, CancellationToken cancellationToken, string? page = null, string? limit = null)
     {
         var errors = new Dictionary<string, string[]>();
         var paging = PageRequest.Parse(page, limit, errors);
@@ -111,13 +111,13 @@ public static class PaymentEndpoints
     }
 
     private static async Task<Results<Ok<PaymentResponse>, ProblemHttpResult>> GetAsync(
-        Guid paymentId, ClaimsPrincipal user, Payments payments, CancellationToken cancellationToken)
+        Guid paymentId, ClaimsPrincipal user, PaymentService payments, CancellationToken cancellationToken)
     {
         var payment = await payments.FindAsync(CurrentUser.UserIdOf(user)!.Value, paymentId, anyUser: false, cancellationToken);
         return payment is null ? ApiProblems.NotFound("No such payment.") : TypedResults.Ok(payment);
     }
 
-    private static async Task<IResult> RefundAsync(Guid paymentId, ClaimsPrincipal user, Payments payments, CancellationToken cancellationToken)
+    private static async Task<IResult> RefundAsync(Guid paymentId, ClaimsPrincipal user, PaymentService payments, CancellationToken cancellationToken)
     {
         var payment = await payments.FindAsync(CurrentUser.UserIdOf(user)!.Value, paymentId, anyUser: true, cancellationToken);
         if (payment is null)

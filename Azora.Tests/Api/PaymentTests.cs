@@ -281,6 +281,50 @@ public class PaymentTests(AzoraStackFixture stack)
         Assert.Equal("active", (await enrollments.JsonAsync()).GetProperty("data")[0].GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task The_emulator_speaks_stripes_protocol_for_keys_idempotency_and_missing_objects()
+    {
+        using var emulator = stack.CreateStripeEmulatorClient();
+
+        async Task<HttpResponseMessage> CreateAsync(string? key, string? idempotencyKey)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/payment_intents")
+            {
+                Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["amount"] = "1500", ["currency"] = "usd", ["metadata[order]"] = "42" }),
+            };
+            if (key is not null)
+            {
+                request.Headers.Authorization = new("Bearer", key);
+            }
+
+            if (idempotencyKey is not null)
+            {
+                request.Headers.Add("Idempotency-Key", idempotencyKey);
+            }
+
+            return await emulator.SendAsync(request);
+        }
+
+        using (var noKey = await CreateAsync(null, null))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, noKey.StatusCode);
+        }
+
+        var key = Guid.NewGuid().ToString();
+        using var first = await CreateAsync("sk_test_azora_emulator", key);
+        using var replay = await CreateAsync("sk_test_azora_emulator", key);
+        var created = await first.JsonAsync();
+        Assert.Equal("payment_intent", created.GetProperty("object").GetString());
+        Assert.Equal("42", created.GetProperty("metadata").GetProperty("order").GetString());
+        Assert.Equal(created.GetProperty("id").GetString(), (await replay.JsonAsync()).GetProperty("id").GetString());
+
+        using var missing = new HttpRequestMessage(HttpMethod.Get, "/v1/payment_intents/pi_missing");
+        missing.Headers.Authorization = new("Bearer", "sk_test_azora_emulator");
+        using var notFound = await emulator.SendAsync(missing);
+        Assert.Equal(HttpStatusCode.NotFound, notFound.StatusCode);
+        Assert.Equal("resource_missing", (await notFound.JsonAsync()).GetProperty("error").GetProperty("code").GetString());
+    }
+
     private async Task<(HttpClient Client, TestCourse Course, SignedIn Learner)> PaidCourseAsync(long price = 4900)
     {
         var client = stack.CreateApiClient();

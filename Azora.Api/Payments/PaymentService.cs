@@ -15,7 +15,7 @@ public enum IntentOutcome { Created, Existing, CourseNotFound, FreeCourse, Alrea
 /// intent. The Stripe request carries the payment's id as its idempotency key, so Stripe.net's retries never create
 /// a second intent either.
 /// </summary>
-public sealed class Payments(NpgsqlDataSource database, IOptions<StripeSettings> stripe, TimeProvider time, ILogger<Payments> logger)
+public sealed class PaymentService(NpgsqlDataSource database, IOptions<StripeSettings> stripe, TimeProvider time, ILogger<PaymentService> logger)
 {
     private readonly Lazy<PaymentIntentService> _intents = new(() => new PaymentIntentService(stripe.Value.CreateClient()));
     private readonly Lazy<RefundService> _refunds = new(() => new RefundService(stripe.Value.CreateClient()));
