@@ -2,7 +2,9 @@ using Azora.Api.Auth;
 using Azora.Api.Auth.Tokens;
 using Azora.Api.Education;
 using Azora.Api.Payments;
+using Azora.Api.Webhooks;
 using Azora.Data.Payments;
+using Azora.Data.Webhooks;
 using Azora.Api.Errors;
 using Azora.Api.OpenApi;
 using Azora.Api.RateLimiting;
@@ -38,6 +40,10 @@ builder.Services.AddAzoraOpenApi();
 builder.Services.AddAzoraEducation();
 builder.Services.AddOptions<StripeSettings>().BindConfiguration(StripeSettings.Section);
 builder.Services.AddSingleton<PaymentService>();
+// Plain http and loopback targets only where configured (Development and tests); see docs/api/API-REFERENCE.md#webhooks.
+builder.Services.AddSingleton(new WebhookTargets(
+    allowHttp: builder.Configuration.GetValue("Azora:Webhooks:AllowHttp", false),
+    allowLoopback: builder.Configuration.GetValue("Azora:Webhooks:AllowLoopback", false)));
 
 var app = builder.Build();
 
@@ -67,6 +73,7 @@ app.MapAuthEndpoints();
 app.MapEducationEndpoints();
 app.MapCourseManagementEndpoints();
 app.MapPaymentEndpoints();
+app.MapWebhookEndpoints();
 
 app.Run();
 

@@ -1,6 +1,8 @@
 using Azora.Data.Outbox;
 using Azora.Data.Payments;
+using Azora.Data.Webhooks;
 using Azora.Payments.Stripe;
+using Azora.Payments.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -14,6 +16,12 @@ builder.Services.AddSingleton<OutboxWriter>();
 builder.Services.AddSingleton<PaymentLedger>();
 builder.Services.AddSingleton<PaymentsMetrics>();
 builder.Services.AddHostedService<Reconciliation>();
+builder.Services.AddOptions<WebhookDeliveryOptions>().BindConfiguration(WebhookDeliveryOptions.Section);
+// Plain http and loopback targets only where configured (Development and tests).
+builder.Services.AddSingleton(new WebhookTargets(
+    allowHttp: builder.Configuration.GetValue("Azora:Webhooks:AllowHttp", false),
+    allowLoopback: builder.Configuration.GetValue("Azora:Webhooks:AllowLoopback", false)));
+builder.Services.AddHostedService<WebhookRelay>();
 
 var app = builder.Build();
 

@@ -38,12 +38,19 @@ public sealed class AzoraStackFixture : IAsyncLifetime
         // Reconciliation looks often and at young payments, so a test can watch it heal a lost webhook.
         builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "payments"))
             .WithEnvironment("Azora__Payments__Reconciliation__Interval", "00:00:01")
-            .WithEnvironment("Azora__Payments__Reconciliation__MinimumAge", "00:00:30");
+            .WithEnvironment("Azora__Payments__Reconciliation__MinimumAge", "00:00:30")
+            // Webhook retries in seconds rather than minutes, so tests can watch them.
+            .WithEnvironment("Azora__Webhooks__PollInterval", "00:00:00.200")
+            .WithEnvironment("Azora__Webhooks__Timeout", "00:00:02")
+            .WithEnvironment("Azora__Webhooks__FirstRetryDelay", "00:00:01")
+            .WithEnvironment("Azora__Webhooks__MaximumRetryDelay", "00:00:08")
+            .WithEnvironment("Azora__Webhooks__MaximumAttempts", "6");
 
         var api = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "api");
         builder.CreateResourceBuilder(api)
             .WithEnvironment("Azora__RateLimits__Anonymous__PermitLimit", "1000000")
-            .WithEnvironment("Azora__RateLimits__Credentials__PermitLimit", "1000000");
+            .WithEnvironment("Azora__RateLimits__Credentials__PermitLimit", "1000000")
+            .WithEnvironment("Azora__Webhooks__SecretRotationGrace", "00:00:03");
 
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);

@@ -1,0 +1,221 @@
+using System.Diagnostics.Metrics;
+using System.Security.Cryptography;
+using System.Text;
+using Azora.Data.Webhooks;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Azora.Payments.Webhooks;
+
+/// <summary>Settings under <c>Azora:Webhooks</c> for the worker.</summary>
+public sealed class WebhookDeliveryOptions
+{
+    public const string Section = "Azora:Webhooks";
+
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MaximumRetryDelay { get; set; } = TimeSpan.FromHours(4);
+
+    /// <summary>With the delays above, 14 attempts spread over about a day.</summary>
+    public int MaximumAttempts { get; set; } = 14;
+
+    /// <summary>A subscription whose deliveries have failed without a success for this long is disabled.</summary>
+    public TimeSpan DisableAfter { get; set; } = TimeSpan.FromDays(3);
+
+    public int BatchSize { get; set; } = 50;
+}
+
+/// <summary>
+/// Turns outbox events into deliveries for matching subscriptions, and delivers them: POST of the event envelope,
+/// signed <c>Azora-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")</c> (also with the previous secret during its
+/// grace period), retried with exponential backoff and jitter, at least once and in no particular order. Rows are
+/// claimed with <c>FOR UPDATE SKIP LOCKED</c> and a lease, so several workers never send the same attempt; a worker
+/// that dies mid-send leaves the attempt to be made again when the lease ends.
+/// </summary>
+public sealed class WebhookRelay : BackgroundService
+{
+    private readonly NpgsqlDataSource _database;
+    private readonly WebhookDeliveryOptions _options;
+    private readonly HttpClient _http;
+    private readonly TimeProvider _time;
+    private readonly ILogger<WebhookRelay> _logger;
+    private readonly Counter<long> _attempts;
+
+    public WebhookRelay(
+        NpgsqlDataSource database, IOptions<WebhookDeliveryOptions> options, WebhookTargets targets, TimeProvider time, IMeterFactory meters,
+        ILogger<WebhookRelay> logger)
+    {
+        _database = database;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _http = new HttpClient(targets.CreateHandler()) { Timeout = _options.Timeout };
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd("Azora-Webhooks/1.0");
+        _attempts = meters.Create("Azora.Payments").CreateCounter<long>(
+            "azora.webhooks.delivery_attempts", description: "Webhook delivery attempts by outcome: delivered, retry, failed.");
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.PollInterval, _time);
+        do
+        {
+            try
+            {
+                await FanOutAsync(stoppingToken);
+                while (await DeliverDueAsync(stoppingToken) > 0)
+                {
+                }
+            }
+            catch (NpgsqlException ex)
+            {
+                _logger.LogWarning(ex, "Webhook relay pass failed; the next one retries");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    public async Task FanOutAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            WITH batch AS (
+                SELECT id, type, payload, occurred_at FROM outbox_events WHERE dispatched_at IS NULL
+                ORDER BY occurred_at LIMIT 200 FOR UPDATE SKIP LOCKED),
+            fanned AS (
+                INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, envelope, next_attempt_at, created_at, updated_at)
+                SELECT gen_random_uuid(), s.id, b.id, b.type,
+                       jsonb_build_object('id', b.id, 'type', b.type, 'createdAt', b.occurred_at, 'data', b.payload), now(), now(), now()
+                FROM batch b
+                JOIN webhook_subscriptions s ON s.active AND b.type = ANY (s.events)
+                JOIN users u ON u.id = s.owner_id
+                WHERE 'admin' = ANY (u.roles) OR b.payload ->> 'instructorId' = s.owner_id::text
+                ON CONFLICT DO NOTHING)
+            UPDATE outbox_events SET dispatched_at = now() WHERE id IN (SELECT id FROM batch)
+            """,
+            cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Claims and sends the deliveries that are due; returns how many it sent.</summary>
+    public async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
+    {
+        List<Due> due;
+        await using (var connection = await _database.OpenConnectionAsync(cancellationToken))
+        {
+            due = (await connection.QueryAsync<Due>(new CommandDefinition(
+                """
+                UPDATE webhook_deliveries d
+                SET attempt_count = d.attempt_count + 1, next_attempt_at = now() + @lease, updated_at = now()
+                FROM webhook_subscriptions s
+                WHERE s.id = d.subscription_id AND d.id IN (
+                    SELECT w.id FROM webhook_deliveries w JOIN webhook_subscriptions ws ON ws.id = w.subscription_id AND ws.active
+                    WHERE w.outcome = 'pending' AND w.next_attempt_at <= now()
+                    ORDER BY w.next_attempt_at LIMIT @batch FOR UPDATE OF w SKIP LOCKED)
+                RETURNING d.id AS Id, d.event_id AS EventId, d.event_type AS EventType, d.envelope::text AS Envelope, d.attempt_count AS Attempt,
+                          s.id AS SubscriptionId, s.url AS Url, s.secret AS Secret,
+                          CASE WHEN s.previous_secret_expires_at > now() THEN s.previous_secret END AS PreviousSecret
+                """,
+                new { lease = _options.Timeout + TimeSpan.FromSeconds(30), batch = _options.BatchSize }, cancellationToken: cancellationToken))).AsList();
+        }
+
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, SendAsync);
+        return due.Count;
+    }
+
+    private async ValueTask SendAsync(Due delivery, CancellationToken cancellationToken)
+    {
+        int? status = null;
+        string? error = null;
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url)
+            {
+                Content = new StringContent(delivery.Envelope, Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add("Azora-Signature", Signature(delivery));
+            request.Headers.Add("Azora-Event-Id", delivery.EventId.ToString());
+            request.Headers.Add("Azora-Event-Type", delivery.EventType);
+            request.Headers.Add("Azora-Delivery-Id", delivery.Id.ToString());
+            using var response = await _http.SendAsync(request, cancellationToken);
+            status = (int)response.StatusCode;
+            if (!response.IsSuccessStatusCode)
+            {
+                error = (int)response.StatusCode is >= 300 and < 400 ? "Redirects are not followed." : $"HTTP {(int)response.StatusCode}";
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            error = ex is TaskCanceledException ? $"No answer within {_options.Timeout.TotalSeconds:0} s." : ex.Message;
+        }
+
+        await RecordAsync(delivery, status, error, cancellationToken);
+    }
+
+    private async Task RecordAsync(Due delivery, int? status, string? error, CancellationToken cancellationToken)
+    {
+        var delivered = error is null;
+        var final = !delivered && delivery.Attempt >= _options.MaximumAttempts;
+        var outcome = delivered ? "delivered" : final ? "failed" : "retry";
+        _attempts.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE webhook_deliveries SET
+                outcome = CASE WHEN @delivered THEN 'delivered' WHEN @final THEN 'failed' ELSE 'pending' END,
+                next_attempt_at = CASE WHEN @delivered OR @final THEN NULL ELSE now() + @delay END,
+                last_status_code = @status, last_error = @error, updated_at = now(),
+                delivered_at = CASE WHEN @delivered THEN now() END
+            WHERE id = @id;
+            UPDATE webhook_subscriptions SET
+                failing_since = CASE WHEN @delivered THEN NULL ELSE coalesce(failing_since, now()) END,
+                active = CASE WHEN NOT @delivered AND failing_since < now() - @disableAfter THEN false ELSE active END,
+                disabled_reason = CASE WHEN NOT @delivered AND failing_since < now() - @disableAfter
+                    THEN 'Deliveries have failed since ' || to_char(failing_since, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ': ' || @error
+                    ELSE disabled_reason END
+            WHERE id = @subscriptionId;
+            """,
+            new { id = delivery.Id, delivery.SubscriptionId, delivered, final, status, error, delay = RetryDelay(delivery.Attempt), disableAfter = _options.DisableAfter },
+            cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Doubling from the first delay up to the maximum, with ±20% jitter so failed receivers are not hit in step.</summary>
+    public TimeSpan RetryDelay(int attempt)
+    {
+        var doubled = _options.FirstRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30));
+        var capped = Math.Min(doubled, _options.MaximumRetryDelay.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(capped * (0.8 + 0.4 * Random.Shared.NextDouble()));
+    }
+
+    private string Signature(Due delivery)
+    {
+        var timestamp = _time.GetUtcNow().ToUnixTimeSeconds();
+        var signed = Encoding.UTF8.GetBytes($"{timestamp}.{delivery.Envelope}");
+        var header = $"t={timestamp},v1={Hex(delivery.Secret, signed)}";
+        return delivery.PreviousSecret is null ? header : $"{header},v1={Hex(delivery.PreviousSecret, signed)}";
+    }
+
+    private static string Hex(string secret, byte[] signed) =>
+        Convert.ToHexString(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed)).ToLowerInvariant();
+
+    public override void Dispose()
+    {
+        _http.Dispose();
+        base.Dispose();
+    }
+
+    private sealed class Due
+    {
+        public Guid Id { get; init; }
+        public Guid EventId { get; init; }
+        public string EventType { get; init; } = "";
+        public string Envelope { get; init; } = "";
+        public int Attempt { get; init; }
+        public Guid SubscriptionId { get; init; }
+        public string Url { get; init; } = "";
+        public string Secret { get; init; } = "";
+        public string? PreviousSecret { get; init; }
+    }
+}

@@ -1,0 +1,270 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Azora.Data.Webhooks;
+using Azora.Tests.Stack;
+
+namespace Azora.Tests.Api;
+
+/// <summary>Outgoing webhooks through the stack's API and worker to a real receiver on loopback.</summary>
+[Collection(StackCollection.Name)]
+public class WebhookTests(AzoraStackFixture stack)
+{
+    [Fact]
+    public async Task An_instructor_receives_signed_events_of_their_own_courses_only()
+    {
+        using var receiver = new WebhookReceiver();
+        using var otherReceiver = new WebhookReceiver();
+        using var client = stack.CreateApiClient();
+        var instructor = await TestRoles.SignInAsAsync(stack, client, "instructor");
+        var otherInstructor = await TestRoles.SignInAsAsync(stack, client, "instructor");
+        var secret = (await SubscribeAsync(client, instructor, receiver.Url, ["course.enrolled"])).GetProperty("secret").GetString()!;
+        await SubscribeAsync(client, otherInstructor, otherReceiver.Url, ["course.enrolled"]);
+        var course = await Courses.CreateAsync(client, instructor);
+        var learner = await TestAccounts.RegisterAsync(client);
+
+        using (var enrolled = await client.PostJsonAsync($"/api/education/courses/{course.Id}/enroll", new { }, learner.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.Created, enrolled.StatusCode);
+        }
+
+        var webhook = (await receiver.WaitForAsync(1)).Single();
+        Assert.True(WebhookReceiver.Verifies(webhook, secret));
+        Assert.False(WebhookReceiver.Verifies(webhook, "whsec_wrong"));
+        using var envelope = JsonDocument.Parse(webhook.Body);
+        Assert.Equal("course.enrolled", envelope.RootElement.GetProperty("type").GetString());
+        Assert.Equal(webhook.EventId, envelope.RootElement.GetProperty("id").GetString());
+        Assert.Equal(course.Id, envelope.RootElement.GetProperty("data").GetProperty("courseId").GetGuid());
+        Assert.True(envelope.RootElement.TryGetProperty("createdAt", out _));
+        await Task.Delay(1000);
+        Assert.Empty(otherReceiver.Received);
+    }
+
+    [Fact]
+    public async Task A_receiver_that_is_down_gets_the_event_once_it_is_back()
+    {
+        var port = WebhookReceiver.FreePort();
+        using var client = stack.CreateApiClient();
+        var admin = await TestRoles.SignInAsAsync(stack, client, "admin");
+        var subscription = await SubscribeAsync(client, admin, $"http://127.0.0.1:{port}/hooks/azora", ["ping"]);
+        var id = subscription.GetProperty("id").GetString();
+        using (var ping = await client.PostJsonAsync($"/api/webhooks/{id}/ping", new { }, admin.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, ping.StatusCode);
+        }
+
+        var failed = await WaitForDeliveryAsync(client, admin, id!, delivery => delivery.GetProperty("attemptCount").GetInt32() >= 1 && delivery.GetProperty("lastError").ValueKind == JsonValueKind.String);
+        Assert.Equal("pending", failed.GetProperty("outcome").GetString());
+
+        using var receiver = new WebhookReceiver(port);
+        await receiver.WaitForAsync(1);
+        var delivered = await WaitForDeliveryAsync(client, admin, id!, delivery => delivery.GetProperty("outcome").GetString() == "delivered");
+        Assert.True(delivered.GetProperty("attemptCount").GetInt32() >= 2);
+        Assert.Equal(200, delivered.GetProperty("lastStatusCode").GetInt32());
+    }
+
+    [Fact]
+    public async Task Server_errors_are_retried_with_growing_gaps()
+    {
+        using var receiver = new WebhookReceiver();
+        receiver.Answer(500);
+        receiver.Answer(500);
+        receiver.Answer(503);
+        using var client = stack.CreateApiClient();
+        var admin = await TestRoles.SignInAsAsync(stack, client, "admin");
+        var id = (await SubscribeAsync(client, admin, receiver.Url, ["ping"])).GetProperty("id").GetString()!;
+
+        using (await client.PostJsonAsync($"/api/webhooks/{id}/ping", new { }, admin.AccessToken))
+        {
+        }
+
+        var attempts = await receiver.WaitForAsync(4, TimeSpan.FromSeconds(40));
+        var gaps = attempts.Zip(attempts.Skip(1), (earlier, later) => later.At - earlier.At).ToList();
+        Assert.True(gaps[1] > gaps[0] && gaps[2] > gaps[1], "Gaps: " + string.Join(", ", gaps));
+        Assert.Single(attempts.Select(attempt => attempt.EventId).Distinct());
+        var delivered = await WaitForDeliveryAsync(client, admin, id, delivery => delivery.GetProperty("outcome").GetString() == "delivered");
+        Assert.Equal(4, delivered.GetProperty("attemptCount").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_slow_receiver_times_out_and_the_attempt_is_made_again()
+    {
+        using var receiver = new WebhookReceiver();
+        receiver.Answer(200, delay: TimeSpan.FromSeconds(5));
+        using var client = stack.CreateApiClient();
+        var admin = await TestRoles.SignInAsAsync(stack, client, "admin");
+        var id = (await SubscribeAsync(client, admin, receiver.Url, ["ping"])).GetProperty("id").GetString()!;
+
+        using (await client.PostJsonAsync($"/api/webhooks/{id}/ping", new { }, admin.AccessToken))
+        {
+        }
+
+        var delivered = await WaitForDeliveryAsync(client, admin, id, delivery => delivery.GetProperty("outcome").GetString() == "delivered");
+        Assert.Equal(2, delivered.GetProperty("attemptCount").GetInt32());
+        Assert.Equal(2, receiver.Received.Count);
+    }
+
+    [Fact]
+    public async Task Redirects_are_not_followed()
+    {
+        using var receiver = new WebhookReceiver();
+        using var target = new WebhookReceiver();
+        receiver.Answer(302, location: target.Url);
+        using var client = stack.CreateApiClient();
+        var admin = await TestRoles.SignInAsAsync(stack, client, "admin");
+        var id = (await SubscribeAsync(client, admin, receiver.Url, ["ping"])).GetProperty("id").GetString()!;
+
+        using (await client.PostJsonAsync($"/api/webhooks/{id}/ping", new { }, admin.AccessToken))
+        {
+        }
+
+        var redirected = await WaitForDeliveryAsync(client, admin, id, delivery => delivery.GetProperty("lastStatusCode").ValueKind == JsonValueKind.Number);
+        Assert.Equal(302, redirected.GetProperty("lastStatusCode").GetInt32());
+        Assert.Contains("Redirects", redirected.GetProperty("lastError").GetString());
+        Assert.Empty(target.Received);
+    }
+
+    [Fact]
+    public async Task A_rotated_secret_keeps_the_old_one_valid_for_the_grace_period_only()
+    {
+        using var receiver = new WebhookReceiver();
+        using var client = stack.CreateApiClient();
+        var admin = await TestRoles.SignInAsAsync(stack, client, "admin");
+        var subscription = await SubscribeAsync(client, admin, receiver.Url, ["ping"]);
+        var id = subscription.GetProperty("id").GetString()!;
+        var oldSecret = subscription.GetProperty("secret").GetString()!;
+
+        using var rotated = await client.PostJsonAsync($"/api/webhooks/{id}/rotate-secret", new { }, admin.AccessToken);
+        var newSecret = (await rotated.JsonAsync()).GetProperty("secret").GetString()!;
+        using (await client.PostJsonAsync($"/api/webhooks/{id}/ping", new { }, admin.AccessToken))
+        {
+        }
+
+        var during = (await receiver.WaitForAsync(1)).Last();
+        Assert.True(WebhookReceiver.Verifies(during, newSecret));
+        Assert.True(WebhookReceiver.Verifies(during, oldSecret));
+
+        await Task.Delay(TimeSpan.FromSeconds(3.5)); // the stack's grace period is 3 s
+        using (await client.PostJsonAsync($"/api/webhooks/{id}/ping", new { }, admin.AccessToken))
+        {
+        }
+
+        var after = (await receiver.WaitForAsync(2)).Last();
+        Assert.True(WebhookReceiver.Verifies(after, newSecret));
+        Assert.False(WebhookReceiver.Verifies(after, oldSecret));
+    }
+
+    [Theory]
+    [InlineData("http://10.0.0.1/hook")]
+    [InlineData("http://169.254.169.254/latest/meta-data")]
+    [InlineData("http://192.168.1.10/hook")]
+    [InlineData("http://[fd00::1]/hook")]
+    [InlineData("http://0.0.0.0/hook")]
+    [InlineData("ftp://example.com/hook")]
+    [InlineData("/relative")]
+    [InlineData("http://user:pass@127.0.0.1/hook")]
+    public async Task Internal_and_malformed_targets_are_refused_at_subscription(string url)
+    {
+        using var client = stack.CreateApiClient();
+        var admin = await TestRoles.SignInAsAsync(stack, client, "admin");
+
+        using var response = await client.PostJsonAsync("/api/webhooks", new { url, events = new[] { "ping" } }, admin.AccessToken);
+
+        await ProblemAssert.IsValidationProblemAsync(response, "url");
+    }
+
+    [Fact]
+    public async Task Outside_development_only_https_to_public_addresses_is_allowed()
+    {
+        using var key = RSA.Create(2048);
+        await using var api = await ApiInstance.StartAsync(stack, new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Azora:Auth:SigningKeys:0:Pem"] = key.ExportPkcs8PrivateKeyPem(),
+        });
+        var admin = await TestRoles.SignInAsAsync(stack, api.Client, "admin");
+
+        foreach (var url in new[] { "http://127.0.0.1:9/hook", "https://127.0.0.1/hook", "https://localhost/hook", "http://example.com/hook" })
+        {
+            using var response = await api.Client.PostJsonAsync("/api/webhooks", new { url, events = new[] { "ping" } }, admin.AccessToken);
+            await ProblemAssert.IsValidationProblemAsync(response, "url");
+        }
+    }
+
+    [Fact]
+    public void Every_internal_address_is_refused_at_connection_time_unless_loopback_is_allowed()
+    {
+        var production = new WebhookTargets(allowHttp: false, allowLoopback: false);
+        var development = new WebhookTargets(allowHttp: true, allowLoopback: true);
+
+        foreach (var address in new[] { "127.0.0.1", "::1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.0.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1", "fe80::1", "fd12:3456::1", "::", "::ffff:10.0.0.1" })
+        {
+            Assert.NotNull(production.Refusal(IPAddress.Parse(address)));
+        }
+
+        foreach (var address in new[] { "93.184.216.34", "8.8.8.8", "172.32.0.1", "2606:4700::1111" })
+        {
+            Assert.Null(production.Refusal(IPAddress.Parse(address)));
+        }
+
+        Assert.Null(development.Refusal(IPAddress.Loopback));
+        Assert.NotNull(development.Refusal(IPAddress.Parse("10.0.0.1")));
+    }
+
+    [Fact]
+    public async Task Subscriptions_are_private_to_their_owner_and_learners_cannot_subscribe()
+    {
+        using var client = stack.CreateApiClient();
+        var owner = await TestRoles.SignInAsAsync(stack, client, "instructor");
+        var other = await TestRoles.SignInAsAsync(stack, client, "instructor");
+        var learner = await TestAccounts.RegisterAsync(client);
+        var id = (await SubscribeAsync(client, owner, "http://127.0.0.1:9/hook", ["course.completed"])).GetProperty("id").GetString();
+
+        foreach (var (method, path) in new[] { (HttpMethod.Get, $"/api/webhooks/{id}"), (HttpMethod.Delete, $"/api/webhooks/{id}"), (HttpMethod.Post, $"/api/webhooks/{id}/rotate-secret"), (HttpMethod.Get, $"/api/webhooks/{id}/deliveries") })
+        {
+            using var response = await client.SendJsonAsync(method, path, method == HttpMethod.Post ? new { } : null, other.AccessToken);
+            await ProblemAssert.IsProblemAsync(response, HttpStatusCode.NotFound, "NOT_FOUND");
+        }
+
+        using (var byLearner = await client.PostJsonAsync("/api/webhooks", new { url = "http://127.0.0.1:9/hook", events = new[] { "ping" } }, learner.AccessToken))
+        {
+            await ProblemAssert.IsProblemAsync(byLearner, HttpStatusCode.Forbidden, "FORBIDDEN");
+        }
+
+        using (var unknownEvent = await client.PostJsonAsync("/api/webhooks", new { url = "http://127.0.0.1:9/hook", events = new[] { "user.deleted" } }, owner.AccessToken))
+        {
+            await ProblemAssert.IsValidationProblemAsync(unknownEvent, "events");
+        }
+
+        using var listed = await client.GetAsync("/api/webhooks", owner.AccessToken);
+        var mine = (await listed.JsonAsync()).EnumerateArray().ToList();
+        Assert.Single(mine);
+        Assert.Equal(JsonValueKind.Null, mine[0].GetProperty("secret").ValueKind);
+    }
+
+    private static async Task<JsonElement> SubscribeAsync(HttpClient client, SignedIn owner, string url, string[] events)
+    {
+        using var response = await client.PostJsonAsync("/api/webhooks", new { url, events, description = "test" }, owner.AccessToken);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return await response.JsonAsync();
+    }
+
+    private static async Task<JsonElement> WaitForDeliveryAsync(HttpClient client, SignedIn owner, string subscriptionId, Func<JsonElement, bool> condition)
+    {
+        JsonElement? last = null;
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            using var response = await client.GetAsync($"/api/webhooks/{subscriptionId}/deliveries", owner.AccessToken);
+            var deliveries = (await response.JsonAsync()).GetProperty("data").EnumerateArray().ToList();
+            last = deliveries.FirstOrDefault();
+            if (last is { } delivery && condition(delivery))
+            {
+                return delivery;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("The delivery never reached the expected state; last: " + last);
+    }
+}
