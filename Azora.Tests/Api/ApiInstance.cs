@@ -8,8 +8,8 @@ using Azora.Tests.Stack;
 namespace Azora.Tests.Api;
 
 /// <summary>
-/// One more API process, run from the API's build output against the stack's PostgreSQL and Redis, with settings
-/// of its own (small rate limits, trusted proxies, an unreachable cache…). Two of them are two replicas.
+/// One more API (or payments worker) process, run from its build output against the stack's PostgreSQL and Redis,
+/// with settings of its own (small rate limits, trusted proxies, an unreachable cache…). Two of them are two replicas.
 /// </summary>
 internal sealed class ApiInstance : IAsyncDisposable
 {
@@ -39,11 +39,14 @@ internal sealed class ApiInstance : IAsyncDisposable
 
     /// <param name="settings">Configuration keys as in appsettings (<c>Azora:RateLimits:Anonymous:PermitLimit</c>).</param>
     public static async Task<ApiInstance> StartAsync(
-        AzoraStackFixture stack, IReadOnlyDictionary<string, string> settings, string? cacheConnectionString = null, string? databaseConnectionString = null)
+        AzoraStackFixture stack, IReadOnlyDictionary<string, string> settings, string? cacheConnectionString = null, string? databaseConnectionString = null,
+        bool paymentsWorker = false)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(ApiAssemblyPath());
+        start.ArgumentList.Add(paymentsWorker
+            ? AssemblyPath(new Projects.Azora_Payments().ProjectPath, "Azora.Payments.dll")
+            : AssemblyPath(new Projects.Azora_Api().ProjectPath, "Azora.Api.dll"));
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["ConnectionStrings__azora"] = databaseConnectionString ?? await stack.ConnectionStringAsync("azora");
@@ -130,12 +133,11 @@ internal sealed class ApiInstance : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>The API's build output, built in the same configuration as these tests (the AppHost references it).</summary>
-    private static string ApiAssemblyPath()
+    /// <summary>A service's build output, built in the same configuration as these tests (the AppHost references it).</summary>
+    private static string AssemblyPath(string projectPath, string assembly)
     {
         var configuration = typeof(ApiInstance).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var projectDirectory = Path.GetDirectoryName(new Projects.Azora_Api().ProjectPath)!;
-        var path = Path.Combine(projectDirectory, "bin", configuration, "net10.0", "Azora.Api.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException("Build the solution first; the API is not built.", path);
+        var path = Path.Combine(Path.GetDirectoryName(projectPath)!, "bin", configuration, "net10.0", assembly);
+        return File.Exists(path) ? path : throw new FileNotFoundException("Build the solution first; the service is not built.", path);
     }
 }

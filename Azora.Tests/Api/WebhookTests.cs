@@ -87,6 +87,28 @@ public class WebhookTests(AzoraStackFixture stack)
     }
 
     [Fact]
+    public async Task Two_workers_share_the_deliveries_and_never_send_the_same_one_twice()
+    {
+        await using var secondWorker = await ApiInstance.StartAsync(
+            stack, new Dictionary<string, string> { ["Azora:Webhooks:PollInterval"] = "00:00:00.100" }, paymentsWorker: true);
+        using var receiver = new WebhookReceiver();
+        using var client = stack.CreateApiClient();
+        var admin = await TestRoles.SignInAsAsync(stack, client, "admin");
+        var id = (await SubscribeAsync(client, admin, receiver.Url, ["ping"])).GetProperty("id").GetString()!;
+
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(async _ =>
+        {
+            using var ping = await client.PostJsonAsync($"/api/webhooks/{id}/ping", new { }, admin.AccessToken);
+            Assert.Equal(HttpStatusCode.Accepted, ping.StatusCode);
+        }));
+
+        var received = await receiver.WaitForAsync(40);
+        await Task.Delay(1000);
+        Assert.Equal(40, receiver.Received.Count);
+        Assert.Equal(40, received.Select(webhook => webhook.EventId).Distinct().Count());
+    }
+
+    [Fact]
     public async Task A_slow_receiver_times_out_and_the_attempt_is_made_again()
     {
         using var receiver = new WebhookReceiver();
@@ -102,6 +124,46 @@ public class WebhookTests(AzoraStackFixture stack)
         var delivered = await WaitForDeliveryAsync(client, admin, id, delivery => delivery.GetProperty("outcome").GetString() == "delivered");
         Assert.Equal(2, delivered.GetProperty("attemptCount").GetInt32());
         Assert.Equal(2, receiver.Received.Count);
+    }
+
+    [Fact]
+    public async Task A_subscription_failing_for_days_is_disabled_and_says_why()
+    {
+        using var client = stack.CreateApiClient();
+        var admin = await TestRoles.SignInAsAsync(stack, client, "admin");
+        var id = (await SubscribeAsync(client, admin, $"http://127.0.0.1:{WebhookReceiver.FreePort()}/hook", ["ping"])).GetProperty("id").GetString()!;
+        await using (var connection = new Npgsql.NpgsqlConnection(await stack.ConnectionStringAsync("azora")))
+        {
+            await connection.OpenAsync();
+            await using var failingSince = new Npgsql.NpgsqlCommand("UPDATE webhook_subscriptions SET failing_since = now() - interval '4 days' WHERE id = @id::uuid", connection);
+            failingSince.Parameters.AddWithValue("id", id);
+            await failingSince.ExecuteNonQueryAsync();
+        }
+
+        using (await client.PostJsonAsync($"/api/webhooks/{id}/ping", new { }, admin.AccessToken))
+        {
+        }
+
+        JsonElement subscription = default;
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            using var response = await client.GetAsync($"/api/webhooks/{id}", admin.AccessToken);
+            subscription = await response.JsonAsync();
+            if (!subscription.GetProperty("active").GetBoolean())
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.False(subscription.GetProperty("active").GetBoolean());
+        Assert.StartsWith("Deliveries have failed since", subscription.GetProperty("disabledReason").GetString());
+
+        using var reactivated = await client.SendJsonAsync(HttpMethod.Patch, $"/api/webhooks/{id}", new { active = true }, admin.AccessToken);
+        var body = await reactivated.JsonAsync();
+        Assert.True(body.GetProperty("active").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("disabledReason").ValueKind);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 // Throughput and latency of the API on this machine, against the real stack. Not a test: run it by hand.
-// Usage: dotnet run -c Release --project benchmarks/ApiThroughput -- auth|catalog|payments [seconds per phase] [concurrency]
+// Usage: dotnet run -c Release --project benchmarks/ApiThroughput -- auth|catalog|payments|webhooks [seconds per phase] [concurrency]
 using Azora.Benchmarks;
 
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -12,5 +12,6 @@ await (mode switch
     "auth" => AuthBenchmark.RunAsync(phase, concurrency),
     "catalog" => CatalogBenchmark.RunAsync(phase, concurrency),
     "payments" => PaymentsBenchmark.RunAsync(concurrency),
-    _ => throw new ArgumentException($"Unknown benchmark '{mode}': use auth, catalog or payments."),
+    "webhooks" => WebhooksBenchmark.RunAsync(),
+    _ => throw new ArgumentException($"Unknown benchmark '{mode}': use auth, catalog, payments or webhooks."),
 });
