@@ -282,6 +282,55 @@ public class PaymentTests(AzoraStackFixture stack)
     }
 
     [Fact]
+    public async Task Two_workers_reconciling_together_apply_each_lost_webhook_once()
+    {
+        await using var secondWorker = await ApiInstance.StartAsync(stack, new Dictionary<string, string>
+        {
+            ["Azora:Stripe:SecretKey"] = "sk_test_azora_emulator",
+            ["Azora:Stripe:ApiBase"] = stack.App.GetEndpoint("stripe", "http").ToString(),
+            ["Azora:Payments:Reconciliation:Interval"] = "00:00:01",
+            ["Azora:Payments:Reconciliation:MinimumAge"] = "00:00:30",
+        }, paymentsWorker: true);
+        var paymentIds = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            var (client, course, learner) = await PaidCourseAsync();
+            var intent = await CreateIntentAsync(client, course, learner);
+            using var emulator = stack.CreateStripeEmulatorClient();
+            using var lost = await emulator.PostAsync($"/emulator/payment_intents/{intent.GetProperty("paymentIntentId").GetString()}/succeed?deliveries=0", null);
+            paymentIds.Add(PaymentId(intent));
+            client.Dispose();
+        }
+
+        foreach (var id in paymentIds)
+        {
+            await ExecuteAsync("UPDATE payments SET updated_at = now() - interval '1 hour' WHERE id = @id::uuid", id);
+        }
+
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var open = 0L;
+            foreach (var id in paymentIds)
+            {
+                open += await CountAsync("SELECT count(*) FROM payments WHERE id = @id::uuid AND status <> 'succeeded'", id);
+            }
+
+            if (open == 0)
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+
+        foreach (var id in paymentIds)
+        {
+            Assert.Equal(1, await CountAsync("SELECT count(*) FROM payments WHERE id = @id::uuid AND status = 'succeeded'", id));
+            Assert.Equal(1, await CountAsync("SELECT count(*) FROM outbox_events WHERE type = 'payment.success' AND payload->>'paymentId' = @id", id));
+        }
+    }
+
+    [Fact]
     public async Task The_emulator_speaks_stripes_protocol_for_keys_idempotency_and_missing_objects()
     {
         using var emulator = stack.CreateStripeEmulatorClient();
