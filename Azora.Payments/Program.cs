@@ -1,3 +1,4 @@
+using Azora.Data.Enrollments;
 using Azora.Data.Outbox;
 using Azora.Data.Payments;
 using Azora.Data.Webhooks;
@@ -13,6 +14,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddOptions<StripeSettings>().BindConfiguration(StripeSettings.Section);
 builder.Services.AddOptions<ReconciliationOptions>().BindConfiguration(ReconciliationOptions.Section);
 builder.Services.AddSingleton<OutboxWriter>();
+builder.Services.AddSingleton<EnrollmentGrants>();
 builder.Services.AddSingleton<PaymentLedger>();
 builder.Services.AddSingleton<PaymentsMetrics>();
 builder.Services.AddHostedService<Reconciliation>();

@@ -1,5 +1,6 @@
 using Azora.Api.Education.Caching;
 using Azora.Api.Education.Seeding;
+using Azora.Data.Enrollments;
 using Azora.Data.Outbox;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.OutputCaching.StackExchangeRedis;
@@ -18,6 +19,7 @@ public static class EducationServiceCollectionExtensions
         services.AddSingleton<CourseAuthoring>();
         services.AddSingleton<Enrollments>();
         services.AddSingleton<OutboxWriter>();
+        services.AddSingleton<EnrollmentGrants>();
         services.AddSingleton<CatalogCache>();
         services.AddHostedService<SampleCatalog>();
 

@@ -1,4 +1,5 @@
 using Azora.Api.Common;
+using Azora.Data.Enrollments;
 using Azora.Data.Outbox;
 using Dapper;
 using Npgsql;
@@ -10,9 +11,8 @@ public enum EnrollOutcome { Created, Existing, NotFound, PaymentRequired }
 public enum CompletionOutcome { Recorded, NotFound, NotEnrolled }
 
 /// <summary>Enrollments and lesson progress. Every change and its domain event are written in one transaction.</summary>
-public sealed class Enrollments(NpgsqlDataSource database, OutboxWriter outbox, TimeProvider time)
+public sealed class Enrollments(NpgsqlDataSource database, EnrollmentGrants grants, OutboxWriter outbox, TimeProvider time)
 {
-    public const string EnrolledEvent = "course.enrolled";
     public const string CompletedEvent = "course.completed";
 
     private const string EnrollmentColumns =
@@ -51,15 +51,7 @@ public sealed class Enrollments(NpgsqlDataSource database, OutboxWriter outbox, 
         }
 
         var now = time.GetUtcNow().UtcDateTime;
-        var enrollmentId = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
-            """
-            INSERT INTO enrollments (id, user_id, course_id, status, created_at, updated_at)
-            VALUES (@id, @userId, @courseId, 'active', @now, @now)
-            ON CONFLICT (user_id, course_id) DO UPDATE SET status = 'active', updated_at = @now, completed_at = NULL
-                WHERE enrollments.status = 'revoked'
-            RETURNING id
-            """,
-            new { id = Guid.CreateVersion7(), userId, courseId, now }, transaction, cancellationToken: cancellationToken));
+        var enrollmentId = await grants.GrantAsync(transaction, userId, courseId, course.InstructorId, now, cancellationToken);
         if (enrollmentId is null)
         {
             // Another request enrolled this learner between our read and our insert.
@@ -67,14 +59,6 @@ public sealed class Enrollments(NpgsqlDataSource database, OutboxWriter outbox, 
             return (EnrollOutcome.Existing, await FindAsync(userId, courseId, cancellationToken));
         }
 
-        await outbox.AppendAsync(transaction, EnrolledEvent, new
-        {
-            enrollmentId,
-            userId,
-            courseId,
-            instructorId = course.InstructorId,
-            enrolledAt = now,
-        }, cancellationToken);
         var created = await FindAsync(connection, transaction, userId, courseId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (EnrollOutcome.Created, created);

@@ -1,3 +1,4 @@
+using Azora.Data.Enrollments;
 using Azora.Data.Outbox;
 using Dapper;
 using Npgsql;
@@ -11,7 +12,7 @@ public enum PaymentChange { Succeeded, Failed, RequiresAction, Canceled, Refunde
 /// transaction. Transitions only move forward: a late "failed" never overturns "succeeded", and a refund needs a
 /// success. Used by the webhook endpoint and by reconciliation alike.
 /// </summary>
-public sealed class PaymentLedger(OutboxWriter outbox, TimeProvider time)
+public sealed class PaymentLedger(OutboxWriter outbox, EnrollmentGrants grants, TimeProvider time)
 {
     private static readonly Dictionary<PaymentChange, (string To, string[] From)> Transitions = new()
     {
@@ -75,27 +76,7 @@ public sealed class PaymentLedger(OutboxWriter outbox, TimeProvider time)
         {
             case PaymentChange.Succeeded:
                 await outbox.AppendAsync(transaction, "payment.success", facts, cancellationToken);
-                var enrollmentId = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
-                    """
-                    INSERT INTO enrollments (id, user_id, course_id, status, created_at, updated_at)
-                    VALUES (@id, @userId, @courseId, 'active', @now, @now)
-                    ON CONFLICT (user_id, course_id) DO UPDATE SET status = 'active', updated_at = @now, completed_at = NULL
-                        WHERE enrollments.status = 'revoked'
-                    RETURNING id
-                    """,
-                    new { id = Guid.CreateVersion7(), userId = payment.UserId, courseId = payment.CourseId, now }, transaction, cancellationToken: cancellationToken));
-                if (enrollmentId is not null)
-                {
-                    await outbox.AppendAsync(transaction, "course.enrolled", new
-                    {
-                        enrollmentId,
-                        userId = payment.UserId,
-                        courseId = payment.CourseId,
-                        instructorId = payment.InstructorId,
-                        enrolledAt = now,
-                    }, cancellationToken);
-                }
-
+                await grants.GrantAsync(transaction, payment.UserId, payment.CourseId, payment.InstructorId, now, cancellationToken);
                 break;
             case PaymentChange.Failed:
                 await outbox.AppendAsync(transaction, "payment.failed", new { facts.paymentId, paymentIntentId, facts.userId, facts.courseId, facts.instructorId, facts.amount, facts.currency, failureReason }, cancellationToken);
