@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Azora.Api.Common;
 using Microsoft.Extensions.Options;
 using RedisRateLimiting;
 using StackExchange.Redis;
@@ -48,11 +49,7 @@ public sealed class DistributedRateLimits : IDisposable
 
         try
         {
-            // While the multiplexer reconnects, fail at once instead of waiting out a command timeout per request.
-            if (!_redis.IsConnected)
-            {
-                throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis is not connected.");
-            }
+            _redis.ThrowIfDisconnected();
 
             using var lease = await Limiter(policy).AcquireAsync($"{_options.KeyPrefix}:{policy}:{partition}", permits);
             var state = Read(lease);

@@ -1,3 +1,4 @@
+using Azora.Api.Common;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -47,7 +48,7 @@ public sealed class TokenRevocations(
     {
         try
         {
-            EnsureConnected();
+            redis.ThrowIfDisconnected();
             var found = await redis.GetDatabase().KeyExistsAsync([TokenKey(tokenId), SessionKey(sessionId)]);
             return found > 0;
         }
@@ -63,20 +64,11 @@ public sealed class TokenRevocations(
         }
     }
 
-    /// <summary>While the multiplexer reconnects, fail at once instead of waiting out a command timeout.</summary>
-    private void EnsureConnected()
-    {
-        if (!redis.IsConnected)
-        {
-            throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis is not connected.");
-        }
-    }
-
     private async Task TryRedisAsync(Func<IDatabase, Task> write, string what)
     {
         try
         {
-            EnsureConnected();
+            redis.ThrowIfDisconnected();
             await write(redis.GetDatabase());
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)

@@ -1,3 +1,4 @@
+using Azora.Api.Common;
 using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Caching.Memory;
@@ -76,7 +77,7 @@ public sealed class ResilientOutputCacheStore : IOutputCacheStore, IDisposable
 
         try
         {
-            EnsureConnected();
+            _redis.ThrowIfDisconnected();
             var value = await _inner.GetAsync(key, cancellationToken);
             Interlocked.Increment(ref value is null ? ref _misses : ref _hits);
             _lookups.Add(1, new KeyValuePair<string, object?>("result", value is null ? "miss" : "hit"));
@@ -101,7 +102,7 @@ public sealed class ResilientOutputCacheStore : IOutputCacheStore, IDisposable
         KeepLocally(key, value, validFor < _localLifetime ? validFor : _localLifetime);
         try
         {
-            EnsureConnected();
+            _redis.ThrowIfDisconnected();
             await _inner.SetAsync(key, value, tags, validFor, cancellationToken);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -116,7 +117,7 @@ public sealed class ResilientOutputCacheStore : IOutputCacheStore, IDisposable
         _local.Clear();
         try
         {
-            EnsureConnected();
+            _redis.ThrowIfDisconnected();
             await _inner.EvictByTagAsync(tag, cancellationToken);
             await _redis.GetSubscriber().PublishAsync(EvictionChannel, tag);
         }
@@ -133,15 +134,6 @@ public sealed class ResilientOutputCacheStore : IOutputCacheStore, IDisposable
         if (lifetime > TimeSpan.Zero)
         {
             _local.Set(key, value, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime, Size = value.Length });
-        }
-    }
-
-    /// <summary>While the multiplexer reconnects, fail at once instead of waiting out a command timeout per request.</summary>
-    private void EnsureConnected()
-    {
-        if (!_redis.IsConnected)
-        {
-            throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis is not connected.");
         }
     }
 
