@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Azora.Api.Auth.Accounts;
 using Azora.Api.Auth.Passwords;
 using Azora.Api.Auth.Tokens;
+using Azora.Api.Common;
 using Azora.Api.Errors;
 using Azora.Api.OpenApi;
 using Azora.Api.RateLimiting;
@@ -280,5 +281,5 @@ public static class AuthEndpoints
     }
 
     private static ProfileResponse ToProfile(UserAccount user) =>
-        new(user.Id, user.Email, user.Name, user.Bio, user.Roles, new DateTimeOffset(user.CreatedAt, TimeSpan.Zero));
+        new(user.Id, user.Email, user.Name, user.Bio, user.Roles, user.CreatedAt.AsUtcOffset());
 }

@@ -168,8 +168,6 @@ public sealed class CatalogQueries(NpgsqlDataSource database)
         public CourseSummary ToSummary() => new(
             Id, Slug, Title, Description, new CategoryRef(CategoryId, CategorySlug, CategoryName), Level,
             new Money(PriceMinor, Currency), PriceMinor == 0, new InstructorRef(InstructorId, InstructorName), Enrollment_Count,
-            LessonCount, DurationSeconds, Published, ArchivedAt is { } archived ? Utc(archived) : null, Utc(CreatedAt), Utc(UpdatedAt));
-
-        private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+            LessonCount, DurationSeconds, Published, ArchivedAt.AsUtcOffset(), CreatedAt.AsUtcOffset(), UpdatedAt.AsUtcOffset());
     }
 }

@@ -165,7 +165,7 @@ public sealed class Enrollments(NpgsqlDataSource database, EnrollmentGrants gran
             new CourseRefForLearner(CourseId, CourseSlug, CourseTitle),
             Status,
             new Progress(CompletedLessons, TotalLessons, TotalLessons == 0 ? 0 : CompletedLessons * 100 / TotalLessons),
-            new DateTimeOffset(DateTime.SpecifyKind(CreatedAt, DateTimeKind.Utc)),
-            CompletedAt is { } done ? new DateTimeOffset(DateTime.SpecifyKind(done, DateTimeKind.Utc)) : null);
+            CreatedAt.AsUtcOffset(),
+            CompletedAt.AsUtcOffset());
     }
 }

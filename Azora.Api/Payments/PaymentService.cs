@@ -180,6 +180,6 @@ public sealed class PaymentService(NpgsqlDataSource database, IOptions<StripeSet
 
         public PaymentResponse ToResponse() => new(
             Id, CourseId, CourseTitle, Amount, Currency, Status, PaymentIntentId, ClientSecret, FailureReason,
-            new DateTimeOffset(DateTime.SpecifyKind(CreatedAt, DateTimeKind.Utc)), new DateTimeOffset(DateTime.SpecifyKind(UpdatedAt, DateTimeKind.Utc)));
+            CreatedAt.AsUtcOffset(), UpdatedAt.AsUtcOffset());
     }
 }

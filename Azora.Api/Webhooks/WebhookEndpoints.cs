@@ -245,7 +245,7 @@ public static class WebhookEndpoints
         public DateTime CreatedAt { get; init; }
 
         public WebhookResponse ToResponse(string? secret) =>
-            new(Id, Url, Events, Description, Active, DisabledReason, new DateTimeOffset(DateTime.SpecifyKind(CreatedAt, DateTimeKind.Utc)), secret);
+            new(Id, Url, Events, Description, Active, DisabledReason, CreatedAt.AsUtcOffset(), secret);
     }
 
     private sealed class DeliveryRow
@@ -262,8 +262,6 @@ public static class WebhookEndpoints
         public DateTime? DeliveredAt { get; init; }
 
         public DeliveryResponse ToResponse() => new(
-            Id, EventId, EventType, Outcome, AttemptCount, LastStatusCode, LastError, Utc(NextAttemptAt), Utc(CreatedAt)!.Value, Utc(DeliveredAt));
-
-        private static DateTimeOffset? Utc(DateTime? value) => value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
+            Id, EventId, EventType, Outcome, AttemptCount, LastStatusCode, LastError, NextAttemptAt.AsUtcOffset(), CreatedAt.AsUtcOffset(), DeliveredAt.AsUtcOffset());
     }
 }

@@ -1,5 +1,5 @@
-using Azora.Api.Common;
 using System.Diagnostics.Metrics;
+using Azora.Api.Common;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
