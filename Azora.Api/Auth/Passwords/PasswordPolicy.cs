@@ -43,7 +43,7 @@ public sealed class PasswordPolicy
     public static string Normalize(string password) => password.Normalize(NormalizationForm.FormC);
 
     /// <summary>Length in Unicode code points, so an emoji or a CJK character counts as one.</summary>
-    public static int Length(string password) => Normalize(password).EnumerateRunes().Count();
+    public static int Length(string password) => CodePoints(Normalize(password));
 
     /// <summary>Why the password is refused, or null when it is acceptable.</summary>
     public string? Check(string? password)
@@ -53,7 +53,8 @@ public sealed class PasswordPolicy
             return "A password is required.";
         }
 
-        var length = Length(password);
+        var normalized = Normalize(password);
+        var length = CodePoints(normalized);
         if (length < MinimumLength)
         {
             return $"Use at least {MinimumLength} characters; a few words together make a strong, memorable password.";
@@ -64,11 +65,13 @@ public sealed class PasswordPolicy
             return $"Use at most {MaximumLength} characters.";
         }
 
-        if (_common.Contains(Normalize(password)))
+        if (_common.Contains(normalized))
         {
             return "This password is too common; it appears in lists of leaked passwords.";
         }
 
         return null;
     }
+
+    private static int CodePoints(string normalized) => normalized.EnumerateRunes().Count();
 }
