@@ -1,6 +1,5 @@
 using System.Net;
 using Azora.Tests.Stack;
-using Npgsql;
 
 namespace Azora.Tests.Api;
 
@@ -198,13 +197,7 @@ public class CourseAuthoringTests(AzoraStackFixture stack)
         await Courses.GetAsync(client, course.Slug);
 
         // Changed behind the API's back: the cached response is still served, which shows the cache is in use.
-        await using (var connection = new NpgsqlConnection(await stack.ConnectionStringAsync("azora")))
-        {
-            await connection.OpenAsync();
-            await using var update = new NpgsqlCommand("UPDATE courses SET title = 'Changed in the database' WHERE id = @id", connection);
-            update.Parameters.AddWithValue("id", course.Id);
-            await update.ExecuteNonQueryAsync();
-        }
+        await stack.ExecuteAsync("UPDATE courses SET title = 'Changed in the database' WHERE id = @id", new { id = course.Id });
 
         Assert.NotEqual("Changed in the database", (await Courses.GetAsync(client, course.Slug)).GetProperty("course").GetProperty("title").GetString());
 

@@ -1,6 +1,5 @@
 using System.Net;
 using Azora.Tests.Stack;
-using Npgsql;
 
 namespace Azora.Tests.Api;
 
@@ -44,7 +43,7 @@ public class LearningTests(AzoraStackFixture stack)
         Assert.Single(responses, response => response.StatusCode == HttpStatusCode.Created);
         Assert.All(responses, response => Assert.Contains(response.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.OK }));
         Assert.Single(responses.Select(response => response.Id).Distinct());
-        Assert.Equal(1, await ScalarAsync<long>("SELECT count(*) FROM enrollments WHERE course_id = @course", course.Id));
+        Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM enrollments WHERE course_id = @id", new { id = course.Id }));
         Assert.Equal(1, await OutboxCountAsync("course.enrolled", responses[0].Id));
     }
 
@@ -71,7 +70,7 @@ public class LearningTests(AzoraStackFixture stack)
 
         using var anonymous = await client.PostJsonAsync($"/api/education/courses/{paid.Id}/enroll", new { });
         await ProblemAssert.IsProblemAsync(anonymous, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
-        Assert.Equal(0, await ScalarAsync<long>("SELECT count(*) FROM enrollments WHERE course_id = @course", paid.Id));
+        Assert.Equal(0, await stack.CountAsync("SELECT count(*) FROM enrollments WHERE course_id = @id", new { id = paid.Id }));
     }
 
     [Fact]
@@ -120,7 +119,7 @@ public class LearningTests(AzoraStackFixture stack)
 
         Assert.All(statuses, status => Assert.Equal(HttpStatusCode.OK, status));
         Assert.Equal(1, await OutboxCountAsync("course.completed", enrollmentId));
-        Assert.Equal(5, await ScalarAsync<long>("SELECT count(*) FROM lesson_completions WHERE enrollment_id = @course", enrollmentId));
+        Assert.Equal(5, await stack.CountAsync("SELECT count(*) FROM lesson_completions WHERE enrollment_id = @id", new { id = enrollmentId }));
     }
 
     [Fact]
@@ -168,20 +167,6 @@ public class LearningTests(AzoraStackFixture stack)
         await ProblemAssert.IsValidationProblemAsync(bad, "limit");
     }
 
-    private async Task<long> OutboxCountAsync(string type, Guid enrollmentId) =>
-        await ScalarAsync<long>("SELECT count(*) FROM outbox_events WHERE type = @type AND payload->>'enrollmentId' = @course::text", enrollmentId, type);
-
-    private async Task<T> ScalarAsync<T>(string sql, Guid course, string? type = null)
-    {
-        await using var connection = new NpgsqlConnection(await stack.ConnectionStringAsync("azora"));
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddWithValue("course", course);
-        if (type is not null)
-        {
-            command.Parameters.AddWithValue("type", type);
-        }
-
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
+    private Task<long> OutboxCountAsync(string type, Guid enrollmentId) =>
+        stack.CountAsync("SELECT count(*) FROM outbox_events WHERE type = @type AND payload->>'enrollmentId' = @enrollmentId::text", new { type, enrollmentId });
 }

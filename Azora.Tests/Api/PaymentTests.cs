@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Azora.Tests.Stack;
-using Npgsql;
 
 namespace Azora.Tests.Api;
 
@@ -34,8 +33,8 @@ public class PaymentTests(AzoraStackFixture stack)
         using var enrollments = await client.GetAsync("/api/education/enrollments", learner.AccessToken);
         var enrollment = (await enrollments.JsonAsync()).GetProperty("data").EnumerateArray().Single();
         Assert.Equal("active", enrollment.GetProperty("status").GetString());
-        Assert.Equal(1, await CountAsync("SELECT count(*) FROM outbox_events WHERE type = 'payment.success' AND payload->>'paymentId' = @id", PaymentId(intent)));
-        Assert.Equal(1, await CountAsync("SELECT count(*) FROM outbox_events WHERE type = 'course.enrolled' AND payload->>'courseId' = @id", course.Id.ToString()));
+        Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM outbox_events WHERE type = 'payment.success' AND payload->>'paymentId' = @id", new { id = PaymentId(intent) }));
+        Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM outbox_events WHERE type = 'course.enrolled' AND payload->>'courseId' = @id", new { id = course.Id.ToString() }));
 
         // Paying again for what one already owns is refused.
         using var again = await client.PostJsonAsync("/api/pay/payment-intent", new { courseId = course.Id }, learner.AccessToken);
@@ -51,8 +50,8 @@ public class PaymentTests(AzoraStackFixture stack)
         var deliveries = await CardAsync(intent, "succeed", copies: 5);
 
         Assert.Equal([200, 200, 200, 200, 200], deliveries);
-        Assert.Equal(1, await CountAsync("SELECT count(*) FROM outbox_events WHERE type = 'payment.success' AND payload->>'paymentId' = @id", PaymentId(intent)));
-        Assert.Equal(1, await CountAsync("SELECT count(*) FROM enrollments WHERE course_id = @id::uuid", course.Id.ToString()));
+        Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM outbox_events WHERE type = 'payment.success' AND payload->>'paymentId' = @id", new { id = PaymentId(intent) }));
+        Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM enrollments WHERE course_id = @id::uuid", new { id = course.Id.ToString() }));
     }
 
     [Fact]
@@ -107,7 +106,7 @@ public class PaymentTests(AzoraStackFixture stack)
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("pending", (await PaymentAsync(client, learner, intent)).GetProperty("status").GetString());
-        Assert.Equal(0, await CountAsync("SELECT count(*) FROM stripe_events WHERE id = @id", JsonDocument.Parse(payload).RootElement.GetProperty("id").GetString()!));
+        Assert.Equal(0, await stack.CountAsync("SELECT count(*) FROM stripe_events WHERE id = @id", new { id = JsonDocument.Parse(payload).RootElement.GetProperty("id").GetString()! }));
     }
 
     [Fact]
@@ -147,7 +146,7 @@ public class PaymentTests(AzoraStackFixture stack)
         Assert.All(results, result => Assert.Contains(result.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.OK }));
         Assert.Single(results, result => result.StatusCode == HttpStatusCode.Created);
         Assert.Single(results.Select(result => result.Body.GetProperty("paymentIntentId").GetString()).Distinct());
-        Assert.Equal(1, await CountAsync("SELECT count(*) FROM payments WHERE course_id = @id::uuid", course.Id.ToString()));
+        Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM payments WHERE course_id = @id::uuid", new { id = course.Id.ToString() }));
     }
 
     [Fact]
@@ -208,7 +207,7 @@ public class PaymentTests(AzoraStackFixture stack)
 
         using var catalog = await client.GetAsync("/api/education/categories");
         Assert.Equal(HttpStatusCode.OK, catalog.StatusCode);
-        Assert.Equal(0, await CountAsync("SELECT count(*) FROM payments WHERE user_id = @id::uuid", other.UserId.ToString()));
+        Assert.Equal(0, await stack.CountAsync("SELECT count(*) FROM payments WHERE user_id = @id::uuid", new { id = other.UserId.ToString() }));
         Assert.Equal("pending", intent.GetProperty("status").GetString());
     }
 
@@ -263,7 +262,7 @@ public class PaymentTests(AzoraStackFixture stack)
         }
 
         Assert.Equal("pending", (await PaymentAsync(client, learner, intent)).GetProperty("status").GetString());
-        await ExecuteAsync("UPDATE payments SET updated_at = now() - interval '1 hour' WHERE payment_intent_id = @id", intentId);
+        await stack.ExecuteAsync("UPDATE payments SET updated_at = now() - interval '1 hour' WHERE payment_intent_id = @id", new { id = intentId });
 
         // The stack's worker reconciles every second (see AzoraStackFixture).
         var status = "";
@@ -304,7 +303,7 @@ public class PaymentTests(AzoraStackFixture stack)
 
         foreach (var id in paymentIds)
         {
-            await ExecuteAsync("UPDATE payments SET updated_at = now() - interval '1 hour' WHERE id = @id::uuid", id);
+            await stack.ExecuteAsync("UPDATE payments SET updated_at = now() - interval '1 hour' WHERE id = @id::uuid", new { id });
         }
 
         for (var attempt = 0; attempt < 100; attempt++)
@@ -312,7 +311,7 @@ public class PaymentTests(AzoraStackFixture stack)
             var open = 0L;
             foreach (var id in paymentIds)
             {
-                open += await CountAsync("SELECT count(*) FROM payments WHERE id = @id::uuid AND status <> 'succeeded'", id);
+                open += await stack.CountAsync("SELECT count(*) FROM payments WHERE id = @id::uuid AND status <> 'succeeded'", new { id });
             }
 
             if (open == 0)
@@ -325,8 +324,8 @@ public class PaymentTests(AzoraStackFixture stack)
 
         foreach (var id in paymentIds)
         {
-            Assert.Equal(1, await CountAsync("SELECT count(*) FROM payments WHERE id = @id::uuid AND status = 'succeeded'", id));
-            Assert.Equal(1, await CountAsync("SELECT count(*) FROM outbox_events WHERE type = 'payment.success' AND payload->>'paymentId' = @id", id));
+            Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM payments WHERE id = @id::uuid AND status = 'succeeded'", new { id }));
+            Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM outbox_events WHERE type = 'payment.success' AND payload->>'paymentId' = @id", new { id }));
         }
     }
 
@@ -451,23 +450,5 @@ public class PaymentTests(AzoraStackFixture stack)
         }
 
         return await worker.SendAsync(request);
-    }
-
-    private async Task<long> CountAsync(string sql, string id)
-    {
-        await using var connection = new NpgsqlConnection(await stack.ConnectionStringAsync("azora"));
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddWithValue("id", id);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private async Task ExecuteAsync(string sql, string id)
-    {
-        await using var connection = new NpgsqlConnection(await stack.ConnectionStringAsync("azora"));
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddWithValue("id", id);
-        await command.ExecuteNonQueryAsync();
     }
 }

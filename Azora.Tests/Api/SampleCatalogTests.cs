@@ -21,7 +21,7 @@ public class SampleCatalogTests(AzoraStackFixture stack)
         }
 
         Assert.Equal(before, await CountsAsync(connectionString));
-        Assert.Equal(36, await ScalarAsync(connectionString, "SELECT count(*) FROM courses c JOIN users u ON u.id = c.instructor_id WHERE u.email LIKE '%@sample.azora.world'"));
+        Assert.Equal(36, await StackDatabase.CountAsync(connectionString, "SELECT count(*) FROM courses c JOIN users u ON u.id = c.instructor_id WHERE u.email LIKE '%@sample.azora.world'"));
     }
 
     [Fact]
@@ -38,22 +38,14 @@ public class SampleCatalogTests(AzoraStackFixture stack)
             ["Azora:Education:SeedSampleCatalog"] = "true",
         }, databaseConnectionString: builder.ConnectionString);
 
-        Assert.Equal(0, await ScalarAsync(builder.ConnectionString, "SELECT count(*) FROM courses"));
-        Assert.Equal(0, await ScalarAsync(builder.ConnectionString, "SELECT count(*) FROM categories"));
+        Assert.Equal(0, await StackDatabase.CountAsync(builder.ConnectionString, "SELECT count(*) FROM courses"));
+        Assert.Equal(0, await StackDatabase.CountAsync(builder.ConnectionString, "SELECT count(*) FROM categories"));
         Assert.Contains("never seeded", api.Output);
     }
 
     private static async Task<(long, long, long, long)> CountsAsync(string connectionString) => (
-        await ScalarAsync(connectionString, "SELECT count(*) FROM categories"),
-        await ScalarAsync(connectionString, "SELECT count(*) FROM users WHERE email LIKE '%@sample.azora.world'"),
-        await ScalarAsync(connectionString, "SELECT count(*) FROM courses"),
-        await ScalarAsync(connectionString, "SELECT count(*) FROM lessons"));
-
-    private static async Task<long> ScalarAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+        await StackDatabase.CountAsync(connectionString, "SELECT count(*) FROM categories"),
+        await StackDatabase.CountAsync(connectionString, "SELECT count(*) FROM users WHERE email LIKE '%@sample.azora.world'"),
+        await StackDatabase.CountAsync(connectionString, "SELECT count(*) FROM courses"),
+        await StackDatabase.CountAsync(connectionString, "SELECT count(*) FROM lessons"));
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Azora.Tests.Stack;
 
 namespace Azora.Tests.Api;
 
@@ -41,15 +42,10 @@ internal static class TestAccounts
 /// <summary>Roles are granted in the database (there is no API for it yet); a new login carries them in the token.</summary>
 internal static class TestRoles
 {
-    public static async Task<SignedIn> SignInAsAsync(Stack.AzoraStackFixture stack, HttpClient client, string role)
+    public static async Task<SignedIn> SignInAsAsync(AzoraStackFixture stack, HttpClient client, string role)
     {
         var account = await TestAccounts.RegisterAsync(client, TestAccounts.NewEmail(role), name: $"Test {role}");
-        await using var connection = new Npgsql.NpgsqlConnection(await stack.ConnectionStringAsync("azora"));
-        await connection.OpenAsync();
-        await using var grant = new Npgsql.NpgsqlCommand("UPDATE users SET roles = ARRAY[@role] WHERE id = @id", connection);
-        grant.Parameters.AddWithValue("role", role);
-        grant.Parameters.AddWithValue("id", account.UserId);
-        await grant.ExecuteNonQueryAsync();
+        await stack.ExecuteAsync("UPDATE users SET roles = ARRAY[@role] WHERE id = @id", new { role, id = account.UserId });
         return await TestAccounts.LoginAsync(client, account.Email);
     }
 }

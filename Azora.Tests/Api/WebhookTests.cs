@@ -132,13 +132,7 @@ public class WebhookTests(AzoraStackFixture stack)
         using var client = stack.CreateApiClient();
         var admin = await TestRoles.SignInAsAsync(stack, client, "admin");
         var id = (await SubscribeAsync(client, admin, $"http://127.0.0.1:{WebhookReceiver.FreePort()}/hook", ["ping"])).GetProperty("id").GetString()!;
-        await using (var connection = new Npgsql.NpgsqlConnection(await stack.ConnectionStringAsync("azora")))
-        {
-            await connection.OpenAsync();
-            await using var failingSince = new Npgsql.NpgsqlCommand("UPDATE webhook_subscriptions SET failing_since = now() - interval '4 days' WHERE id = @id::uuid", connection);
-            failingSince.Parameters.AddWithValue("id", id);
-            await failingSince.ExecuteNonQueryAsync();
-        }
+        await stack.ExecuteAsync("UPDATE webhook_subscriptions SET failing_since = now() - interval '4 days' WHERE id = @id::uuid", new { id });
 
         using (await client.PostJsonAsync($"/api/webhooks/{id}/ping", new { }, admin.AccessToken))
         {

@@ -48,15 +48,15 @@ public class WorkerCrashTests(AzoraStackFixture stack)
             }
 
             var delivery = DeliverAsync(payload);
-            await WaitUntilAsync(async () => await CountAsync("SELECT count(*) FROM pg_locks WHERE NOT granted") > 0);
+            await WaitUntilAsync(async () => await stack.CountAsync("SELECT count(*) FROM pg_locks WHERE NOT granted") > 0);
             KillWorker();
             await Assert.ThrowsAnyAsync<HttpRequestException>(() => delivery);
             await holding.RollbackAsync();
         }
 
         await StartWorkerAsync();
-        Assert.Equal(0, await CountAsync("SELECT count(*) FROM stripe_events WHERE id = @id", eventId));
-        Assert.Equal(0, await CountAsync("SELECT count(*) FROM payments WHERE id = @id::uuid AND status = 'succeeded'", paymentId));
+        Assert.Equal(0, await stack.CountAsync("SELECT count(*) FROM stripe_events WHERE id = @id", new { id = eventId }));
+        Assert.Equal(0, await stack.CountAsync("SELECT count(*) FROM payments WHERE id = @id::uuid AND status = 'succeeded'", new { id = paymentId }));
 
         // Stripe delivers the event again (it retries until it gets a 2xx), twice for good measure.
         using (var first = await DeliverAsync(payload))
@@ -66,9 +66,9 @@ public class WorkerCrashTests(AzoraStackFixture stack)
             Assert.Equal(HttpStatusCode.OK, second.StatusCode);
         }
 
-        Assert.Equal(1, await CountAsync("SELECT count(*) FROM payments WHERE id = @id::uuid AND status = 'succeeded'", paymentId));
-        Assert.Equal(1, await CountAsync("SELECT count(*) FROM outbox_events WHERE type = 'payment.success' AND payload->>'paymentId' = @id", paymentId));
-        Assert.Equal(1, await CountAsync("SELECT count(*) FROM stripe_events WHERE id = @id", eventId));
+        Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM payments WHERE id = @id::uuid AND status = 'succeeded'", new { id = paymentId }));
+        Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM outbox_events WHERE type = 'payment.success' AND payload->>'paymentId' = @id", new { id = paymentId }));
+        Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM stripe_events WHERE id = @id", new { id = eventId }));
     }
 
     private async Task<HttpResponseMessage> DeliverAsync(string payload)
@@ -113,18 +113,5 @@ public class WorkerCrashTests(AzoraStackFixture stack)
         }
 
         throw new TimeoutException("The worker never reached the locked row.");
-    }
-
-    private async Task<long> CountAsync(string sql, string? id = null)
-    {
-        await using var connection = new NpgsqlConnection(await stack.ConnectionStringAsync("azora"));
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        if (id is not null)
-        {
-            command.Parameters.AddWithValue("id", id);
-        }
-
-        return (long)(await command.ExecuteScalarAsync())!;
     }
 }

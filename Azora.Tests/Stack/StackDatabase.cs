@@ -1,0 +1,26 @@
+using Dapper;
+using Npgsql;
+
+namespace Azora.Tests.Stack;
+
+/// <summary>Direct reads and writes of a stack's database, for what a test checks or sets up behind the API.</summary>
+internal static class StackDatabase
+{
+    public static async Task<long> CountAsync(string connectionString, string sql, object? parameters = null)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        return await connection.ExecuteScalarAsync<long>(sql, parameters);
+    }
+
+    public static async Task ExecuteAsync(string connectionString, string sql, object? parameters = null)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.ExecuteAsync(sql, parameters);
+    }
+
+    public static async Task<long> CountAsync(this AzoraStackFixture stack, string sql, object? parameters = null) =>
+        await CountAsync(await stack.ConnectionStringAsync("azora"), sql, parameters);
+
+    public static async Task ExecuteAsync(this AzoraStackFixture stack, string sql, object? parameters = null) =>
+        await ExecuteAsync(await stack.ConnectionStringAsync("azora"), sql, parameters);
+}
