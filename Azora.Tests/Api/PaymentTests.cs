@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Azora.Tests.Stack;
 
@@ -62,7 +60,7 @@ public class PaymentTests(AzoraStackFixture stack)
         await CardAsync(intent, "succeed");
 
         // A late payment_failed for the same intent, correctly signed.
-        using var late = await SendEventAsync(Event("payment_intent.payment_failed", intent.GetProperty("paymentIntentId").GetString()!));
+        using var late = await SignedEvents.DeliverToWorkerAsync(stack, SignedEvents.StripeEvent("payment_intent.payment_failed", intent.GetProperty("paymentIntentId").GetString()!));
 
         Assert.Equal(HttpStatusCode.OK, late.StatusCode);
         Assert.Equal("succeeded", (await PaymentAsync(client, learner, intent)).GetProperty("status").GetString());
@@ -92,17 +90,17 @@ public class PaymentTests(AzoraStackFixture stack)
     {
         var (client, course, learner) = await PaidCourseAsync();
         var intent = await CreateIntentAsync(client, course, learner);
-        var payload = Event("payment_intent.succeeded", intent.GetProperty("paymentIntentId").GetString()!);
+        var payload = SignedEvents.StripeEvent("payment_intent.succeeded", intent.GetProperty("paymentIntentId").GetString()!);
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var (body, signature) = attack switch
         {
-            "tampered-body" => (payload.Replace("\"amount\":4900", "\"amount\":1"), Sign(payload, AzoraStackFixture.StripeWebhookSecret, now)),
-            "wrong-secret" => (payload, Sign(payload, "whsec_someone_else", now)),
-            "stale-timestamp" => (payload, Sign(payload, AzoraStackFixture.StripeWebhookSecret, now - 3600)),
+            "tampered-body" => (payload.Replace("\"amount\":4900", "\"amount\":1"), SignedEvents.Sign(payload, AzoraStackFixture.StripeWebhookSecret, now)),
+            "wrong-secret" => (payload, SignedEvents.Sign(payload, "whsec_someone_else", now)),
+            "stale-timestamp" => (payload, SignedEvents.Sign(payload, AzoraStackFixture.StripeWebhookSecret, now - 3600)),
             _ => (payload, null),
         };
 
-        using var response = await SendEventAsync(body, signature);
+        using var response = await SignedEvents.DeliverToWorkerAsync(stack, body, signature);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("pending", (await PaymentAsync(client, learner, intent)).GetProperty("status").GetString());
@@ -412,43 +410,5 @@ public class PaymentTests(AzoraStackFixture stack)
         request.Headers.Authorization = new("Bearer", "sk_test_azora_emulator");
         using var response = await emulator.SendAsync(request);
         return (await response.JsonAsync()).GetProperty("amount").GetInt64();
-    }
-
-    /// <summary>A Stripe event for the intent, in the shape the emulator sends.</summary>
-    private static string Event(string type, string intentId) => JsonSerializer.Serialize(new
-    {
-        id = $"evt_test_{Guid.NewGuid():N}",
-        @object = "event",
-        api_version = Stripe.StripeConfiguration.ApiVersion,
-        created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-        type,
-        livemode = false,
-        data = new
-        {
-            @object = new
-            {
-                id = intentId,
-                @object = "payment_intent",
-                amount = 4900,
-                currency = "usd",
-                status = type == "payment_intent.succeeded" ? "succeeded" : "requires_payment_method",
-                last_payment_error = new { code = "card_declined", message = "Declined late." },
-            },
-        },
-    });
-
-    private static string Sign(string payload, string secret, long timestamp) =>
-        $"t={timestamp},v1={Convert.ToHexString(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{payload}"))).ToLowerInvariant()}";
-
-    private async Task<HttpResponseMessage> SendEventAsync(string payload, string? signature = "")
-    {
-        using var worker = stack.CreatePaymentsClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
-        if (signature is not null)
-        {
-            request.Headers.Add("Stripe-Signature", signature.Length == 0 ? Sign(payload, AzoraStackFixture.StripeWebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds()) : signature);
-        }
-
-        return await worker.SendAsync(request);
     }
 }

@@ -55,7 +55,7 @@ internal sealed class WebhookReceiver : IDisposable
     {
         var parts = webhook.Signature.Split(',').Select(part => part.Split('=', 2)).ToList();
         var timestamp = parts.Single(part => part[0] == "t")[1];
-        var expected = Convert.ToHexString(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{webhook.Body}"))).ToLowerInvariant();
+        var expected = SignedEvents.Hex(secret, timestamp, webhook.Body);
         return parts.Where(part => part[0] == "v1").Any(part => CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(part[1]), Encoding.ASCII.GetBytes(expected)));
     }
 

@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using Azora.Tests.Stack;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -25,16 +22,7 @@ public class WorkerCrashTests(AzoraStackFixture stack)
         var intentId = intent.GetProperty("paymentIntentId").GetString()!;
         var paymentId = intent.GetProperty("paymentId").GetString()!;
         var eventId = $"evt_crash_{Guid.NewGuid():N}";
-        var payload = JsonSerializer.Serialize(new
-        {
-            id = eventId,
-            @object = "event",
-            api_version = Stripe.StripeConfiguration.ApiVersion,
-            created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-            type = "payment_intent.succeeded",
-            livemode = false,
-            data = new { @object = new { id = intentId, @object = "payment_intent", amount = 4900, currency = "usd", status = "succeeded" } },
-        });
+        var payload = SignedEvents.StripeEvent("payment_intent.succeeded", intentId, eventId);
 
         // Hold the payment row, so the worker stops inside its transaction, after recording the event id.
         await using var blocker = new NpgsqlConnection(await stack.ConnectionStringAsync("azora"));
@@ -47,7 +35,7 @@ public class WorkerCrashTests(AzoraStackFixture stack)
                 await lockRow.ExecuteScalarAsync();
             }
 
-            var delivery = DeliverAsync(payload);
+            var delivery = SignedEvents.DeliverToWorkerAsync(stack, payload);
             await WaitUntilAsync(async () => await stack.CountAsync("SELECT count(*) FROM pg_locks WHERE NOT granted") > 0);
             KillWorker();
             await Assert.ThrowsAnyAsync<HttpRequestException>(() => delivery);
@@ -59,8 +47,8 @@ public class WorkerCrashTests(AzoraStackFixture stack)
         Assert.Equal(0, await stack.CountAsync("SELECT count(*) FROM payments WHERE id = @id::uuid AND status = 'succeeded'", new { id = paymentId }));
 
         // Stripe delivers the event again (it retries until it gets a 2xx), twice for good measure.
-        using (var first = await DeliverAsync(payload))
-        using (var second = await DeliverAsync(payload))
+        using (var first = await SignedEvents.DeliverToWorkerAsync(stack, payload))
+        using (var second = await SignedEvents.DeliverToWorkerAsync(stack, payload))
         {
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
             Assert.Equal(HttpStatusCode.OK, second.StatusCode);
@@ -69,16 +57,6 @@ public class WorkerCrashTests(AzoraStackFixture stack)
         Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM payments WHERE id = @id::uuid AND status = 'succeeded'", new { id = paymentId }));
         Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM outbox_events WHERE type = 'payment.success' AND payload->>'paymentId' = @id", new { id = paymentId }));
         Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM stripe_events WHERE id = @id", new { id = eventId }));
-    }
-
-    private async Task<HttpResponseMessage> DeliverAsync(string payload)
-    {
-        using var worker = stack.CreatePaymentsClient();
-        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(AzoraStackFixture.StripeWebhookSecret), Encoding.UTF8.GetBytes($"{timestamp}.{payload}"));
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
-        request.Headers.Add("Stripe-Signature", $"t={timestamp},v1={Convert.ToHexString(signature).ToLowerInvariant()}");
-        return await worker.SendAsync(request);
     }
 
     private void KillWorker()
