@@ -238,15 +238,8 @@ public class CourseAuthoringTests(AzoraStackFixture stack)
         }
 
         // The eviction message travels through Redis; allow it a moment, far less than the local lifetime.
-        var seen = "";
-        for (var attempt = 0; attempt < 30 && seen != "Renamed on the first replica"; attempt++)
-        {
-            seen = await TitleAsync(second.Client, course.Slug);
-            if (seen != "Renamed on the first replica")
-            {
-                await Task.Delay(100);
-            }
-        }
+        var seen = await Eventually.ReadAsync(
+            () => TitleAsync(second.Client, course.Slug), title => title == "Renamed on the first replica", attempts: 30, TimeSpan.FromMilliseconds(100));
 
         Assert.Equal("Renamed on the first replica", seen);
     }

@@ -228,15 +228,8 @@ public class PaymentTests(AzoraStackFixture stack)
         }
 
         // Stripe confirms asynchronously with charge.refunded; wait for the worker to apply it.
-        var status = "";
-        for (var attempt = 0; attempt < 50 && status != "refunded"; attempt++)
-        {
-            status = (await PaymentAsync(client, learner, intent)).GetProperty("status").GetString()!;
-            if (status != "refunded")
-            {
-                await Task.Delay(100);
-            }
-        }
+        var status = await Eventually.ReadAsync(
+            () => StatusAsync(client, learner, intent), read => read == "refunded", attempts: 50, TimeSpan.FromMilliseconds(100));
 
         Assert.Equal("refunded", status);
         using var enrollments = await client.GetAsync("/api/education/enrollments", learner.AccessToken);
@@ -263,15 +256,8 @@ public class PaymentTests(AzoraStackFixture stack)
         await stack.ExecuteAsync("UPDATE payments SET updated_at = now() - interval '1 hour' WHERE payment_intent_id = @id", new { id = intentId });
 
         // The stack's worker reconciles every second (see AzoraStackFixture).
-        var status = "";
-        for (var attempt = 0; attempt < 100 && status != "succeeded"; attempt++)
-        {
-            status = (await PaymentAsync(client, learner, intent)).GetProperty("status").GetString()!;
-            if (status != "succeeded")
-            {
-                await Task.Delay(200);
-            }
-        }
+        var status = await Eventually.ReadAsync(
+            () => StatusAsync(client, learner, intent), read => read == "succeeded", attempts: 100, TimeSpan.FromMilliseconds(200));
 
         Assert.Equal("succeeded", status);
         using var enrollments = await client.GetAsync("/api/education/enrollments", learner.AccessToken);
@@ -304,21 +290,11 @@ public class PaymentTests(AzoraStackFixture stack)
             await stack.ExecuteAsync("UPDATE payments SET updated_at = now() - interval '1 hour' WHERE id = @id::uuid", new { id });
         }
 
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            var open = 0L;
-            foreach (var id in paymentIds)
-            {
-                open += await stack.CountAsync("SELECT count(*) FROM payments WHERE id = @id::uuid AND status <> 'succeeded'", new { id });
-            }
-
-            if (open == 0)
-            {
-                break;
-            }
-
-            await Task.Delay(200);
-        }
+        await Eventually.ReadAsync(
+            () => stack.CountAsync("SELECT count(*) FROM payments WHERE id = ANY (@ids::uuid[]) AND status <> 'succeeded'", new { ids = paymentIds.ToArray() }),
+            open => open == 0,
+            attempts: 100,
+            TimeSpan.FromMilliseconds(200));
 
         foreach (var id in paymentIds)
         {
@@ -400,6 +376,9 @@ public class PaymentTests(AzoraStackFixture stack)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.JsonAsync();
     }
+
+    private static async Task<string> StatusAsync(HttpClient client, SignedIn learner, JsonElement intent) =>
+        (await PaymentAsync(client, learner, intent)).GetProperty("status").GetString()!;
 
     private static string PaymentId(JsonElement intent) => intent.GetProperty("paymentId").GetString()!;
 

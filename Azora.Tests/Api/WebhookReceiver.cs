@@ -15,9 +15,12 @@ internal sealed class WebhookReceiver : IDisposable
     private readonly ConcurrentQueue<(int Status, TimeSpan Delay, string? Location)> _script = new();
     private readonly CancellationTokenSource _stop = new();
 
-    public WebhookReceiver(int? port = null)
+    /// <param name="path">Only requests to this path are kept; the stack's other subscriptions may still retry to a
+    /// port that this receiver now has, and they get 410.</param>
+    public WebhookReceiver(int? port = null, string? path = null)
     {
         Port = port ?? FreePort();
+        Path = path ?? $"/hooks/{Guid.NewGuid():N}";
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
         _ = Task.Run(LoopAsync);
@@ -25,7 +28,9 @@ internal sealed class WebhookReceiver : IDisposable
 
     public int Port { get; }
 
-    public string Url => $"http://127.0.0.1:{Port}/hooks/azora";
+    public string Path { get; }
+
+    public string Url => $"http://127.0.0.1:{Port}{Path}";
 
     public ConcurrentQueue<ReceivedWebhook> Received { get; } = new();
 
@@ -81,6 +86,13 @@ internal sealed class WebhookReceiver : IDisposable
             catch (HttpListenerException)
             {
                 return;
+            }
+
+            if (context.Request.Url?.AbsolutePath != Path)
+            {
+                context.Response.StatusCode = 410;
+                context.Response.Close();
+                continue;
             }
 
             _ = Task.Run(async () =>

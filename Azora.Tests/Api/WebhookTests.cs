@@ -46,7 +46,8 @@ public class WebhookTests(AzoraStackFixture stack)
         var port = WebhookReceiver.FreePort();
         using var client = stack.CreateApiClient();
         var admin = await TestRoles.SignInAsAsync(stack, client, "admin");
-        var subscription = await SubscribeAsync(client, admin, $"http://127.0.0.1:{port}/hooks/azora", ["ping"]);
+        var path = $"/hooks/{Guid.NewGuid():N}";
+        var subscription = await SubscribeAsync(client, admin, $"http://127.0.0.1:{port}{path}", ["ping"]);
         var id = subscription.GetProperty("id").GetString();
         using (var ping = await client.PostJsonAsync($"/api/webhooks/{id}/ping", new { }, admin.AccessToken))
         {
@@ -56,7 +57,7 @@ public class WebhookTests(AzoraStackFixture stack)
         var failed = await WaitForDeliveryAsync(client, admin, id!, delivery => delivery.GetProperty("attemptCount").GetInt32() >= 1 && delivery.GetProperty("lastError").ValueKind == JsonValueKind.String);
         Assert.Equal("pending", failed.GetProperty("outcome").GetString());
 
-        using var receiver = new WebhookReceiver(port);
+        using var receiver = new WebhookReceiver(port, path);
         await receiver.WaitForAsync(1);
         var delivered = await WaitForDeliveryAsync(client, admin, id!, delivery => delivery.GetProperty("outcome").GetString() == "delivered");
         Assert.True(delivered.GetProperty("attemptCount").GetInt32() >= 2);
@@ -138,18 +139,15 @@ public class WebhookTests(AzoraStackFixture stack)
         {
         }
 
-        JsonElement subscription = default;
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            using var response = await client.GetAsync($"/api/webhooks/{id}", admin.AccessToken);
-            subscription = await response.JsonAsync();
-            if (!subscription.GetProperty("active").GetBoolean())
+        var subscription = await Eventually.ReadAsync(
+            async () =>
             {
-                break;
-            }
-
-            await Task.Delay(100);
-        }
+                using var response = await client.GetAsync($"/api/webhooks/{id}", admin.AccessToken);
+                return await response.JsonAsync();
+            },
+            read => !read.GetProperty("active").GetBoolean(),
+            attempts: 100,
+            TimeSpan.FromMilliseconds(100));
 
         Assert.False(subscription.GetProperty("active").GetBoolean());
         Assert.StartsWith("Deliveries have failed since", subscription.GetProperty("disabledReason").GetString());
@@ -307,18 +305,18 @@ public class WebhookTests(AzoraStackFixture stack)
 
     private static async Task<JsonElement> WaitForDeliveryAsync(HttpClient client, SignedIn owner, string subscriptionId, Func<JsonElement, bool> condition)
     {
-        JsonElement? last = null;
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            using var response = await client.GetAsync($"/api/webhooks/{subscriptionId}/deliveries", owner.AccessToken);
-            var deliveries = (await response.JsonAsync()).GetProperty("data").EnumerateArray().ToList();
-            last = deliveries.FirstOrDefault();
-            if (last is { } delivery && condition(delivery))
+        var last = await Eventually.ReadAsync(
+            async () =>
             {
-                return delivery;
-            }
-
-            await Task.Delay(100);
+                using var response = await client.GetAsync($"/api/webhooks/{subscriptionId}/deliveries", owner.AccessToken);
+                return (await response.JsonAsync()).GetProperty("data").EnumerateArray().Cast<JsonElement?>().FirstOrDefault();
+            },
+            read => read is { } delivery && condition(delivery),
+            attempts: 200,
+            TimeSpan.FromMilliseconds(100));
+        if (last is { } reached && condition(reached))
+        {
+            return reached;
         }
 
         throw new TimeoutException("The delivery never reached the expected state; last: " + last);

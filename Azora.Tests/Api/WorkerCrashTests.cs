@@ -80,14 +80,9 @@ public class WorkerCrashTests(AzoraStackFixture stack)
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
-        for (var attempt = 0; attempt < 100; attempt++)
+        if (await Eventually.ReadAsync(condition, reached => reached, attempts: 100, TimeSpan.FromMilliseconds(50)))
         {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(50);
+            return;
         }
 
         throw new TimeoutException("The worker never reached the locked row.");
