@@ -37,6 +37,12 @@ if (builder.ExecutionContext.IsRunMode)
     // One Development signing key for every API replica of this stack, kept with the rest of its local state.
     api.WithEnvironment("Azora__Auth__DevelopmentKeyFile", Path.Combine(plan.DataDirectory, "jwt-signing-key.pem"));
 }
+else
+{
+    // Deployed: the signing key, and during a rotation the key before it (docs/operations/OPERATIONS-RUNBOOK.md).
+    api.WithEnvironment("Azora__Auth__SigningKeys__0__Pem", builder.AddParameter("jwt-signing-key", secret: true))
+        .WithEnvironment("Azora__Auth__SigningKeys__1__Pem", builder.AddParameter("jwt-previous-signing-key", secret: true));
+}
 
 var payments = builder.AddProject<Projects.Azora_Payments>("payments")
     .WithReference(infrastructure.Database)

@@ -1,0 +1,114 @@
+using Azora.Manifests.Model;
+using k8s.Models;
+
+namespace Azora.Manifests.Generation;
+
+/// <summary>Objects both overlays make the same way, differing only in their arguments.</summary>
+public static class OverlayParts
+{
+    /// <summary>The namespace, enforcing the "restricted" Pod Security Standard every generated pod meets.</summary>
+    public static V1Namespace Namespace(string environment) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Namespace",
+        Metadata = new V1ObjectMeta
+        {
+            Name = Conventions.Namespace(environment),
+            Labels = new Dictionary<string, string>
+            {
+                ["app.kubernetes.io/part-of"] = Conventions.PartOf,
+                ["pod-security.kubernetes.io/enforce"] = "restricted",
+                ["pod-security.kubernetes.io/enforce-version"] = "latest",
+            },
+        },
+    };
+
+    /// <summary>Settings that differ per environment, merged into the base ConfigMaps.</summary>
+    public static IEnumerable<V1ConfigMap> SettingsPatches(IEnumerable<AspireResource> projects, string environmentName, IDictionary<string, IDictionary<string, string>> extra)
+    {
+        foreach (var project in projects)
+        {
+            var data = new SortedDictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = environmentName,
+                ["DOTNET_ENVIRONMENT"] = environmentName,
+            };
+            if (extra.TryGetValue(project.Name, out var settings))
+            {
+                foreach (var (key, value) in settings)
+                {
+                    data[key] = value;
+                }
+            }
+
+            yield return new V1ConfigMap
+            {
+                ApiVersion = "v1",
+                Kind = "ConfigMap",
+                Metadata = new V1ObjectMeta { Name = Conventions.SettingsConfigMap(project.Name) },
+                Data = data,
+            };
+        }
+    }
+
+    public static IList<Kustomization.ImageOverride> Images(IEnumerable<string> imageNames, Func<string, string> repository) =>
+        imageNames
+            .Select(name => new Kustomization.ImageOverride(name, $"{Conventions.ImageRegistry}/{repository(name)}", Conventions.UnsetImageTag))
+            .ToList();
+
+    /// <summary>
+    /// The public entry: the API's paths to the api Service and Stripe's webhook path, alone, to payments. Health and
+    /// metrics endpoints stay inside the cluster. TLS comes from cert-manager.
+    /// </summary>
+    public static V1Ingress Ingress(string host, string clusterIssuer)
+    {
+        V1HTTPIngressPath Route(string path, string pathType, string service) => new()
+        {
+            Path = path,
+            PathType = pathType,
+            Backend = new V1IngressBackend
+            {
+                Service = new V1IngressServiceBackend { Name = service, Port = new V1ServiceBackendPort { Name = "http" } },
+            },
+        };
+
+        return new V1Ingress
+        {
+            ApiVersion = "networking.k8s.io/v1",
+            Kind = "Ingress",
+            Metadata = new V1ObjectMeta
+            {
+                Name = "azora",
+                Labels = new Dictionary<string, string> { ["app.kubernetes.io/part-of"] = Conventions.PartOf },
+                Annotations = new Dictionary<string, string>
+                {
+                    ["cert-manager.io/cluster-issuer"] = clusterIssuer,
+                    ["nginx.ingress.kubernetes.io/proxy-body-size"] = "1m",
+                    ["nginx.ingress.kubernetes.io/ssl-redirect"] = "true",
+                },
+            },
+            Spec = new V1IngressSpec
+            {
+                IngressClassName = "nginx",
+                Tls = [new V1IngressTLS { Hosts = [host], SecretName = host.Replace('.', '-') + "-tls" }],
+                Rules =
+                [
+                    new V1IngressRule
+                    {
+                        Host = host,
+                        Http = new V1HTTPIngressRuleValue
+                        {
+                            Paths =
+                            [
+                                Route("/api", "Prefix", "api"),
+                                Route("/.well-known", "Prefix", "api"),
+                                Route("/openapi/v1.json", "Exact", "api"),
+                                Route("/webhooks/stripe", "Exact", "payments"),
+                            ],
+                        },
+                    },
+                ],
+            },
+        };
+    }
+}

@@ -1,0 +1,259 @@
+using Azora.Manifests.Model;
+using Azora.Manifests.Monitoring;
+using k8s.Models;
+
+namespace Azora.Manifests.Generation;
+
+/// <summary>
+/// <c>manifests/overlays/production/</c>: namespace azora-production with managed PostgreSQL and Redis reached through
+/// Secrets, the API as blue/green Deployments behind one Service, autoscaling, disruption budgets, deny-by-default
+/// network policies, TLS ingress for api.azora.world, alerts, a dashboard and the nightly database backup.
+/// </summary>
+public sealed class ProductionOverlay(AspireManifest model, BaseLayer baseLayer)
+{
+    public const string Host = "api.azora.world";
+    public const string BlueGreenService = "api";
+    public const string LiveColour = "blue";
+    public static readonly string[] Colours = ["blue", "green"];
+
+    private const int MinReplicas = 3;
+    private const int MaxReplicas = 10;
+
+    private string Namespace { get; } = Conventions.Namespace(Conventions.Production);
+
+    public static string ColourImage(string colour) => $"{Conventions.ImageName(BlueGreenService)}-{colour}";
+
+    public IEnumerable<GeneratedFile> Files()
+    {
+        const string directory = "overlays/production";
+        var api = model.Get(BlueGreenService);
+        var apiSettings = baseLayer.SettingsOf(api);
+        var colouredDeployments = Colours.Select(colour => $"{BlueGreenService}-{colour}").ToList();
+        var scaled = colouredDeployments.Concat(baseLayer.Services.Where(service => service.Name != BlueGreenService).Select(service => service.Name)).ToList();
+
+        var images = baseLayer.Projects.Where(project => project.Name != BlueGreenService).Select(project => Conventions.ImageName(project.Name))
+            .Concat(Colours.Select(ColourImage))
+            .Order(StringComparer.Ordinal);
+        var kustomization = new Kustomization
+        {
+            Namespace = Namespace,
+            Resources =
+            [
+                "../../base", "namespace.yaml", "api-blue-green.yaml", "autoscaling.yaml", "network-policies.yaml", "ingress.yaml",
+                "monitoring.yaml", "backup.yaml",
+            ],
+            Replicas = scaled.Select(name => new Kustomization.ReplicaCount(name, MinReplicas)).ToList(),
+            Images = OverlayParts.Images(images, name => name.EndsWith("-blue", StringComparison.Ordinal) || name.EndsWith("-green", StringComparison.Ordinal)
+                ? Conventions.ImageName(BlueGreenService)
+                : name),
+            Patches =
+            [
+                new Kustomization.Patch("settings.yaml"),
+                new Kustomization.Patch("api-live-colour.yaml"),
+                new Kustomization.Patch("api-single-deployment-removed.yaml"),
+            ],
+        };
+
+        yield return new GeneratedFile($"{directory}/namespace.yaml", [OverlayParts.Namespace(Conventions.Production)]);
+        yield return new GeneratedFile($"{directory}/api-blue-green.yaml", Colours.SelectMany(colour => (object[])
+        [
+            Workloads.Deployment(api, apiSettings, $"{BlueGreenService}-{colour}", ColourImage(colour), new Dictionary<string, string> { ["version"] = colour }),
+            Workloads.Service(api, $"{BlueGreenService}-{colour}", new Dictionary<string, string> { ["version"] = colour }),
+        ]).ToList());
+        yield return new GeneratedFile($"{directory}/api-live-colour.yaml", [LiveColourPatch(LiveColour)]);
+        yield return new GeneratedFile($"{directory}/api-single-deployment-removed.yaml", [DeletePatch("apps/v1", "Deployment", BlueGreenService)]);
+        yield return new GeneratedFile($"{directory}/autoscaling.yaml", scaled.SelectMany(name => (object[]) [Autoscaler(name), DisruptionBudget(name)]).ToList());
+        yield return new GeneratedFile($"{directory}/network-policies.yaml", NetworkPolicies().ToList<object>());
+        yield return new GeneratedFile($"{directory}/ingress.yaml", [OverlayParts.Ingress(Host, "letsencrypt")]);
+        yield return new GeneratedFile($"{directory}/monitoring.yaml",
+        [
+            PodMonitor(), AlertRules.For(Namespace, baseLayer.Services.Select(service => service.Name).ToList()), GrafanaDashboard.For(Namespace),
+        ]);
+        yield return new GeneratedFile($"{directory}/backup.yaml", DatabaseBackup.Objects(model).ToList());
+
+        var extra = new Dictionary<string, IDictionary<string, string>>
+        {
+            ["api"] = new Dictionary<string, string> { ["Azora__Api__TrustedProxies__0"] = "10.0.0.0/8" },
+        };
+        yield return new GeneratedFile($"{directory}/settings.yaml", OverlayParts.SettingsPatches(baseLayer.Projects, "Production", extra).ToList<object>());
+        yield return new GeneratedFile($"{directory}/kustomization.yaml", [kustomization]);
+    }
+
+    /// <summary>The Service <c>api</c> sends traffic to one colour; <c>deploy/switch.sh</c> changes it in the cluster.</summary>
+    public static V1Service LiveColourPatch(string colour) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Service",
+        Metadata = new V1ObjectMeta { Name = BlueGreenService },
+        Spec = new V1ServiceSpec { Selector = new Dictionary<string, string> { ["version"] = colour } },
+    };
+
+    private static Dictionary<string, object> DeletePatch(string apiVersion, string kind, string name) => new()
+    {
+        ["$patch"] = "delete",
+        ["apiVersion"] = apiVersion,
+        ["kind"] = kind,
+        ["metadata"] = new Dictionary<string, object> { ["name"] = name },
+    };
+
+    private static V2HorizontalPodAutoscaler Autoscaler(string deployment) => new()
+    {
+        ApiVersion = "autoscaling/v2",
+        Kind = "HorizontalPodAutoscaler",
+        Metadata = new V1ObjectMeta { Name = deployment, Labels = new Dictionary<string, string> { ["app.kubernetes.io/part-of"] = Conventions.PartOf } },
+        Spec = new V2HorizontalPodAutoscalerSpec
+        {
+            ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = deployment },
+            MinReplicas = MinReplicas,
+            MaxReplicas = MaxReplicas,
+            Metrics =
+            [
+                new V2MetricSpec
+                {
+                    Type = "Resource",
+                    Resource = new V2ResourceMetricSource
+                    {
+                        Name = "cpu",
+                        Target = new V2MetricTarget { Type = "Utilization", AverageUtilization = 70 },
+                    },
+                },
+            ],
+            Behavior = new V2HorizontalPodAutoscalerBehavior
+            {
+                ScaleUp = new V2HPAScalingRules
+                {
+                    StabilizationWindowSeconds = 0,
+                    Policies = [new V2HPAScalingPolicy { Type = "Pods", Value = 2, PeriodSeconds = 60 }],
+                },
+                // Slow scale-down: wait 5 minutes of lower load, then drop one pod a minute.
+                ScaleDown = new V2HPAScalingRules
+                {
+                    StabilizationWindowSeconds = 300,
+                    Policies = [new V2HPAScalingPolicy { Type = "Pods", Value = 1, PeriodSeconds = 60 }],
+                },
+            },
+        },
+    };
+
+    private V1PodDisruptionBudget DisruptionBudget(string deployment)
+    {
+        var selector = Conventions.SelectorLabels(deployment.StartsWith(BlueGreenService + "-", StringComparison.Ordinal) ? BlueGreenService : deployment);
+        if (deployment.StartsWith(BlueGreenService + "-", StringComparison.Ordinal))
+        {
+            selector["version"] = deployment[(BlueGreenService.Length + 1)..];
+        }
+
+        return new V1PodDisruptionBudget
+        {
+            ApiVersion = "policy/v1",
+            Kind = "PodDisruptionBudget",
+            Metadata = new V1ObjectMeta { Name = deployment, Labels = new Dictionary<string, string> { ["app.kubernetes.io/part-of"] = Conventions.PartOf } },
+            Spec = new V1PodDisruptionBudgetSpec
+            {
+                MinAvailable = MinReplicas - 1,
+                Selector = new V1LabelSelector { MatchLabels = selector },
+            },
+        };
+    }
+
+    private IEnumerable<V1NetworkPolicy> NetworkPolicies()
+    {
+        var services = baseLayer.Services.Select(service => service.Name).ToList();
+        var databaseClients = baseLayer.Projects.Select(project => project.Name).Append(DatabaseBackup.Name).ToList();
+
+        yield return Policy("default-deny", new V1LabelSelector(), ingress: [], egress: []);
+        yield return Policy("allow-dns", new V1LabelSelector(), ingress: null, egress:
+        [
+            new V1NetworkPolicyEgressRule
+            {
+                To =
+                [
+                    new V1NetworkPolicyPeer
+                    {
+                        NamespaceSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["kubernetes.io/metadata.name"] = "kube-system" } },
+                        PodSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["k8s-app"] = "kube-dns" } },
+                    },
+                ],
+                Ports = [Port(53, "UDP"), Port(53, "TCP")],
+            },
+        ]);
+        foreach (var service in services)
+        {
+            // The ingress controller reaches the API's paths and only the Stripe webhook path of payments (the Ingress
+            // rules decide the paths); Prometheus scrapes both.
+            yield return Policy($"{service}-ingress", NameSelector(service), ingress:
+            [
+                new V1NetworkPolicyIngressRule { FromProperty = [FromNamespace("ingress-nginx"), FromNamespace("monitoring")], Ports = [Port(Conventions.HttpPort, "TCP")] },
+            ], egress: null);
+        }
+
+        yield return Policy("database-egress", NamesSelector(databaseClients), ingress: null, egress:
+            [new V1NetworkPolicyEgressRule { Ports = [Port(5432, "TCP")] }]);
+        yield return Policy("cache-egress", NamesSelector(services), ingress: null, egress:
+            [new V1NetworkPolicyEgressRule { Ports = [Port(6379, "TCP")] }]);
+        // Stripe's API for both services; partners' HTTPS webhook endpoints for the payments worker.
+        yield return Policy("https-egress", NamesSelector(services), ingress: null, egress:
+            [new V1NetworkPolicyEgressRule { Ports = [Port(443, "TCP")] }]);
+    }
+
+    private static V1NetworkPolicy Policy(string name, V1LabelSelector pods, IList<V1NetworkPolicyIngressRule>? ingress, IList<V1NetworkPolicyEgressRule>? egress)
+    {
+        var types = new List<string>();
+        if (ingress is not null)
+        {
+            types.Add("Ingress");
+        }
+
+        if (egress is not null)
+        {
+            types.Add("Egress");
+        }
+
+        return new V1NetworkPolicy
+        {
+            ApiVersion = "networking.k8s.io/v1",
+            Kind = "NetworkPolicy",
+            Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["app.kubernetes.io/part-of"] = Conventions.PartOf } },
+            Spec = new V1NetworkPolicySpec
+            {
+                PodSelector = pods,
+                PolicyTypes = types,
+                Ingress = ingress is { Count: > 0 } ? ingress : null,
+                Egress = egress is { Count: > 0 } ? egress : null,
+            },
+        };
+    }
+
+    private static V1LabelSelector NameSelector(string name) =>
+        new() { MatchLabels = new Dictionary<string, string> { ["app.kubernetes.io/name"] = name } };
+
+    private static V1LabelSelector NamesSelector(IEnumerable<string> names) => new()
+    {
+        MatchExpressions = [new V1LabelSelectorRequirement { Key = "app.kubernetes.io/name", OperatorProperty = "In", Values = names.Order(StringComparer.Ordinal).ToList() }],
+    };
+
+    private static V1NetworkPolicyPeer FromNamespace(string name) => new()
+    {
+        NamespaceSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["kubernetes.io/metadata.name"] = name } },
+    };
+
+    private static V1NetworkPolicyPort Port(int port, string protocol) => new() { Port = port, Protocol = protocol };
+
+    private PodMonitor PodMonitor() => new()
+    {
+        Metadata = new V1ObjectMeta
+        {
+            Name = "azora",
+            Labels = new Dictionary<string, string> { ["app.kubernetes.io/part-of"] = Conventions.PartOf, ["prometheus"] = "azora" },
+        },
+        Spec = new PodMonitorSpec
+        {
+            Selector = new V1LabelSelector
+            {
+                MatchLabels = new Dictionary<string, string> { ["app.kubernetes.io/part-of"] = Conventions.PartOf, ["app.kubernetes.io/component"] = "service" },
+            },
+            PodTargetLabels = ["app.kubernetes.io/name", "version"],
+            PodMetricsEndpoints = [new PodMetricsEndpoint { Port = "http", Path = "/metrics", Interval = "30s" }],
+        },
+    };
+}

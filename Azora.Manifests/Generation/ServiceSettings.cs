@@ -1,0 +1,73 @@
+using System.Text.RegularExpressions;
+using Azora.Manifests.Model;
+using k8s.Models;
+
+namespace Azora.Manifests.Generation;
+
+/// <summary>
+/// A project's environment from the Aspire model, split into plain settings (its ConfigMap) and references to Secrets.
+/// </summary>
+public sealed partial record ServiceSettings(
+    IReadOnlyDictionary<string, string> Plain,
+    IReadOnlyList<(string Variable, SecretCatalog.SecretKey Secret)> Secrets)
+{
+    public static ServiceSettings From(AspireResource project, AspireManifest model)
+    {
+        var plain = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var secrets = new List<(string, SecretCatalog.SecretKey)>();
+        var referencedResources = project.Env.Values
+            .Select(value => ConnectionStringReference().Match(value))
+            .Where(match => match.Success)
+            .Select(match => match.Groups["resource"].Value.ToUpperInvariant() + "_")
+            .ToList();
+
+        foreach (var (variable, value) in project.Env)
+        {
+            if (referencedResources.Any(prefix => variable.StartsWith(prefix, StringComparison.Ordinal)))
+            {
+                // Aspire's connection properties (AZORA_HOST, CACHE_PASSWORD, …) repeat the connection string piece by
+                // piece; the services read only ConnectionStrings__*, so the pieces are not carried over.
+            }
+            else if (!value.Contains('{'))
+            {
+                plain[variable] = value;
+            }
+            else if (ConnectionStringReference().Match(value) is { Success: true } connection)
+            {
+                secrets.Add((variable, SecretCatalog.ForConnectionString(connection.Groups["resource"].Value)));
+            }
+            else if (ParameterReference().Match(value) is { Success: true } parameter)
+            {
+                var name = parameter.Groups["parameter"].Value;
+                if (!model.Get(name).Secret)
+                {
+                    throw new InvalidOperationException($"'{project.Name}' reads the non-secret parameter '{name}'; give it a value in the generator.");
+                }
+
+                secrets.Add((variable, SecretCatalog.ForParameter(name)));
+            }
+            else if (TargetPortReference().IsMatch(value))
+            {
+                plain[variable] = Conventions.HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                throw new InvalidOperationException($"'{project.Name}' has {variable}={value}, which the generator cannot express.");
+            }
+        }
+
+        return new ServiceSettings(plain, secrets.OrderBy(secret => secret.Item1, StringComparer.Ordinal).ToList());
+    }
+
+    public IEnumerable<V1EnvVar> SecretEnv() =>
+        Secrets.Select(secret => new V1EnvVar { Name = secret.Variable, ValueFrom = secret.Secret.ToEnvSource() });
+
+    [GeneratedRegex(@"^\{(?<resource>[a-z0-9-]+)\.connectionString\}$")]
+    private static partial Regex ConnectionStringReference();
+
+    [GeneratedRegex(@"^\{(?<parameter>[a-z0-9-]+)\.value\}$")]
+    private static partial Regex ParameterReference();
+
+    [GeneratedRegex(@"^\{[a-z0-9-]+\.bindings\.https?\.targetPort\}$")]
+    private static partial Regex TargetPortReference();
+}
