@@ -5,6 +5,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# Offline Kubernetes checks: kubectl builds the overlays (kustomize), the npm tool validates schemas and PromQL.
+command -v kubectl >/dev/null || { echo "kubectl is required to build the Kubernetes overlays (see README)" >&2; exit 1; }
+npm ci --prefix tools/manifest-validation --no-audit --no-fund --loglevel=error || exit 1
+
 results="TestResults"
 rm -rf "$results"
 dotnet test Azora.sln --logger "trx;LogFileName=azora.trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"

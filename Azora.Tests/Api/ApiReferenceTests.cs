@@ -14,7 +14,7 @@ public partial class ApiReferenceTests(AzoraStackFixture stack)
     private static readonly string[] InfrastructureEndpoints =
         ["GET /health", "GET /alive", "GET /metrics", "GET /openapi/v1.json", "POST /webhooks/stripe"];
 
-    private static readonly string Reference = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "api", "API-REFERENCE.md"));
+    private static readonly string Reference = File.ReadAllText(Repository.PathOf("docs/api/API-REFERENCE.md"));
 
     [Fact]
     public async Task Every_operation_in_the_openapi_document_has_a_section_in_the_reference()
@@ -76,19 +76,6 @@ public partial class ApiReferenceTests(AzoraStackFixture stack)
         return document.RootElement.GetProperty("paths").EnumerateObject()
             .SelectMany(path => path.Value.EnumerateObject().Select(method => $"{method.Name.ToUpperInvariant()} {path.Name}"))
             .ToList();
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Azora.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Azora.sln not found above the test output.");
     }
 
     [GeneratedRegex("^### `([A-Z]+ /[^`]*)`", RegexOptions.Multiline)]

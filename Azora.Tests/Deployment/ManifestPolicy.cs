@@ -1,0 +1,136 @@
+using k8s;
+using k8s.Models;
+
+namespace Azora.Tests.Deployment;
+
+/// <summary>
+/// What every built overlay must satisfy before it may reach a cluster. Each rule returns findings instead of
+/// asserting, so the tests can show a rule catches the mistake it exists for.
+/// </summary>
+internal static class ManifestPolicy
+{
+    public static IReadOnlyList<string> Check(IReadOnlyList<object> objects)
+    {
+        var overlay = new BuiltOverlay("checked", "", objects);
+        return [.. Containers(overlay), .. Secrets(overlay), .. Services(overlay), .. NetworkPolicies(overlay), .. ScalingTargets(overlay), .. Namespaces(overlay)];
+    }
+
+    private static IEnumerable<string> Containers(BuiltOverlay overlay)
+    {
+        foreach (var (owner, template) in overlay.PodTemplates())
+        {
+            var runsContinuously = owner.StartsWith("Deployment/", StringComparison.Ordinal) || owner.StartsWith("StatefulSet/", StringComparison.Ordinal);
+            var pod = template.Spec;
+            foreach (var container in pod.Containers.Concat(pod.InitContainers ?? []))
+            {
+                var where = $"{owner} container {container.Name}";
+                foreach (var resource in (string[])["cpu", "memory"])
+                {
+                    if (container.Resources?.Requests?.ContainsKey(resource) != true)
+                    {
+                        yield return $"{where} has no {resource} request";
+                    }
+
+                    if (container.Resources?.Limits?.ContainsKey(resource) != true)
+                    {
+                        yield return $"{where} has no {resource} limit";
+                    }
+                }
+
+                if (runsContinuously && (container.LivenessProbe is null || container.ReadinessProbe is null))
+                {
+                    yield return $"{where} lacks a liveness or readiness probe";
+                }
+
+                if (container.SecurityContext?.RunAsNonRoot != true && pod.SecurityContext?.RunAsNonRoot != true)
+                {
+                    yield return $"{where} may run as root";
+                }
+
+                if ((container.SecurityContext?.RunAsUser ?? pod.SecurityContext?.RunAsUser) is 0)
+                {
+                    yield return $"{where} runs as uid 0";
+                }
+
+                if (container.SecurityContext?.AllowPrivilegeEscalation != false || container.SecurityContext?.ReadOnlyRootFilesystem != true)
+                {
+                    yield return $"{where} allows privilege escalation or a writable root filesystem";
+                }
+
+                var tag = container.Image?.Split('/').Last().Split(':') is [_, var imageTag] ? imageTag : null;
+                if (tag is null or "latest")
+                {
+                    yield return $"{where} uses image '{container.Image}' without a pinned tag";
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<string> Secrets(BuiltOverlay overlay) =>
+        overlay.All<V1Secret>()
+            .Where(secret => secret.Data is { Count: > 0 } || secret.StringData is { Count: > 0 })
+            .Select(secret => $"Secret/{secret.Metadata.Name} carries data; secrets are created in the cluster, never committed");
+
+    private static IEnumerable<string> Services(BuiltOverlay overlay)
+    {
+        var templates = overlay.PodTemplates().ToList();
+        foreach (var service in overlay.All<V1Service>())
+        {
+            if (service.Spec.Selector is not { Count: > 0 } selector || !templates.Any(template => BuiltOverlay.Selects(selector, template.Template.Metadata.Labels)))
+            {
+                yield return $"Service/{service.Metadata.Name} selects no pod";
+            }
+        }
+    }
+
+    private static IEnumerable<string> NetworkPolicies(BuiltOverlay overlay)
+    {
+        var templates = overlay.PodTemplates().ToList();
+        foreach (var policy in overlay.All<V1NetworkPolicy>())
+        {
+            if (!templates.Any(template => BuiltOverlay.Selects(policy.Spec.PodSelector, template.Template.Metadata.Labels)))
+            {
+                yield return $"NetworkPolicy/{policy.Metadata.Name} selects no pod";
+            }
+        }
+    }
+
+    private static IEnumerable<string> ScalingTargets(BuiltOverlay overlay)
+    {
+        var deployments = overlay.All<V1Deployment>().Select(deployment => deployment.Metadata.Name).ToHashSet();
+        foreach (var autoscaler in overlay.All<V2HorizontalPodAutoscaler>())
+        {
+            if (autoscaler.Spec.ScaleTargetRef.Kind != "Deployment" || !deployments.Contains(autoscaler.Spec.ScaleTargetRef.Name))
+            {
+                yield return $"HorizontalPodAutoscaler/{autoscaler.Metadata.Name} scales nothing that exists";
+            }
+        }
+
+        var templates = overlay.PodTemplates().ToList();
+        foreach (var budget in overlay.All<V1PodDisruptionBudget>())
+        {
+            if (!templates.Any(template => BuiltOverlay.Selects(budget.Spec.Selector, template.Template.Metadata.Labels)))
+            {
+                yield return $"PodDisruptionBudget/{budget.Metadata.Name} selects no pod";
+            }
+        }
+    }
+
+    private static IEnumerable<string> Namespaces(BuiltOverlay overlay)
+    {
+        var namespaces = overlay.All<V1Namespace>().Select(item => item.Metadata.Name).ToList();
+        if (namespaces.Count != 1)
+        {
+            yield return $"expected one Namespace, found {namespaces.Count}";
+            yield break;
+        }
+
+        foreach (var item in overlay.Objects.OfType<IKubernetesObject<V1ObjectMeta>>().Where(item => item is not V1Namespace))
+        {
+            if (item.Metadata.NamespaceProperty != namespaces[0])
+            {
+                yield return $"{item.Kind}/{item.Metadata.Name} is outside {namespaces[0]}";
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+using Azora.Manifests.Generation;
+using k8s.Models;
+
+namespace Azora.Tests.Deployment;
+
+/// <summary>
+/// The committed overlays as a cluster would receive them, checked offline: kustomize builds them, every object loads
+/// strictly, passes the policy, and validates against the Kubernetes OpenAPI schema; alert and dashboard queries parse.
+/// </summary>
+public sealed class ManifestValidationTests
+{
+    public static TheoryData<string> Overlays => new(BuiltOverlay.Names);
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task Each_overlay_builds_and_every_document_loads_strictly(string name)
+    {
+        var overlay = await BuiltOverlay.GetAsync(name);
+
+        var documents = overlay.Yaml.Split("\n---\n").Length;
+        Assert.Equal(documents, overlay.Objects.Count);
+        Assert.Contains(overlay.Objects, item => item is V1Deployment);
+    }
+
+    [Fact]
+    public async Task Strict_loading_refuses_a_field_kubernetes_does_not_know()
+    {
+        var overlay = await BuiltOverlay.GetAsync("production");
+
+        var misspelt = overlay.Yaml.Replace("  revisionHistoryLimit: 5", "  revisionHistoryLimt: 5");
+
+        Assert.NotEqual(overlay.Yaml, misspelt);
+        Assert.ThrowsAny<Exception>(() => BuiltOverlay.Load(misspelt));
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task Each_overlay_passes_the_policy(string name)
+    {
+        var overlay = await BuiltOverlay.GetAsync(name);
+
+        Assert.Empty(ManifestPolicy.Check(overlay.Objects));
+    }
+
+    [Fact]
+    public async Task The_policy_catches_each_mistake_it_exists_for()
+    {
+        var overlay = BuiltOverlay.Load((await BuiltOverlay.GetAsync("production")).Yaml);
+        var built = new BuiltOverlay("mutated", "", overlay);
+        var api = built.Single<V1Deployment>("api-blue").Spec.Template.Spec.Containers[0];
+        api.Resources.Limits.Remove("memory");
+        api.ReadinessProbe = null;
+        built.Single<V1Deployment>("payments").Spec.Template.Spec.Containers[0].Image = "ghcr.io/azora-world/azora-payments:latest";
+        var green = built.Single<V1Deployment>("api-green").Spec.Template.Spec;
+        green.SecurityContext.RunAsNonRoot = null;
+        green.Containers[0].SecurityContext.RunAsNonRoot = null;
+        built.Single<V1Service>("api-green").Spec.Selector["version"] = "purple";
+        built.Single<V1NetworkPolicy>("api-ingress").Spec.PodSelector.MatchLabels["app.kubernetes.io/name"] = "apj";
+        built.Single<V2HorizontalPodAutoscaler>("payments").Spec.ScaleTargetRef.Name = "payment";
+        var withSecret = overlay.Append(new V1Secret
+        {
+            ApiVersion = "v1",
+            Kind = "Secret",
+            Metadata = new V1ObjectMeta { Name = "azora-stripe", NamespaceProperty = "azora-production" },
+            StringData = new Dictionary<string, string> { ["secret-key"] = "sk_live_committed" },
+        }).ToList();
+
+        var findings = ManifestPolicy.Check(withSecret);
+
+        Assert.Contains("Deployment/api-blue container api has no memory limit", findings);
+        Assert.Contains("Deployment/api-blue container api lacks a liveness or readiness probe", findings);
+        Assert.Contains("Deployment/payments container payments uses image 'ghcr.io/azora-world/azora-payments:latest' without a pinned tag", findings);
+        Assert.Contains("Deployment/api-green container api may run as root", findings);
+        Assert.Contains("Service/api-green selects no pod", findings);
+        Assert.Contains("NetworkPolicy/api-ingress selects no pod", findings);
+        Assert.Contains("HorizontalPodAutoscaler/payments scales nothing that exists", findings);
+        Assert.Contains("Secret/azora-stripe carries data; secrets are created in the cluster, never committed", findings);
+        Assert.Equal(8, findings.Count);
+    }
+
+    [Fact]
+    public async Task Every_object_validates_against_its_schema_and_every_query_parses()
+    {
+        var files = new List<string>();
+        foreach (var name in BuiltOverlay.Names)
+        {
+            files.Add(await WriteTempAsync((await BuiltOverlay.GetAsync(name)).Yaml));
+        }
+
+        var (exitCode, output, error) = await ValidateAsync(files);
+
+        Assert.True(exitCode == 0, output + error);
+        Assert.Matches(@"validated [1-9]\d* objects and [1-9]\d* PromQL expressions: 0 findings", output);
+    }
+
+    [Fact]
+    public async Task Schema_validation_reports_a_wrong_type_and_a_broken_query()
+    {
+        var yaml = (await BuiltOverlay.GetAsync("production")).Yaml
+            .Replace("  replicas: 3\n", "  replicas: three\n")
+            .Replace("> 0.05", "> > 0.05");
+
+        var (exitCode, output, error) = await ValidateAsync([await WriteTempAsync(yaml)]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Deployment/payments: data/spec/replicas must be integer", error);
+        Assert.Contains("PromQL of AzoraHighErrorRate", error);
+        Assert.Contains("findings", output);
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> ValidateAsync(IEnumerable<string> files)
+    {
+        var tool = Repository.PathOf("tools/manifest-validation");
+        Assert.True(Directory.Exists(Path.Combine(tool, "node_modules")), "Run scripts/test.sh: it installs tools/manifest-validation (npm ci).");
+        return await Repository.RunAsync("node", ["validate.mjs", .. files], workingDirectory: tool);
+    }
+
+    private static async Task<string> WriteTempAsync(string yaml)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"azora-built-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(path, yaml);
+        return path;
+    }
+
+    [Fact]
+    public async Task The_committed_manifests_are_what_the_generator_makes_of_the_current_model()
+    {
+        var output = Path.Combine(Path.GetTempPath(), $"azora-model-{Guid.NewGuid():N}");
+        var (exitCode, stdout, error) = await Repository.RunAsync(
+            Path.Combine(AppContext.BaseDirectory, "Azora.AppHost"),
+            ["--publisher", "manifest", "--output-path", Path.Combine(output, "aspire-manifest.json")],
+            workingDirectory: AppContext.BaseDirectory);
+        Assert.True(exitCode == 0, stdout + error);
+
+        var generated = ManifestGenerator.Generate(Azora.Manifests.Model.AspireManifest.Parse(
+            await File.ReadAllTextAsync(Path.Combine(output, "aspire-manifest.json"))));
+
+        var committedRoot = Repository.PathOf("manifests");
+        var committed = Directory.GetFiles(committedRoot, "*", SearchOption.AllDirectories)
+            .Select(path => Path.GetRelativePath(committedRoot, path))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        const string hint = "manifests/ is out of date with the Aspire model: run scripts/generate-manifests.sh and commit the result.";
+        Assert.True(generated.Select(file => file.Path).Order(StringComparer.Ordinal).SequenceEqual(committed), hint);
+        foreach (var file in generated)
+        {
+            Assert.True(file.Render() == await File.ReadAllTextAsync(Path.Combine(committedRoot, file.Path)), $"{file.Path}: {hint}");
+        }
+    }
+}
