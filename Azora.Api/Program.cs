@@ -31,6 +31,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long>("Azora:Api:MaxRequestBodyBytes", 1024 * 1024));
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiProblems.Complete);
+builder.Services.AddSingleton<ErrorMetrics>();
 builder.Services.AddExceptionHandler<ApiExceptionHandler>();
 // Malformed JSON, a wrong content type and the like are thrown, so ApiExceptionHandler words them like every other error.
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);

@@ -11,7 +11,7 @@ namespace Azora.Api.Errors;
 /// the API's problem format with the right status, an unreachable database into a 503 the client may retry, and
 /// anything else into a 500 that says nothing of the internals.
 /// </summary>
-internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ErrorMetrics metrics, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -29,6 +29,11 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogg
                 (StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable, "A backing service is unavailable; retry shortly."),
             _ => (StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "An unexpected error occurred."),
         };
+
+        if (exception is NpgsqlException { IsTransient: true })
+        {
+            metrics.DatabaseUnavailable();
+        }
 
         if (status >= 500)
         {

@@ -115,6 +115,8 @@ public class ErrorFormatTests(AzoraStackFixture stack)
         var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable, "SERVICE_UNAVAILABLE");
         Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
         Assert.DoesNotContain(down[1], problem.ToString());
+        using var metrics = await api.Client.GetAsync("/metrics");
+        Assert.Matches("azora_database_unavailable_total(\\{[^}]*\\})? [1-9]", await metrics.Content.ReadAsStringAsync());
     }
 
     private async Task<string> CreateEmptyDatabaseAsync()
