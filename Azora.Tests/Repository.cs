@@ -15,11 +15,17 @@ internal static class Repository
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(
         string fileName, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
+        workingDirectory ??= Root;
+        if (fileName.Contains('/') && !Path.IsPathRooted(fileName))
+        {
+            fileName = Path.Combine(workingDirectory, fileName);
+        }
+
         var start = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = workingDirectory ?? Root,
+            WorkingDirectory = workingDirectory,
         };
         foreach (var argument in arguments)
         {

@@ -3,7 +3,7 @@
 # (PostgreSQL from the machine's binaries, Garnet or redis-server). Ends with the totals on a line of their own:
 # "N passed, N failed". Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Stack").
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 # Offline Kubernetes checks: kubectl builds the overlays (kustomize), the npm tool validates schemas and PromQL.
 command -v kubectl >/dev/null || { echo "kubectl is required to build the Kubernetes overlays (see README)" >&2; exit 1; }
@@ -15,7 +15,10 @@ dotnet test Azora.sln --logger "trx;LogFileName=azora.trx" --logger "console;ver
 status=$?
 
 trx=$(find "$results" -name '*.trx' 2>/dev/null | head -n 1)
-counters=$([[ -n $trx ]] && grep -o '<Counters [^>]*>' "$trx" || true)
+counters=""
+if [[ -n $trx ]]; then
+  counters=$(grep -o '<Counters [^>]*>' "$trx" || true)
+fi
 count() { grep -o " $1=\"[0-9]*\"" <<<"$counters" | grep -o '[0-9]*' || echo 0; }
 total=$(count total)
 passed=$(count passed)

@@ -108,6 +108,24 @@ public sealed class ManifestValidationTests
         Assert.Contains("findings", output);
     }
 
+    [Theory]
+    [InlineData("Api", "azora-api")]
+    [InlineData("Payments", "azora-payments")]
+    [InlineData("Migrations", "azora-migrations")]
+    public async Task Each_service_image_is_built_by_the_sdk_under_the_name_the_manifests_use(string project, string image)
+    {
+        var overlay = await BuiltOverlay.GetAsync("staging");
+        Assert.Contains(overlay.PodTemplates(), pod => pod.Template.Spec.Containers.Any(container => container.Image.StartsWith($"ghcr.io/azora-world/{image}:", StringComparison.Ordinal)));
+
+        var (exitCode, output, error) = await Repository.RunAsync(
+            "dotnet", ["msbuild", $"Azora.{project}/Azora.{project}.csproj", "-getProperty:ContainerRepository", "-getProperty:EnableSdkContainerSupport"]);
+
+        Assert.True(exitCode == 0, error);
+        using var properties = System.Text.Json.JsonDocument.Parse(output);
+        Assert.Equal(image, properties.RootElement.GetProperty("Properties").GetProperty("ContainerRepository").GetString());
+        Assert.Equal("true", properties.RootElement.GetProperty("Properties").GetProperty("EnableSdkContainerSupport").GetString());
+    }
+
     private static async Task<(int ExitCode, string Output, string Error)> ValidateAsync(IEnumerable<string> files)
     {
         var tool = Repository.PathOf("tools/manifest-validation");

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Deploys an image tag to an environment and waits for the rollout.
+#   deploy/apply.sh staging|production --tag TAG [--dry-run]
+# The schema migration Job runs first and must complete before the services roll. In production only payments and
+# the idle API colour get the new images; the live colour keeps its image and the Service keeps sending it traffic
+# (deploy/switch.sh moves traffic, deploy/promote.sh does the whole blue/green release).
+source "$(dirname "$0")/lib.sh"
+
+environment=${1:-}
+shift || true
+tag=""
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --tag) tag=${2:-}; shift 2 ;;
+    --dry-run) DRY_RUN=true; shift ;;
+    *) fail "unknown argument '$1'" ;;
+  esac
+done
+ns=$(namespace_of "$environment")
+[[ $tag =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || fail "--tag must be an image tag (the commit SHA), got '$tag'"
+[[ $tag != latest ]] || fail "--tag latest is refused: deploy an immutable tag"
+
+work="$WORK_ROOT/$environment"
+mkdir -p "$work"
+overlay="manifests/overlays/$environment"
+services=(payments)
+
+{
+  echo "apiVersion: kustomize.config.k8s.io/v1beta1"
+  echo "kind: Kustomization"
+  echo "resources:"
+  echo "- $(realpath --relative-to "$work" "$overlay")"
+  echo "images:"
+  for name in api payments migrations; do
+    echo "- name: $IMAGE_REGISTRY/azora-$name"
+    echo "  newTag: \"$tag\""
+  done
+} >"$work/kustomization.yaml"
+
+if [[ $environment == production ]]; then
+  live=""
+  read_cluster live blue kubectl get service api --namespace "$ns" --output 'jsonpath={.spec.selector.version}'
+  idle=$(other_colour "$live")
+  live_image=""
+  read_cluster live_image "$(image_of api "$tag")" \
+    kubectl get deployment "api-$live" --namespace "$ns" --output 'jsonpath={.spec.template.spec.containers[0].image}'
+  echo "# live colour: $live (keeps $live_image); deploying $tag to $idle"
+  {
+    echo "patches:"
+    echo "- target: {kind: Service, name: api}"
+    echo "  patch: '[{\"op\": \"replace\", \"path\": \"/spec/selector/version\", \"value\": \"$live\"}]'"
+    echo "- target: {kind: Deployment, name: api-$live}"
+    echo "  patch: '[{\"op\": \"replace\", \"path\": \"/spec/template/spec/containers/0/image\", \"value\": \"$live_image\"}]'"
+  } >>"$work/kustomization.yaml"
+  services+=("api-$idle")
+else
+  services+=(api)
+fi
+
+# Rendering is local (no cluster), so a dry run does it too and leaves the result to read in $work.
+show kubectl kustomize "$work" --output "$work/rendered.yaml"
+kubectl kustomize "$work" --output "$work/rendered.yaml"
+
+# A Job's pod template cannot change, so each deploy replaces the migration Job.
+run kubectl delete job migrations --namespace "$ns" --ignore-not-found
+run kubectl apply --filename "$work/rendered.yaml" --selector 'app.kubernetes.io/component!=service'
+if ! run kubectl wait job/migrations --namespace "$ns" --for condition=complete --timeout "$ROLLOUT_TIMEOUT"; then
+  kubectl logs job/migrations --namespace "$ns" --tail 50 >&2 || true
+  fail "the schema migration did not complete; the services were not changed"
+fi
+run kubectl apply --filename "$work/rendered.yaml"
+for service in "${services[@]}"; do
+  run kubectl rollout status "deployment/$service" --namespace "$ns" --timeout "$ROLLOUT_TIMEOUT" ||
+    fail "deployment/$service did not become ready; see deploy/rollback.sh"
+done
+if [[ $DRY_RUN == true ]]; then
+  echo "dry run: nothing was changed"
+else
+  echo "deployed $tag to $environment"
+fi

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds the service images with the .NET SDK's container support (no Dockerfile) and pushes them to the registry.
+#   deploy/build-images.sh --tag TAG [--dry-run]
+# The registry is $AZORA_IMAGE_REGISTRY (default ghcr.io/azora-world); log in first (docker login, or the SDK's
+# DOTNET_CONTAINER_REGISTRY_UNAME / DOTNET_CONTAINER_REGISTRY_PWORD).
+source "$(dirname "$0")/lib.sh"
+
+tag=""
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --tag) tag=${2:-}; shift 2 ;;
+    --dry-run) DRY_RUN=true; shift ;;
+    *) fail "unknown argument '$1'" ;;
+  esac
+done
+[[ $tag =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ && $tag != latest ]] || fail "--tag must be an immutable image tag (the commit SHA), got '$tag'"
+registry=${IMAGE_REGISTRY%%/*}
+prefix=${IMAGE_REGISTRY#*/}
+
+for project in Api Payments Migrations; do
+  name=$(tr '[:upper:]' '[:lower:]' <<<"$project")
+  run dotnet publish "Azora.$project/Azora.$project.csproj" --configuration Release -t:PublishContainer \
+    "-p:ContainerRegistry=$registry" "-p:ContainerRepository=$prefix/azora-$name" "-p:ContainerImageTags=$tag"
+done
+if [[ $DRY_RUN == true ]]; then
+  echo "dry run: nothing was built"
+else
+  echo "pushed $IMAGE_REGISTRY/azora-{api,payments,migrations}:$tag"
+fi

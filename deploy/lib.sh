@@ -1,0 +1,71 @@
+# shellcheck shell=bash
+# Shared by the deploy scripts: strict mode, the dry-run switch, loud failures and the names of things in the cluster.
+# The scripts run from the repository root, so the commands they print are the same from any clone.
+# shellcheck disable=SC2034 # the settings below are read by the scripts that source this file
+set -euo pipefail
+
+DRY_RUN=false
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# Where the scripts write what they render (a wrapper kustomization and the built manifests), one folder per environment.
+WORK_ROOT="${AZORA_DEPLOY_WORKDIR:-/tmp/azora-deploy}"
+IMAGE_REGISTRY="${AZORA_IMAGE_REGISTRY:-ghcr.io/azora-world}"
+ROLLOUT_TIMEOUT="${AZORA_ROLLOUT_TIMEOUT:-10m}"
+
+fail() {
+  echo "error: $*" >&2
+  exit 1
+}
+
+# Prints a command the way a shell would read it back, then runs it unless this is a dry run.
+show() {
+  local out="+" arg
+  for arg in "$@"; do
+    if [[ $arg =~ ^[A-Za-z0-9_./:=@,+%-]+$ ]]; then
+      out+=" $arg"
+    else
+      out+=" '${arg//\'/\'\\\'\'}'"
+    fi
+  done
+  echo "$out"
+}
+
+run() {
+  show "$@"
+  if [[ $DRY_RUN == false ]]; then
+    "$@"
+  fi
+}
+
+# Reads a value from the cluster into the variable named $1; a dry run shows the command and uses the default $2.
+read_cluster() {
+  local -n target=$1
+  local default=$2
+  shift 2
+  show "$@"
+  if [[ $DRY_RUN == true ]]; then
+    target=$default
+    echo "# dry run: assuming '$default'"
+    return
+  fi
+  target=$("$@" 2>/dev/null || true)
+  target=${target:-$default}
+}
+
+namespace_of() {
+  case $1 in
+    staging | production) echo "azora-$1" ;;
+    *) fail "unknown environment '$1' (staging or production)" ;;
+  esac
+}
+
+other_colour() {
+  case $1 in
+    blue) echo green ;;
+    green) echo blue ;;
+    *) fail "unknown colour '$1' (blue or green)" ;;
+  esac
+}
+
+image_of() {
+  echo "$IMAGE_REGISTRY/azora-$1:$2"
+}

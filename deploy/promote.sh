@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The production release, blue/green: deploy the tag to the idle colour, smoke-test that colour through its own
+# Service, move traffic to it, smoke-test the public URL, and move traffic back if that fails.
+#   deploy/promote.sh --tag TAG [--base-url https://api.azora.world] [--dry-run]
+source "$(dirname "$0")/lib.sh"
+
+tag=""
+base_url="https://api.azora.world"
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --tag) tag=${2:-}; shift 2 ;;
+    --base-url) base_url=${2:-}; shift 2 ;;
+    --dry-run) DRY_RUN=true; shift ;;
+    *) fail "unknown argument '$1'" ;;
+  esac
+done
+ns=$(namespace_of production)
+dry=()
+[[ $DRY_RUN == true ]] && dry=(--dry-run)
+
+live=""
+read_cluster live blue kubectl get service api --namespace "$ns" --output 'jsonpath={.spec.selector.version}'
+idle=$(other_colour "$live")
+echo "# releasing $tag on $idle; $live keeps serving until the switch"
+
+"deploy/apply.sh" production --tag "$tag" "${dry[@]}"
+
+# The idle colour has no public route yet: reach its Service through a port-forward.
+port=${AZORA_SMOKE_PORT:-18080}
+show kubectl port-forward "service/api-$idle" "$port:80" --namespace "$ns"
+if [[ $DRY_RUN == false ]]; then
+  kubectl port-forward "service/api-$idle" "$port:80" --namespace "$ns" >/dev/null &
+  forward=$!
+  trap 'kill "$forward" 2>/dev/null || true' EXIT
+  sleep 3
+fi
+"deploy/smoke-test.sh" "http://127.0.0.1:$port" "${dry[@]}" || fail "api-$idle failed its smoke test; traffic stays on $live"
+if [[ $DRY_RUN == false ]]; then
+  kill "$forward" 2>/dev/null || true
+fi
+
+"deploy/switch.sh" --to "$idle" "${dry[@]}"
+if ! "deploy/smoke-test.sh" "$base_url" "${dry[@]}"; then
+  echo "the public smoke test failed after the switch; moving traffic back to $live" >&2
+  "deploy/switch.sh" --to "$live" "${dry[@]}"
+  fail "release $tag rolled back; $live serves again"
+fi
+if [[ $DRY_RUN == true ]]; then
+  echo "dry run: nothing was changed"
+else
+  echo "released $tag: $idle is live, $live stays up for deploy/rollback.sh production"
+fi
