@@ -31,7 +31,8 @@ services=(payments)
   echo "resources:"
   echo "- $(realpath --relative-to "$work" "$overlay")"
   echo "images:"
-  for name in api payments migrations; do
+  # In production the API's colours get their images from the patches below: an images entry would override them.
+  for name in payments migrations $([[ $environment == production ]] || echo api); do
     echo "- name: $IMAGE_REGISTRY/azora-$name"
     echo "  newTag: \"$tag\""
   done
@@ -49,8 +50,12 @@ if [[ $environment == production ]]; then
     echo "patches:"
     echo "- target: {kind: Service, name: api}"
     echo "  patch: '[{\"op\": \"replace\", \"path\": \"/spec/selector/version\", \"value\": \"$live\"}]'"
-    echo "- target: {kind: Deployment, name: api-$live}"
-    echo "  patch: '[{\"op\": \"replace\", \"path\": \"/spec/template/spec/containers/0/image\", \"value\": \"$live_image\"}]'"
+    for colour in "$live" "$idle"; do
+      image=$live_image
+      [[ $colour == "$idle" ]] && image=$(image_of api "$tag")
+      echo "- target: {kind: Deployment, name: api-$colour}"
+      echo "  patch: '[{\"op\": \"replace\", \"path\": \"/spec/template/spec/containers/0/image\", \"value\": \"$image\"}]'"
+    done
   } >>"$work/kustomization.yaml"
   services+=("api-$idle")
 else

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Azora.Api.Auth;
 
-/// <summary>Settings under <c>Azora:Auth</c>; see docs/deployment/INFRASTRUCTURE.md.</summary>
+/// <summary>Settings under <c>Azora:Auth</c>; see docs/deployment/INFRASTRUCTURE-GUIDE.md.</summary>
 public sealed class AuthOptions
 {
     public const string Section = "Azora:Auth";

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Azora.Manifests.Generation;
 using k8s.Models;
 
@@ -7,7 +8,7 @@ namespace Azora.Tests.Deployment;
 /// The committed overlays as a cluster would receive them, checked offline: kustomize builds them, every object loads
 /// strictly, passes the policy, and validates against the Kubernetes OpenAPI schema; alert and dashboard queries parse.
 /// </summary>
-public sealed class ManifestValidationTests
+public sealed partial class ManifestValidationTests
 {
     public static TheoryData<string> Overlays => new(BuiltOverlay.Names);
 
@@ -125,6 +126,62 @@ public sealed class ManifestValidationTests
         Assert.Equal(image, properties.RootElement.GetProperty("Properties").GetProperty("ContainerRepository").GetString());
         Assert.Equal("true", properties.RootElement.GetProperty("Properties").GetProperty("EnableSdkContainerSupport").GetString());
     }
+
+    [Fact]
+    public async Task The_secrets_the_manifests_reference_are_exactly_the_documented_ones()
+    {
+        var referenced = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var name in BuiltOverlay.Names)
+        {
+            foreach (var (_, template) in (await BuiltOverlay.GetAsync(name)).PodTemplates())
+            {
+                foreach (var reference in template.Spec.Containers.SelectMany(container => container.Env ?? []).Select(env => env.ValueFrom?.SecretKeyRef).OfType<V1SecretKeySelector>())
+                {
+                    referenced.Add($"{reference.Name}/{reference.Key}");
+                }
+            }
+        }
+
+        var documented = new SortedSet<string>(
+            SecretRow().Matches(Section(Repository.PathOf("docs/deployment/INFRASTRUCTURE-GUIDE.md"), "### Secrets")).Select(row => $"{row.Groups[1].Value}/{row.Groups[2].Value}"),
+            StringComparer.Ordinal);
+
+        Assert.Equal(documented, referenced);
+    }
+
+    [Fact]
+    public async Task The_alerts_in_production_are_exactly_the_documented_ones_with_their_thresholds()
+    {
+        var rule = (await BuiltOverlay.GetAsync("production")).Single<Azora.Manifests.Monitoring.PrometheusRule>("azora-alerts");
+        var alerts = rule.Spec.Groups.SelectMany(group => group.Rules).ToList();
+
+        var documented = AlertRow().Matches(Section(Repository.PathOf("docs/deployment/INFRASTRUCTURE-GUIDE.md"), "### Alerts"))
+            .Select(row => row.Groups[1].Value).ToHashSet();
+
+        Assert.Equal(documented.Order(), alerts.Select(alert => alert.Alert).Distinct().Order());
+        Assert.All(alerts.Where(alert => alert.Alert == "AzoraServiceDown"), alert => Assert.Equal("1m", alert.For));
+        Assert.EndsWith("> 0.05", alerts.Single(alert => alert.Alert == "AzoraHighErrorRate").Expr);
+        Assert.EndsWith("> 0.2", alerts.Single(alert => alert.Alert == "AzoraHighLatency").Expr);
+        Assert.EndsWith("> 0.7", alerts.Single(alert => alert.Alert == "AzoraHighCpu").Expr);
+        Assert.EndsWith("> 0.8", alerts.Single(alert => alert.Alert == "AzoraHighMemory").Expr);
+        Assert.EndsWith("< 0.8", alerts.Single(alert => alert.Alert == "AzoraLowCacheHitRatio").Expr);
+    }
+
+    /// <summary>The text of a markdown section, from its heading to the next heading of any level.</summary>
+    internal static string Section(string file, string heading)
+    {
+        var text = File.ReadAllText(file);
+        var start = text.IndexOf("\n" + heading + "\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"{file} has no section '{heading}'");
+        var end = text.IndexOf("\n#", start + heading.Length + 2, StringComparison.Ordinal);
+        return end < 0 ? text[start..] : text[start..end];
+    }
+
+    [GeneratedRegex(@"^\| `(azora-[a-z-]+)` \| `([a-z.-]+)` \|", RegexOptions.Multiline)]
+    private static partial Regex SecretRow();
+
+    [GeneratedRegex(@"^\| `(Azora[A-Za-z]+)` \|", RegexOptions.Multiline)]
+    private static partial Regex AlertRow();
 
     private static async Task<(int ExitCode, string Output, string Error)> ValidateAsync(IEnumerable<string> files)
     {

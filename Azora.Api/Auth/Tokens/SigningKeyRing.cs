@@ -54,7 +54,7 @@ public sealed class SigningKeyRing
         {
             throw new InvalidOperationException(
                 "Azora:Auth:SigningKeys is empty. Outside Development the JWT signing key must come from configuration " +
-                "(the azora-jwt Secret in Kubernetes); see docs/deployment/INFRASTRUCTURE.md.");
+                "(the azora-jwt Secret in Kubernetes); see docs/deployment/INFRASTRUCTURE-GUIDE.md.");
         }
 
         var file = options.DevelopmentKeyFile ?? Path.Combine(environment.ContentRootPath, ".azora", "jwt-signing-key.pem");
