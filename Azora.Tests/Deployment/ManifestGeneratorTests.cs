@@ -1,0 +1,58 @@
+using Azora.Manifests.Generation;
+using Azora.Manifests.Model;
+
+namespace Azora.Tests.Deployment;
+
+/// <summary>What the generator refuses: a model it cannot express faithfully stops generation with a message.</summary>
+public sealed class ManifestGeneratorTests
+{
+    private static AspireManifest ModelWithApiEnv(string variable, string value, string extraResources = "") => AspireManifest.Parse($$"""
+        {
+          "resources": {
+            "api": {
+              "type": "project.v0",
+              "path": "Azora.Api.csproj",
+              "env": { "{{variable}}": "{{value}}" },
+              "bindings": { "http": { "scheme": "http", "protocol": "tcp", "transport": "http" } }
+            }{{extraResources}}
+          }
+        }
+        """);
+
+    [Fact]
+    public void A_secret_parameter_without_a_home_in_the_secret_catalog_stops_generation()
+    {
+        var model = ModelWithApiEnv("Azora__Mail__ApiKey", "{mail-api-key.value}", """
+            , "mail-api-key": { "type": "parameter.v0", "value": "{mail-api-key.inputs.value}", "inputs": { "value": { "type": "string", "secret": true } } }
+            """);
+
+        var error = Assert.Throws<InvalidOperationException>(() => ManifestGenerator.Generate(model));
+
+        Assert.Contains("'mail-api-key'; add it to SecretCatalog", error.Message);
+    }
+
+    [Fact]
+    public void A_value_the_generator_cannot_express_stops_generation()
+    {
+        var model = ModelWithApiEnv("Azora__Api__PublicUrl", "https://{api.bindings.https.host}/");
+
+        var error = Assert.Throws<InvalidOperationException>(() => ManifestGenerator.Generate(model));
+
+        Assert.Contains("Azora__Api__PublicUrl=https://{api.bindings.https.host}/", error.Message);
+    }
+
+    [Fact]
+    public void Plain_settings_go_to_the_config_map_and_secrets_stay_references()
+    {
+        var model = ModelWithApiEnv("Azora__Stripe__SecretKey", "{stripe-secret-key.value}", """
+            , "stripe-secret-key": { "type": "parameter.v0", "value": "{stripe-secret-key.inputs.value}", "inputs": { "value": { "type": "string", "secret": true } } }
+            """);
+
+        var settings = ServiceSettings.From(model.Get("api"), model);
+
+        Assert.Empty(settings.Plain);
+        var (variable, secret) = Assert.Single(settings.Secrets);
+        Assert.Equal("Azora__Stripe__SecretKey", variable);
+        Assert.Equal(new SecretCatalog.SecretKey("azora-stripe", "secret-key"), secret);
+    }
+}
