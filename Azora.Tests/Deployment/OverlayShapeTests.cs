@@ -1,0 +1,101 @@
+using k8s.Models;
+
+namespace Azora.Tests.Deployment;
+
+/// <summary>What each environment promises operators, read off the built overlays.</summary>
+public sealed class OverlayShapeTests
+{
+    [Fact]
+    public async Task Staging_runs_two_of_each_service_with_postgres_and_redis_inside_the_cluster()
+    {
+        var staging = await BuiltOverlay.GetAsync("staging");
+
+        Assert.All(staging.All<V1Deployment>(), deployment => Assert.Equal(2, deployment.Spec.Replicas));
+        Assert.Equal(["api", "payments"], staging.All<V1Deployment>().Select(deployment => deployment.Metadata.Name).Order());
+        foreach (var name in (string[])["postgres", "cache"])
+        {
+            var statefulSet = staging.Single<V1StatefulSet>(name);
+            Assert.Single(statefulSet.Spec.VolumeClaimTemplates);
+            Assert.Contains(statefulSet.Spec.Template.Spec.Containers[0].VolumeMounts, mount => mount.Name == "data");
+            Assert.NotNull(staging.Single<V1Service>(name));
+        }
+
+        Assert.Equal("api-staging.azora.world", staging.Single<V1Ingress>("azora").Spec.Rules.Single().Host);
+        Assert.All(staging.Objects.OfType<k8s.IKubernetesObject<V1ObjectMeta>>().Where(item => item is not V1Namespace),
+            item => Assert.Equal("azora-staging", item.Metadata.NamespaceProperty));
+    }
+
+    [Fact]
+    public async Task Production_serves_the_api_blue_green_with_one_colour_live()
+    {
+        var production = await BuiltOverlay.GetAsync("production");
+
+        var colours = production.All<V1Deployment>().Where(deployment => deployment.Metadata.Name.StartsWith("api", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["blue", "green"], colours.Select(deployment => deployment.Spec.Template.Metadata.Labels["version"]).Order());
+        var live = production.Single<V1Service>("api");
+        var selected = colours.Where(deployment => BuiltOverlay.Selects(live.Spec.Selector, deployment.Spec.Template.Metadata.Labels)).ToList();
+        Assert.Equal("api-blue", Assert.Single(selected).Metadata.Name);
+        Assert.Equal("green", production.Single<V1Service>("api-green").Spec.Selector["version"]);
+    }
+
+    [Theory]
+    [InlineData("api-blue")]
+    [InlineData("api-green")]
+    [InlineData("payments")]
+    public async Task Production_scales_each_service_from_3_to_10_pods_at_70_percent_cpu_and_keeps_2_during_disruptions(string name)
+    {
+        var production = await BuiltOverlay.GetAsync("production");
+
+        Assert.True(production.Single<V1Deployment>(name).Spec.Replicas >= 3);
+        var autoscaler = production.Single<V2HorizontalPodAutoscaler>(name);
+        Assert.Equal((3, 10), (autoscaler.Spec.MinReplicas, autoscaler.Spec.MaxReplicas));
+        Assert.Equal(70, autoscaler.Spec.Metrics.Single().Resource.Target.AverageUtilization);
+        Assert.True(autoscaler.Spec.Behavior.ScaleDown.StabilizationWindowSeconds >= 300);
+        Assert.Equal(1, autoscaler.Spec.Behavior.ScaleDown.Policies.Single().Value);
+        var budget = production.Single<V1PodDisruptionBudget>(name);
+        Assert.Equal("2", budget.Spec.MinAvailable.Value);
+        Assert.True(BuiltOverlay.Selects(budget.Spec.Selector, production.Single<V1Deployment>(name).Spec.Template.Metadata.Labels));
+    }
+
+    [Fact]
+    public async Task Production_denies_all_traffic_but_what_each_service_needs()
+    {
+        var production = await BuiltOverlay.GetAsync("production");
+        var policies = production.All<V1NetworkPolicy>().ToDictionary(policy => policy.Metadata.Name);
+
+        var deny = policies["default-deny"];
+        Assert.Empty(deny.Spec.PodSelector.MatchLabels ?? new Dictionary<string, string>());
+        Assert.Equal(["Egress", "Ingress"], deny.Spec.PolicyTypes.Order());
+        Assert.Null(deny.Spec.Ingress);
+        Assert.Null(deny.Spec.Egress);
+
+        var fromIngress = policies["payments-ingress"].Spec.Ingress.Single();
+        Assert.Contains(fromIngress.FromProperty, peer => peer.NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"] == "ingress-nginx");
+        Assert.Equal("5432", policies["database-egress"].Spec.Egress.Single().Ports.Single().Port.Value);
+
+        var ingress = production.Single<V1Ingress>("azora");
+        Assert.Equal("letsencrypt", ingress.Metadata.Annotations["cert-manager.io/cluster-issuer"]);
+        Assert.Equal(["api.azora.world"], ingress.Spec.Tls.Single().Hosts);
+        var routes = ingress.Spec.Rules.Single().Http.Paths;
+        var toPayments = Assert.Single(routes, route => route.Backend.Service.Name == "payments");
+        Assert.Equal(("/webhooks/stripe", "Exact"), (toPayments.Path, toPayments.PathType));
+        Assert.DoesNotContain(routes, route => route.Path is "/" or "/health" or "/metrics");
+    }
+
+    [Fact]
+    public async Task Production_backs_the_database_up_daily_at_2_utc_and_keeps_30_days()
+    {
+        var production = await BuiltOverlay.GetAsync("production");
+
+        var backup = production.Single<V1CronJob>("postgres-backup");
+
+        Assert.Equal("0 2 * * *", backup.Spec.Schedule);
+        Assert.Equal("Etc/UTC", backup.Spec.TimeZone);
+        Assert.Equal("Forbid", backup.Spec.ConcurrencyPolicy);
+        var script = backup.Spec.JobTemplate.Spec.Template.Spec.Containers.Single().Command.Last();
+        Assert.Contains("pg_dump --format=custom", script);
+        Assert.Contains("-mtime +29 -delete", script);
+        Assert.Contains(backup.Spec.JobTemplate.Spec.Template.Spec.Volumes, volume => volume.PersistentVolumeClaim?.ClaimName == "postgres-backups");
+        Assert.NotNull(production.Single<V1PersistentVolumeClaim>("postgres-backups"));
+    }
+}
