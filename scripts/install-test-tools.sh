@@ -5,7 +5,8 @@ set -euo pipefail
 
 packages=()
 command -v shellcheck >/dev/null || packages+=(shellcheck)
-command -v chromium >/dev/null || packages+=(chromium)
+# AZORA_CHROMIUM_PATH names another Chromium-based browser instead (CI runners bring Google Chrome).
+[[ -x ${AZORA_CHROMIUM_PATH:-/usr/bin/chromium} ]] || packages+=(chromium)
 [[ ${#packages[@]} -eq 0 ]] && exit 0
 
 sudo=()

@@ -5,11 +5,13 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
-# Offline Kubernetes checks: kubectl builds the overlays (kustomize), the npm tool validates schemas and PromQL, and
-# every script is linted with ShellCheck. Missing Debian packages are installed here (as root or through sudo).
+# Offline checks: kubectl builds the Kubernetes overlays (kustomize), npm tools validate their schemas and PromQL and
+# the GitHub workflows, and every script is linted with ShellCheck. Missing Debian packages are installed here (as root or through sudo).
 command -v kubectl >/dev/null || { echo "kubectl is required to build the Kubernetes overlays (see README)" >&2; exit 1; }
 scripts/install-test-tools.sh || exit 1
-npm ci --prefix tools/manifest-validation --no-audit --no-fund --loglevel=error || exit 1
+for tool in tools/manifest-validation tools/workflow-validation; do
+  npm ci --prefix "$tool" --no-audit --no-fund --loglevel=error || exit 1
+done
 
 results="TestResults"
 rm -rf "$results"
