@@ -1,29 +1,37 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests, the AppHost model, and the whole stack started through Aspire in local-process mode
-# (PostgreSQL from the machine's binaries, Garnet or redis-server). Ends with the totals on a line of their own:
-# "N passed, N failed". Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Stack").
+# Runs every test: unit tests, the AppHost model, the whole stack started through Aspire in local-process mode
+# (PostgreSQL from the machine's binaries, Garnet or redis-server), the offline deployment checks, and the end-to-end
+# suite (Azora.EndToEnd) against its own local stack. Ends with the totals of every test project on a line of their
+# own: "N passed, N failed". Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Stack").
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
 # Offline checks: kubectl builds the Kubernetes overlays (kustomize), npm tools validate their schemas and PromQL and
-# the GitHub workflows, and every script is linted with ShellCheck. Missing Debian packages are installed here (as root or through sudo).
+# the GitHub workflows, and every script is linted with ShellCheck. Missing Debian packages (ShellCheck, and chromium
+# for the end-to-end suite's browser step) are installed here, as root or through sudo.
 command -v kubectl >/dev/null || { echo "kubectl is required to build the Kubernetes overlays (see README)" >&2; exit 1; }
 scripts/install-test-tools.sh || exit 1
 for tool in tools/manifest-validation tools/workflow-validation; do
   npm ci --prefix "$tool" --no-audit --no-fund --loglevel=error || exit 1
 done
 
-results="TestResults"
+results="$PWD/TestResults"
 rm -rf "$results"
-dotnet test Azora.sln --logger "trx;LogFileName=azora.trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
+export AZORA_E2E_ARTIFACTS="$results/e2e-artifacts"
+# One test project at a time: each starts its own stack, and two at once starve a 2-core machine.
+dotnet build Azora.sln || exit 1
+dotnet test Azora.sln --no-build -m:1 --logger trx --logger "console;verbosity=normal" --results-directory "$results" "$@"
 status=$?
 
-trx=$(find "$results" -name '*.trx' 2>/dev/null | head -n 1)
-counters=""
-if [[ -n $trx ]]; then
-  counters=$(grep -o '<Counters [^>]*>' "$trx" || true)
-fi
-count() { grep -o " $1=\"[0-9]*\"" <<<"$counters" | grep -o '[0-9]*' || echo 0; }
+# Sum the counters of every project's TRX file.
+count() {
+  local file sum=0 value
+  while IFS= read -r file; do
+    value=$(grep -o '<Counters [^>]*>' "$file" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0)
+    sum=$((sum + value))
+  done < <(find "$results" -name '*.trx' 2>/dev/null)
+  echo "$sum"
+}
 total=$(count total)
 passed=$(count passed)
 failed=$(($(count failed) + $(count error) + $(count timeout) + $(count aborted)))

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using Azora.Api.Auth;
@@ -13,8 +14,10 @@ namespace Azora.Api.Webhooks;
 
 public sealed record WebhookWriteRequest(string? Url, string[]? Events, string? Description, bool? Active);
 
+/// <summary>A subscription; <see cref="Secret"/> only in the answer that creates it, and left out elsewhere.</summary>
 public sealed record WebhookResponse(
-    Guid Id, string Url, string[] Events, string? Description, bool Active, string? DisabledReason, DateTimeOffset CreatedAt, string? Secret);
+    Guid Id, string Url, string[] Events, string? Description, bool Active, string? DisabledReason, DateTimeOffset CreatedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Secret);
 
 public sealed record RotatedSecretResponse(string Secret, DateTimeOffset PreviousSecretValidUntil);
 

@@ -1,0 +1,40 @@
+using Azora.EndToEnd.Support;
+using Xunit.Abstractions;
+
+namespace Azora.EndToEnd.Journeys;
+
+public sealed class AccountJourney(AzoraTarget target, ITestOutputHelper output) : Journey(target, output)
+{
+    [Fact]
+    [Trait("Category", "Smoke")]
+    public Task A_visitor_registers_logs_in_refreshes_reads_the_profile_and_logs_out() => RunAsync(async api =>
+    {
+        var email = Accounts.NewEmail();
+        var registered = (await api.PostAsync("/api/auth/register", new { email, password = Accounts.Password, name = "Ada Lovelace" })).Expect(201);
+        Assert.Equal("/api/auth/profile", registered.Header("Location"));
+        Assert.Equal("Bearer", registered.Json.GetProperty("tokenType").GetString());
+        Assert.Equal(["learner"], registered.Json.GetProperty("user").GetProperty("roles").EnumerateArray().Select(role => role.GetString()));
+        var firstSession = SignedIn.Read(registered.Json);
+
+        var loggedIn = await Accounts.LoginAsync(api, email);
+        Assert.Equal(firstSession.UserId, loggedIn.UserId);
+
+        var refreshed = SignedIn.Read((await api.PostAsync("/api/auth/refresh", new { refreshToken = loggedIn.RefreshToken })).Expect(200).Json);
+        Assert.NotEqual(loggedIn.RefreshToken, refreshed.RefreshToken);
+        Assert.NotEqual(loggedIn.AccessToken, refreshed.AccessToken);
+
+        var profile = (await api.GetAsync("/api/auth/profile", refreshed.AccessToken)).Expect(200).Json;
+        Assert.Equal(firstSession.UserId, profile.GetProperty("id").GetGuid());
+        Assert.Equal(email, profile.GetProperty("email").GetString());
+        Assert.Equal("Ada Lovelace", profile.GetProperty("name").GetString());
+
+        (await api.PostAsync("/api/auth/logout", bearer: refreshed.AccessToken)).Expect(204);
+        (await api.GetAsync("/api/auth/profile", refreshed.AccessToken)).ExpectProblem(401, "UNAUTHORIZED");
+        (await api.PostAsync("/api/auth/refresh", new { refreshToken = refreshed.RefreshToken })).ExpectProblem(401, "INVALID_REFRESH_TOKEN");
+
+        // Logging out one session leaves the other (the one register started) signed in until it logs out too.
+        (await api.GetAsync("/api/auth/profile", firstSession.AccessToken)).Expect(200);
+        (await api.PostAsync("/api/auth/logout", bearer: firstSession.AccessToken)).Expect(204);
+        (await api.GetAsync("/api/auth/profile", firstSession.AccessToken)).ExpectProblem(401, "UNAUTHORIZED");
+    });
+}

@@ -1,0 +1,38 @@
+using System.Text.Json;
+
+namespace Azora.EndToEnd.Support;
+
+internal sealed record SignedIn(string AccessToken, string RefreshToken, Guid UserId, string Email)
+{
+    public static SignedIn Read(JsonElement body)
+    {
+        var user = body.GetProperty("user");
+        return new SignedIn(
+            body.GetProperty("accessToken").GetString()!,
+            body.GetProperty("refreshToken").GetString()!,
+            user.GetProperty("id").GetGuid(),
+            user.GetProperty("email").GetString()!);
+    }
+}
+
+/// <summary>Fresh accounts made through the API, so journeys share no state and can run against any environment.</summary>
+internal static class Accounts
+{
+    public const string Password = "a-lantern-by-the-river-2026";
+
+    public static string NewEmail() => $"e2e-{Guid.NewGuid():N}@example.com";
+
+    public static async Task<SignedIn> RegisterAsync(ApiClient api, string? email = null, string name = "Ada Lovelace") =>
+        SignedIn.Read((await api.PostAsync("/api/auth/register", new { email = email ?? NewEmail(), password = Password, name })).Expect(201).Json);
+
+    public static async Task<SignedIn> LoginAsync(ApiClient api, string email) =>
+        SignedIn.Read((await api.PostAsync("/api/auth/login", new { email, password = Password })).Expect(200).Json);
+
+    /// <summary>A new account with this role (granted in the local stack's database: there is no API for roles), signed in again so its token carries the role.</summary>
+    public static async Task<SignedIn> SignInAsAsync(AzoraTarget target, ApiClient api, string role)
+    {
+        var account = await RegisterAsync(api, name: $"E2E {role}");
+        await target.Local.GrantRoleAsync(account.UserId, role);
+        return await LoginAsync(api, account.Email);
+    }
+}
