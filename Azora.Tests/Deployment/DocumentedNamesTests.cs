@@ -1,0 +1,192 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Azora.Manifests.Monitoring;
+using k8s;
+using k8s.Models;
+
+namespace Azora.Tests.Deployment;
+
+/// <summary>
+/// Every script, alert, dashboard panel, Kubernetes object and namespace that the guides and runbooks name exists in the
+/// repository or in the built overlays, so an operator following them at 3 a.m. never meets a name that is not there.
+/// </summary>
+public sealed partial class DocumentedNamesTests
+{
+    private static readonly string[] Documents =
+    [
+        "README.md", "docs/deployment/INFRASTRUCTURE-GUIDE.md", "docs/deployment/DEPLOYMENT-RUNBOOK.md",
+        "docs/deployment/STRIPE.md", "docs/operations/OPERATIONS-RUNBOOK.md",
+    ];
+
+    public static TheoryData<string> DocumentNames => new(Documents);
+
+    // A document's text with line breaks folded, so a name wrapped across lines is still found.
+    private static string Read(string document) => Regex.Replace(File.ReadAllText(Repository.PathOf(document)), @"\n(?!\n)", " ");
+
+    private static async Task<List<object>> AllObjectsAsync()
+    {
+        var objects = new List<object>();
+        foreach (var name in BuiltOverlay.Names)
+        {
+            objects.AddRange((await BuiltOverlay.GetAsync(name)).Objects);
+        }
+
+        return objects;
+    }
+
+    [Theory]
+    [MemberData(nameof(DocumentNames))]
+    public void Every_script_named_exists_and_is_executable(string document)
+    {
+        foreach (Match script in ScriptName().Matches(Read(document)))
+        {
+            var path = Repository.PathOf(script.Value);
+            Assert.True(File.Exists(path), $"{document} names {script.Value}, which does not exist");
+            Assert.True(File.GetUnixFileMode(path).HasFlag(UnixFileMode.UserExecute), $"{script.Value} is not executable");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(DocumentNames))]
+    public async Task Every_alert_named_is_a_production_alert(string document)
+    {
+        var alerts = (await BuiltOverlay.GetAsync("production")).Single<PrometheusRule>("azora-alerts").Spec.Groups
+            .SelectMany(group => group.Rules).Select(rule => rule.Alert).ToHashSet();
+
+        foreach (Match alert in AlertName().Matches(Read(document)))
+        {
+            Assert.True(alerts.Contains(alert.Groups[1].Value), $"{document} names the alert {alert.Groups[1].Value}, which production does not have");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(DocumentNames))]
+    public async Task Every_object_and_namespace_named_exists_in_the_built_overlays(string document)
+    {
+        var objects = await AllObjectsAsync();
+        var text = Read(document);
+        var named = KindSlashName().Matches(text).Concat(VerbKindName().Matches(text)).Concat(KindAndName().Matches(text))
+            .Select(match => (Kind: match.Groups[1].Value, Name: match.Groups[2].Value))
+            .Where(reference => !reference.Name.EndsWith('-'))
+            .Distinct();
+
+        foreach (var (kind, name) in named)
+        {
+            Assert.True(Exists(objects, kind, name), $"{document} names {kind} {name}, which neither overlay has");
+        }
+
+        var namespaces = objects.OfType<V1Namespace>().Select(item => item.Metadata.Name)
+            .Concat(objects.OfType<V1NetworkPolicy>()
+                .SelectMany(policy => (policy.Spec.Ingress ?? []).SelectMany(rule => rule.FromProperty ?? []).Concat((policy.Spec.Egress ?? []).SelectMany(rule => rule.To ?? [])))
+                .Select(peer => peer.NamespaceSelector?.MatchLabels is { } labels && labels.TryGetValue("kubernetes.io/metadata.name", out var name) ? name : null)
+                .OfType<string>())
+            .ToHashSet();
+        foreach (Match ns in NamespaceReference().Matches(text))
+        {
+            var name = ns.Groups[1].Success ? ns.Groups[1].Value : ns.Groups[2].Value;
+            Assert.True(namespaces.Contains(name), $"{document} names the namespace {name}, which the manifests neither create nor allow traffic from");
+        }
+    }
+
+    [Fact]
+    public async Task Every_alert_points_at_a_playbook_that_names_it_and_every_dashboard_panel_named_exists()
+    {
+        var runbook = File.ReadAllText(Repository.PathOf("docs/operations/OPERATIONS-RUNBOOK.md"));
+        var anchors = Regex.Matches(runbook, "^#{2,3} (.+)$", RegexOptions.Multiline)
+            .Select(heading => Regex.Replace(heading.Groups[1].Value.ToLowerInvariant(), "[^a-z0-9 -]", "").Replace(' ', '-'))
+            .ToHashSet();
+        var production = await BuiltOverlay.GetAsync("production");
+
+        foreach (var alert in production.Single<PrometheusRule>("azora-alerts").Spec.Groups.SelectMany(group => group.Rules))
+        {
+            var anchor = alert.Annotations["runbook"].Split('#')[1];
+            Assert.True(anchors.Contains(anchor), $"{alert.Alert} points at #{anchor}, which the runbook does not have");
+            var playbook = Section("docs/operations/OPERATIONS-RUNBOOK.md", anchor, runbook);
+            Assert.Contains($"`{alert.Alert}`", playbook);
+        }
+
+        using var dashboard = JsonDocument.Parse(production.Single<V1ConfigMap>("azora-grafana-dashboard").Data["azora-overview.json"]);
+        var panels = dashboard.RootElement.GetProperty("panels").EnumerateArray().Select(panel => panel.GetProperty("title").GetString()).ToHashSet();
+        var named = DashboardMention().Matches(Read("docs/operations/OPERATIONS-RUNBOOK.md"))
+            .SelectMany(mention => Regex.Matches(mention.Groups[1].Value, "\"([^\"]+)\"").Select(title => title.Groups[1].Value))
+            .ToList();
+        Assert.NotEmpty(named);
+        Assert.All(named, title => Assert.True(panels.Contains(title), $"the runbook names the panel \"{title}\", which the dashboard does not have"));
+    }
+
+    private static string Section(string file, string anchor, string text)
+    {
+        var heading = Regex.Match(text, "^#{2,3} (.+)$", RegexOptions.Multiline);
+        while (heading.Success)
+        {
+            var slug = Regex.Replace(heading.Groups[1].Value.ToLowerInvariant(), "[^a-z0-9 -]", "").Replace(' ', '-');
+            if (slug == anchor)
+            {
+                var next = Regex.Match(text[(heading.Index + heading.Length)..], "^#{2,3} ", RegexOptions.Multiline);
+                return next.Success ? text.Substring(heading.Index, heading.Length + next.Index) : text[heading.Index..];
+            }
+
+            heading = heading.NextMatch();
+        }
+
+        throw new Xunit.Sdk.XunitException($"{file} has no section #{anchor}");
+    }
+
+    private static bool Exists(IEnumerable<object> objects, string kind, string name)
+    {
+        var normalized = kind.ToLowerInvariant() switch
+        {
+            "hpa" => "HorizontalPodAutoscaler",
+            "deployment" or "deployments" => "Deployment",
+            "job" => "Job",
+            "cronjob" => "CronJob",
+            "service" or "services" => "Service",
+            "statefulset" or "statefulsets" => "StatefulSet",
+            "configmap" or "configmaps" => "ConfigMap",
+            "secret" or "secrets" => "Secret",
+            "persistentvolumeclaim" => "PersistentVolumeClaim",
+            "prometheusrule" => "PrometheusRule",
+            "podmonitor" => "PodMonitor",
+            "ingress" => "Ingress",
+            "networkpolicy" => "NetworkPolicy",
+            var other => throw new Xunit.Sdk.XunitException($"unknown kind {other}"),
+        };
+        if (normalized == "Secret")
+        {
+            // Secrets are never in the manifests; a named Secret must be one they reference (cert-manager fills the TLS ones).
+            return objects.OfType<V1Deployment>().Select(item => item.Spec.Template)
+                .Concat(objects.OfType<V1StatefulSet>().Select(item => item.Spec.Template))
+                .Concat(objects.OfType<V1Job>().Select(item => item.Spec.Template))
+                .Concat(objects.OfType<V1CronJob>().Select(item => item.Spec.JobTemplate.Spec.Template))
+                .SelectMany(template => template.Spec.Containers.SelectMany(container => container.Env ?? []))
+                .Any(env => env.ValueFrom?.SecretKeyRef?.Name == name)
+                || objects.OfType<V1Ingress>().Any(ingress => ingress.Spec.Tls.Any(tls => tls.SecretName == name));
+        }
+
+        return objects.OfType<IKubernetesObject<V1ObjectMeta>>().Any(item => item.Kind == normalized && item.Metadata.Name == name);
+    }
+
+    [GeneratedRegex(@"\b(?:deploy|scripts|benchmarks)/[\w.-]+\.sh\b")]
+    private static partial Regex ScriptName();
+
+    [GeneratedRegex(@"`(Azora[A-Z][A-Za-z]+)`")]
+    private static partial Regex AlertName();
+
+    // kubectl's kind/name form, e.g. deployment/api-blue (a name followed by "<" is a template such as manual-backup-<time>).
+    [GeneratedRegex(@"\b(deployment|job|cronjob|service|statefulset|configmap)/([a-z0-9-]+)(?![-<\w])")]
+    private static partial Regex KindSlashName();
+
+    // "kubectl <verb> <kind> <name>", e.g. kubectl patch hpa api-blue.
+    [GeneratedRegex(@"kubectl (?:get|patch|edit|describe) (service|hpa|configmap|secret|deployment|job|cronjob) ([a-z][a-z0-9-]*)(?![-<\w])")]
+    private static partial Regex VerbKindName();
+
+    // Prose like "the Secret `azora-jwt`" or "CronJob `postgres-backup`".
+    [GeneratedRegex(@"\b(Deployments?|Services?|Secrets?|ConfigMaps?|CronJob|Job|StatefulSets?|PersistentVolumeClaim|PrometheusRule|PodMonitor|Ingress|NetworkPolicy) `([a-z0-9-]+)`")]
+    private static partial Regex KindAndName();
+
+    [GeneratedRegex(@"--namespace ([a-z0-9-]+)|namespace `([a-z0-9-]+)`")]
+    private static partial Regex NamespaceReference();
+
+    [GeneratedRegex(@"Dashboard: ((?:""[^""]+""(?:, (?:then )?)?)+)")]
+    private static partial Regex DashboardMention();
+}
