@@ -15,7 +15,7 @@ public sealed partial class DocumentedNamesTests
     private static readonly string[] Documents =
     [
         "README.md", "docs/deployment/INFRASTRUCTURE-GUIDE.md", "docs/deployment/DEPLOYMENT-RUNBOOK.md",
-        "docs/deployment/STRIPE.md", "docs/operations/OPERATIONS-RUNBOOK.md",
+        "docs/deployment/STRIPE.md", "docs/operations/OPERATIONS-RUNBOOK.md", "docs/api/API-REFERENCE.md",
     ];
 
     public static TheoryData<string> DocumentNames => new(Documents);
@@ -93,7 +93,7 @@ public sealed partial class DocumentedNamesTests
     {
         var runbook = File.ReadAllText(Repository.PathOf("docs/operations/OPERATIONS-RUNBOOK.md"));
         var anchors = Regex.Matches(runbook, "^#{2,3} (.+)$", RegexOptions.Multiline)
-            .Select(heading => Regex.Replace(heading.Groups[1].Value.ToLowerInvariant(), "[^a-z0-9 -]", "").Replace(' ', '-'))
+            .Select(heading => Slug(heading.Groups[1].Value))
             .ToHashSet();
         var production = await BuiltOverlay.GetAsync("production");
 
@@ -114,13 +114,36 @@ public sealed partial class DocumentedNamesTests
         Assert.All(named, title => Assert.True(panels.Contains(title), $"the runbook names the panel \"{title}\", which the dashboard does not have"));
     }
 
+    [Theory]
+    [MemberData(nameof(DocumentNames))]
+    public void Every_relative_link_reaches_a_file_and_heading_that_exist(string document)
+    {
+        var directory = Path.GetDirectoryName(Repository.PathOf(document))!;
+        foreach (Match link in RelativeLink().Matches(File.ReadAllText(Repository.PathOf(document))))
+        {
+            var target = link.Groups["path"].Value.Length == 0 ? Repository.PathOf(document) : Path.GetFullPath(Path.Combine(directory, link.Groups["path"].Value));
+            Assert.True(File.Exists(target) || Directory.Exists(target), $"{document} links to {link.Value}, which does not exist");
+            if (link.Groups["anchor"].Success)
+            {
+                var headings = Regex.Matches(File.ReadAllText(target), "^#{1,4} (.+)$", RegexOptions.Multiline)
+                    .Select(heading => Slug(heading.Groups[1].Value));
+                Assert.True(headings.Contains(link.Groups["anchor"].Value), $"{document} links to {link.Value}, which has no such heading");
+            }
+        }
+    }
+
+    // GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens.
+    private static string Slug(string heading) => Regex.Replace(heading.ToLowerInvariant(), "[^a-z0-9 _-]", "").Replace(' ', '-');
+
+    [GeneratedRegex(@"\]\((?!https?:)(?<path>[^)#\s]*)(?:#(?<anchor>[^)\s]+))?\)")]
+    private static partial Regex RelativeLink();
+
     private static string Section(string file, string anchor, string text)
     {
         var heading = Regex.Match(text, "^#{2,3} (.+)$", RegexOptions.Multiline);
         while (heading.Success)
         {
-            var slug = Regex.Replace(heading.Groups[1].Value.ToLowerInvariant(), "[^a-z0-9 -]", "").Replace(' ', '-');
-            if (slug == anchor)
+            if (Slug(heading.Groups[1].Value) == anchor)
             {
                 var next = Regex.Match(text[(heading.Index + heading.Length)..], "^#{2,3} ", RegexOptions.Multiline);
                 return next.Success ? text.Substring(heading.Index, heading.Length + next.Index) : text[heading.Index..];
