@@ -32,7 +32,10 @@ if [[ $DRY_RUN == false ]]; then
   kubectl port-forward "service/api-$idle" "$port:80" --namespace "$ns" >/dev/null &
   forward=$!
   trap 'kill "$forward" 2>/dev/null || true' EXIT
-  sleep 3
+  for _ in {1..30}; do
+    (: <"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    sleep 1
+  done
 fi
 "deploy/smoke-test.sh" "http://127.0.0.1:$port" "${dry[@]}" || fail "api-$idle failed its smoke test; traffic stays on $live"
 if [[ $DRY_RUN == false ]]; then

@@ -2,19 +2,6 @@ using System.Text.Json;
 
 namespace Azora.EndToEnd.Support;
 
-internal sealed record SignedIn(string AccessToken, string RefreshToken, Guid UserId, string Email)
-{
-    public static SignedIn Read(JsonElement body)
-    {
-        var user = body.GetProperty("user");
-        return new SignedIn(
-            body.GetProperty("accessToken").GetString()!,
-            body.GetProperty("refreshToken").GetString()!,
-            user.GetProperty("id").GetGuid(),
-            user.GetProperty("email").GetString()!);
-    }
-}
-
 /// <summary>Fresh accounts made through the API, so journeys share no state and can run against any environment.</summary>
 internal static class Accounts
 {

@@ -35,7 +35,7 @@ public class AuthFlowTests(AzoraStackFixture stack)
 
         using var refreshed = await client.PostJsonAsync("/api/auth/refresh", new { refreshToken = login.RefreshToken });
         Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
-        var second = TestAccounts.Read(await refreshed.JsonAsync());
+        var second = SignedIn.Read(await refreshed.JsonAsync());
         Assert.NotEqual(login.RefreshToken, second.RefreshToken);
 
         using (var logout = await client.SendJsonAsync(HttpMethod.Post, "/api/auth/logout", null, second.AccessToken))
@@ -101,7 +101,7 @@ public class AuthFlowTests(AzoraStackFixture stack)
         var first = await TestAccounts.RegisterAsync(client);
 
         using var rotated = await client.PostJsonAsync("/api/auth/refresh", new { refreshToken = first.RefreshToken });
-        var second = TestAccounts.Read(await rotated.JsonAsync());
+        var second = SignedIn.Read(await rotated.JsonAsync());
 
         // Someone replays the first token (a thief, or the victim after the thief rotated it).
         using (var replay = await client.PostJsonAsync("/api/auth/refresh", new { refreshToken = first.RefreshToken }))

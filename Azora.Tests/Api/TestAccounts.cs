@@ -4,8 +4,6 @@ using Azora.Tests.Stack;
 
 namespace Azora.Tests.Api;
 
-internal sealed record SignedIn(string AccessToken, string RefreshToken, Guid UserId, string Email);
-
 /// <summary>Accounts made through the API itself, each with a fresh email so tests never share state.</summary>
 internal static class TestAccounts
 {
@@ -18,24 +16,14 @@ internal static class TestAccounts
         email ??= NewEmail("learner");
         using var response = await client.PostJsonAsync("/api/auth/register", new { email, password, name });
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"Register answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        return Read(await response.JsonAsync());
+        return SignedIn.Read(await response.JsonAsync());
     }
 
     public static async Task<SignedIn> LoginAsync(HttpClient client, string email, string password = Password)
     {
         using var response = await client.PostJsonAsync("/api/auth/login", new { email, password });
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"Login answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        return Read(await response.JsonAsync());
-    }
-
-    public static SignedIn Read(JsonElement body)
-    {
-        var user = body.GetProperty("user");
-        return new SignedIn(
-            body.GetProperty("accessToken").GetString()!,
-            body.GetProperty("refreshToken").GetString()!,
-            user.GetProperty("id").GetGuid(),
-            user.GetProperty("email").GetString()!);
+        return SignedIn.Read(await response.JsonAsync());
     }
 }
 

@@ -1,44 +1,12 @@
-using System.Diagnostics;
-
 namespace Azora.Tests.AppHost;
 
 /// <summary>The AppHost as an operator runs it: a process, its exit code and what it prints.</summary>
 public sealed class AppHostCommandLineTests : IDisposable
 {
-    // Only a guard against a hang; a healthy run of these commands exits in a few seconds.
-    private static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(2);
-
     private readonly string _dataDirectory = TestDirectories.CreateReachableByPostgres("cli");
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunAppHostAsync(IDictionary<string, string> environment, params string[] args)
-    {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "Azora.AppHost"), args)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var guard = new CancellationTokenSource(HangGuard);
-        try
-        {
-            await process.WaitForExitAsync(guard.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"The AppHost did not exit within {HangGuard}: {await output}");
-        }
-
-        return (process.ExitCode, await output, await error);
-    }
+    private static Task<(int ExitCode, string Output, string Error)> RunAppHostAsync(IDictionary<string, string> environment, params string[] args) =>
+        Repository.RunAsync(Path.Combine(AppContext.BaseDirectory, "Azora.AppHost"), args, environment, AppContext.BaseDirectory);
 
     [Fact]
     public async Task Without_container_runtime_or_postgres_binaries_it_stops_at_once_with_one_clear_message()

@@ -88,7 +88,7 @@ public sealed partial class DeployScriptTests : IDisposable
         var (exitCode, output, error) = await RunWithFakeKubectlAsync("deploy/apply.sh", ["production", "--tag", "c0ffee1"], liveColour: "green");
 
         Assert.True(exitCode == 0, output + error);
-        var calls = await File.ReadAllLinesAsync(Path.Combine(_fakeBin, "calls"));
+        var calls = await FakeKubectl.CallsAsync(_fakeBin);
         Assert.Equal(
             [
                 "get service api --namespace azora-production --output jsonpath={.spec.selector.version}",
@@ -118,7 +118,7 @@ public sealed partial class DeployScriptTests : IDisposable
 
         Assert.Equal(1, exitCode);
         Assert.Contains("the schema migration did not complete; the services were not changed", error);
-        var calls = await File.ReadAllLinesAsync(Path.Combine(_fakeBin, "calls"));
+        var calls = await FakeKubectl.CallsAsync(_fakeBin);
         Assert.DoesNotContain(calls, call => call == $"apply --filename {_work}/staging/rendered.yaml");
         Assert.DoesNotContain(calls, call => call.StartsWith("rollout", StringComparison.Ordinal));
     }
@@ -129,38 +129,15 @@ public sealed partial class DeployScriptTests : IDisposable
         var (exitCode, output, error) = await RunWithFakeKubectlAsync("deploy/rollback.sh", ["production"], liveColour: "green");
 
         Assert.True(exitCode == 0, output + error);
-        var calls = await File.ReadAllLinesAsync(Path.Combine(_fakeBin, "calls"));
+        var calls = await FakeKubectl.CallsAsync(_fakeBin);
         Assert.Equal(
             """patch service api --namespace azora-production --type merge --patch {"spec":{"selector":{"version":"blue"}}}""",
             calls[^1]);
     }
 
-    /// <summary>
-    /// Runs a deploy script with a <c>kubectl</c> that records each call, answers the reads as a cluster whose live
-    /// colour is <paramref name="liveColour"/>, fails the subcommand <paramref name="failing"/>, and builds
-    /// kustomizations with the real kubectl (that part is offline).
-    /// </summary>
-    private async Task<(int ExitCode, string Output, string Error)> RunWithFakeKubectlAsync(
-        string script, string[] arguments, string liveColour, string failing = "none")
-    {
-        var realKubectl = (await Repository.RunAsync("sh", ["-c", "command -v kubectl"])).Output.Trim();
-        var fake = Path.Combine(_fakeBin, "kubectl");
-        await File.WriteAllTextAsync(fake, $$"""
-            #!/usr/bin/env bash
-            if [[ $1 == kustomize ]]; then exec {{realKubectl}} "$@"; fi
-            echo "$*" >> {{_fakeBin}}/calls
-            [[ $1 == {{failing}} ]] && exit 1
-            if [[ $1 == get && $2 == service ]]; then echo -n {{liveColour}}; fi
-            if [[ $1 == get && $2 == deployment ]]; then echo -n ghcr.io/azora-world/azora-api:previous; fi
-            exit 0
-            """);
-        File.SetUnixFileMode(fake, (UnixFileMode)0b111_101_101);
-        return await Repository.RunAsync(script, arguments, new Dictionary<string, string>
-        {
-            ["PATH"] = $"{_fakeBin}:{Environment.GetEnvironmentVariable("PATH")}",
-            ["AZORA_DEPLOY_WORKDIR"] = _work,
-        });
-    }
+    private Task<(int ExitCode, string Output, string Error)> RunWithFakeKubectlAsync(
+        string script, string[] arguments, string liveColour, string failing = "none") =>
+        new FakeKubectl(_fakeBin, liveColour, failing).RunAsync(script, arguments, new Dictionary<string, string> { ["AZORA_DEPLOY_WORKDIR"] = _work });
 
     // A console block in the runbook that starts with "$ deploy/… --dry-run" and shows its output.
     [GeneratedRegex(@"```console\n\$ (?<command>deploy/[^\n]* --dry-run)\n(?<output>.*?)```", RegexOptions.Singleline)]

@@ -1,4 +1,5 @@
-namespace Azora.EndToEnd.Support;
+// Compiled into Azora.Tests and Azora.EndToEnd.
+namespace Azora.Testing;
 
 internal static class TestDirectories
 {
