@@ -42,7 +42,6 @@ public sealed class ProductionOverlay(AspireManifest model, BaseLayer baseLayer)
                 "../../base", "namespace.yaml", "api-blue-green.yaml", "autoscaling.yaml", "network-policies.yaml", "ingress.yaml",
                 "monitoring.yaml", "backup.yaml",
             ],
-            Replicas = scaled.Select(name => new Kustomization.ReplicaCount(name, MinReplicas)).ToList(),
             Images = OverlayParts.Images(images, name => name.EndsWith("-blue", StringComparison.Ordinal) || name.EndsWith("-green", StringComparison.Ordinal)
                 ? Conventions.ImageName(BlueGreenService)
                 : name),

@@ -44,7 +44,8 @@ public static class Workloads
             Metadata = Conventions.Metadata(name, ComponentOf(project), extraLabels, app: project.Name),
             Spec = new V1DeploymentSpec
             {
-                Replicas = 1,
+                // No replica count here: staging sets it, and in production the autoscaler owns it (a count in the
+                // manifest would scale the live pods back down at every apply).
                 RevisionHistoryLimit = 5,
                 Selector = new V1LabelSelector { MatchLabels = selector },
                 Strategy = new V1DeploymentStrategy

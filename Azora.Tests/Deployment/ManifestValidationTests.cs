@@ -98,13 +98,13 @@ public sealed partial class ManifestValidationTests
     public async Task Schema_validation_reports_a_wrong_type_and_a_broken_query()
     {
         var yaml = (await BuiltOverlay.GetAsync("production")).Yaml
-            .Replace("  replicas: 3\n", "  replicas: three\n")
+            .Replace("  maxReplicas: 10\n", "  maxReplicas: ten\n")
             .Replace("> 0.05", "> > 0.05");
 
         var (exitCode, output, error) = await ValidateAsync([await WriteTempAsync(yaml)]);
 
         Assert.Equal(1, exitCode);
-        Assert.Contains("Deployment/payments: data/spec/replicas must be integer", error);
+        Assert.Contains("HorizontalPodAutoscaler/payments: data/spec/maxReplicas must be integer", error);
         Assert.Contains("PromQL of AzoraHighErrorRate", error);
         Assert.Contains("findings", output);
     }
