@@ -27,28 +27,28 @@ public static class Conventions
 
     public static string SettingsConfigMap(string resource) => resource + "-settings";
 
-    public static Dictionary<string, string> SelectorLabels(string name) => new()
+    /// <summary>The labels that select an app's pods, plus <paramref name="extra"/> (the colour of a blue/green API).</summary>
+    public static Dictionary<string, string> SelectorLabels(string name, IDictionary<string, string>? extra = null)
     {
-        ["app.kubernetes.io/name"] = name,
-        ["app.kubernetes.io/part-of"] = PartOf,
-    };
-
-    public static Dictionary<string, string> Labels(string name, string component) => new(SelectorLabels(name))
-    {
-        ["app.kubernetes.io/component"] = component,
-    };
-
-    /// <summary>Metadata for an object of the app <paramref name="app"/> (its own name unless given).</summary>
-    public static V1ObjectMeta Metadata(string name, string component, IDictionary<string, string>? extraLabels = null, string? app = null)
-    {
-        var labels = Labels(app ?? name, component);
-        foreach (var (key, value) in extraLabels ?? new Dictionary<string, string>())
+        var labels = new Dictionary<string, string>
+        {
+            ["app.kubernetes.io/name"] = name,
+            ["app.kubernetes.io/part-of"] = PartOf,
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {
             labels[key] = value;
         }
 
-        return new V1ObjectMeta { Name = name, Labels = labels };
+        return labels;
     }
+
+    public static Dictionary<string, string> Labels(string name, string component, IDictionary<string, string>? extra = null) =>
+        new(SelectorLabels(name, extra)) { ["app.kubernetes.io/component"] = component };
+
+    /// <summary>Metadata for an object of the app <paramref name="app"/> (its own name unless given).</summary>
+    public static V1ObjectMeta Metadata(string name, string component, IDictionary<string, string>? extraLabels = null, string? app = null) =>
+        new() { Name = name, Labels = Labels(app ?? name, component, extraLabels) };
 
     public static V1ResourceRequirements Resources(string cpuRequest, string memoryRequest, string cpuLimit, string memoryLimit) => new()
     {

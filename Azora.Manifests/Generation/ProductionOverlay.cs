@@ -136,11 +136,10 @@ public sealed class ProductionOverlay(AspireManifest model, BaseLayer baseLayer)
 
     private V1PodDisruptionBudget DisruptionBudget(string deployment)
     {
-        var selector = Conventions.SelectorLabels(deployment.StartsWith(BlueGreenService + "-", StringComparison.Ordinal) ? BlueGreenService : deployment);
-        if (deployment.StartsWith(BlueGreenService + "-", StringComparison.Ordinal))
-        {
-            selector["version"] = deployment[(BlueGreenService.Length + 1)..];
-        }
+        var colour = Colours.FirstOrDefault(colour => deployment == $"{BlueGreenService}-{colour}");
+        var selector = colour is null
+            ? Conventions.SelectorLabels(deployment)
+            : Conventions.SelectorLabels(BlueGreenService, new Dictionary<string, string> { ["version"] = colour });
 
         return new V1PodDisruptionBudget
         {

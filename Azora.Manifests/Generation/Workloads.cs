@@ -31,11 +31,7 @@ public static class Workloads
         AspireResource project, ServiceSettings settings, string? name = null, string? image = null, IDictionary<string, string>? extraLabels = null)
     {
         name ??= project.Name;
-        var selector = Conventions.SelectorLabels(project.Name);
-        foreach (var (key, value) in extraLabels ?? new Dictionary<string, string>())
-        {
-            selector[key] = value;
-        }
+        var selector = Conventions.SelectorLabels(project.Name, extraLabels);
 
         return new V1Deployment
         {
@@ -60,11 +56,7 @@ public static class Workloads
 
     public static V1Service Service(AspireResource project, string? name = null, IDictionary<string, string>? extraSelector = null)
     {
-        var selector = Conventions.SelectorLabels(project.Name);
-        foreach (var (key, value) in extraSelector ?? new Dictionary<string, string>())
-        {
-            selector[key] = value;
-        }
+        var selector = Conventions.SelectorLabels(project.Name, extraSelector);
 
         return new V1Service
         {
