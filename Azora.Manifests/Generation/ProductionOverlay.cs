@@ -29,6 +29,7 @@ public sealed class ProductionOverlay(AspireManifest model, BaseLayer baseLayer)
         var api = model.Get(BlueGreenService);
         var apiSettings = baseLayer.SettingsOf(api);
         var colouredDeployments = Colours.Select(colour => $"{BlueGreenService}-{colour}").ToList();
+        var serviceNames = baseLayer.Services.Select(service => service.Name).ToList();
         var scaled = colouredDeployments.Concat(baseLayer.Services.Where(service => service.Name != BlueGreenService).Select(service => service.Name)).ToList();
 
         var images = baseLayer.Projects.Where(project => project.Name != BlueGreenService).Select(project => Conventions.ImageName(project.Name))
@@ -66,7 +67,7 @@ public sealed class ProductionOverlay(AspireManifest model, BaseLayer baseLayer)
         yield return new GeneratedFile($"{directory}/ingress.yaml", [OverlayParts.Ingress(Host, "letsencrypt")]);
         yield return new GeneratedFile($"{directory}/monitoring.yaml",
         [
-            PodMonitor(), AlertRules.For(Namespace, baseLayer.Services.Select(service => service.Name).ToList()), GrafanaDashboard.For(Namespace),
+            PodMonitor(), AlertRules.For(Namespace, serviceNames), GrafanaDashboard.For(Namespace, serviceNames),
         ]);
         yield return new GeneratedFile($"{directory}/backup.yaml", DatabaseBackup.Objects(model).ToList());
 

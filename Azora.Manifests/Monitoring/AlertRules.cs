@@ -12,16 +12,11 @@ public static class AlertRules
 
     public static PrometheusRule For(string ns, IReadOnlyList<string> services)
     {
-        var scope = $"namespace=\"{ns}\"";
-        var servicePattern = string.Join('|', services);
-        var http = $"http_server_request_duration_seconds_count{{{scope}}}";
-        var http5xx = $"http_server_request_duration_seconds_count{{{scope},http_response_status_code=~\"5..\"}}";
-        var containers = $"{scope},container=~\"{servicePattern}\"";
-
+        var queries = new MetricQueries(ns, services);
         var rules = new List<AlertRule>();
         foreach (var service in services)
         {
-            var up = $"up{{{scope},app_kubernetes_io_name=\"{service}\"}}";
+            var up = queries.Up(service);
             rules.Add(Alert(
                 "AzoraServiceDown", $"sum({up}) == 0 or absent({up})", "1m", "critical", "service-down",
                 $"No {service} pod in {ns} has answered a metrics scrape for a minute.",
@@ -29,34 +24,22 @@ public static class AlertRules
         }
 
         rules.Add(Alert(
-            "AzoraHighErrorRate",
-            $"sum by (app_kubernetes_io_name) (rate({http5xx}[5m])) / sum by (app_kubernetes_io_name) (rate({http}[5m])) > 0.05",
-            "5m", "critical", "high-error-rate",
+            "AzoraHighErrorRate", $"{queries.ErrorRatio} > 0.05", "5m", "critical", "high-error-rate",
             "More than 5% of {{ $labels.app_kubernetes_io_name }} requests fail with a 5xx."));
         rules.Add(Alert(
-            "AzoraHighLatency",
-            $"histogram_quantile(0.95, sum by (le, app_kubernetes_io_name) (rate(http_server_request_duration_seconds_bucket{{{scope}}}[5m]))) > 0.2",
-            "10m", "high", "high-latency",
+            "AzoraHighLatency", $"{queries.P95RequestSeconds} > 0.2", "10m", "high", "high-latency",
             "The 95th percentile of {{ $labels.app_kubernetes_io_name }} request time is over 200 ms."));
         rules.Add(Alert(
-            "AzoraDatabaseConnectionFailures",
-            $"sum(rate(azora_database_unavailable_total{{{scope}}}[5m])) > 0",
-            "2m", "critical", "database-issues",
+            "AzoraDatabaseConnectionFailures", $"{queries.DatabaseUnavailableRate} > 0", "2m", "critical", "database-issues",
             "Requests are failing with 503 because PostgreSQL cannot be reached."));
         rules.Add(Alert(
-            "AzoraHighCpu",
-            $"sum by (pod) (rate(container_cpu_usage_seconds_total{{{containers}}}[5m])) / sum by (pod) (kube_pod_container_resource_limits{{{containers},resource=\"cpu\"}}) > 0.7",
-            "10m", "high", "high-latency",
+            "AzoraHighCpu", $"{queries.CpuOfLimit} > 0.7", "10m", "high", "high-latency",
             "Pod {{ $labels.pod }} uses more than 70% of its CPU limit."));
         rules.Add(Alert(
-            "AzoraHighMemory",
-            $"sum by (pod) (container_memory_working_set_bytes{{{containers}}}) / sum by (pod) (kube_pod_container_resource_limits{{{containers},resource=\"memory\"}}) > 0.8",
-            "10m", "high", "out-of-memory",
+            "AzoraHighMemory", $"{queries.MemoryOfLimit} > 0.8", "10m", "high", "out-of-memory",
             "Pod {{ $labels.pod }} uses more than 80% of its memory limit."));
         rules.Add(Alert(
-            "AzoraLowCacheHitRatio",
-            $"sum(rate(azora_cache_lookups_total{{{scope},result=\"hit\"}}[15m])) / sum(rate(azora_cache_lookups_total{{{scope}}}[15m])) < 0.8",
-            "15m", "medium", "low-cache-hit-ratio",
+            "AzoraLowCacheHitRatio", $"{queries.CacheHitRatio} < 0.8", "15m", "medium", "low-cache-hit-ratio",
             "Fewer than 80% of catalog reads are served from the cache."));
 
         return new PrometheusRule

@@ -12,34 +12,21 @@ public static class GrafanaDashboard
 {
     public const string Uid = "azora-overview";
 
-    public static V1ConfigMap For(string ns)
+    public static V1ConfigMap For(string ns, IReadOnlyList<string> services)
     {
-        var scope = $"namespace=\"{ns}\"";
+        var queries = new MetricQueries(ns, services);
         (string Title, string Unit, string Query, string Legend)[] panels =
         [
-            ("Requests per second", "reqps",
-                $"sum by (app_kubernetes_io_name) (rate(http_server_request_duration_seconds_count{{{scope}}}[5m]))", "{{app_kubernetes_io_name}}"),
-            ("5xx ratio", "percentunit",
-                $"sum by (app_kubernetes_io_name) (rate(http_server_request_duration_seconds_count{{{scope},http_response_status_code=~\"5..\"}}[5m])) / sum by (app_kubernetes_io_name) (rate(http_server_request_duration_seconds_count{{{scope}}}[5m]))",
-                "{{app_kubernetes_io_name}}"),
-            ("p95 request time", "s",
-                $"histogram_quantile(0.95, sum by (le, app_kubernetes_io_name) (rate(http_server_request_duration_seconds_bucket{{{scope}}}[5m])))", "{{app_kubernetes_io_name}}"),
-            ("CPU of limit", "percentunit",
-                $"sum by (pod) (rate(container_cpu_usage_seconds_total{{{scope},container=~\"api|payments\"}}[5m])) / sum by (pod) (kube_pod_container_resource_limits{{{scope},container=~\"api|payments\",resource=\"cpu\"}})",
-                "{{pod}}"),
-            ("Memory of limit", "percentunit",
-                $"sum by (pod) (container_memory_working_set_bytes{{{scope},container=~\"api|payments\"}}) / sum by (pod) (kube_pod_container_resource_limits{{{scope},container=~\"api|payments\",resource=\"memory\"}})",
-                "{{pod}}"),
-            ("Catalog cache hit ratio", "percentunit",
-                $"sum(rate(azora_cache_lookups_total{{{scope},result=\"hit\"}}[15m])) / sum(rate(azora_cache_lookups_total{{{scope}}}[15m]))", "hit ratio"),
-            ("Requests refused: database unreachable", "reqps",
-                $"sum(rate(azora_database_unavailable_total{{{scope}}}[5m]))", "503s"),
-            ("Rate-limited requests", "reqps",
-                $"sum by (policy) (rate(azora_ratelimit_rejected_total{{{scope}}}[5m]))", "{{policy}}"),
-            ("Payments moved", "ops",
-                $"sum by (status, source) (rate(azora_payments_transitions_total{{{scope}}}[5m]))", "{{status}} ({{source}})"),
-            ("Partner webhook attempts", "ops",
-                $"sum by (outcome) (rate(azora_webhooks_delivery_attempts_total{{{scope}}}[5m]))", "{{outcome}}"),
+            ("Requests per second", "reqps", queries.RequestRate, "{{app_kubernetes_io_name}}"),
+            ("5xx ratio", "percentunit", queries.ErrorRatio, "{{app_kubernetes_io_name}}"),
+            ("p95 request time", "s", queries.P95RequestSeconds, "{{app_kubernetes_io_name}}"),
+            ("CPU of limit", "percentunit", queries.CpuOfLimit, "{{pod}}"),
+            ("Memory of limit", "percentunit", queries.MemoryOfLimit, "{{pod}}"),
+            ("Catalog cache hit ratio", "percentunit", queries.CacheHitRatio, "hit ratio"),
+            ("Requests refused: database unreachable", "reqps", queries.DatabaseUnavailableRate, "503s"),
+            ("Rate-limited requests", "reqps", queries.RateLimitedRate, "{{policy}}"),
+            ("Payments moved", "ops", queries.PaymentTransitionRate, "{{status}} ({{source}})"),
+            ("Partner webhook attempts", "ops", queries.WebhookAttemptRate, "{{outcome}}"),
         ];
 
         var panelArray = new JsonArray();

@@ -1,0 +1,40 @@
+namespace Azora.Manifests.Monitoring;
+
+/// <summary>
+/// The PromQL behind both the alerts and the dashboard, for one namespace and the services' containers, so a panel
+/// plots exactly what its alert compares with a threshold.
+/// </summary>
+public sealed class MetricQueries(string ns, IEnumerable<string> services)
+{
+    private readonly string _scope = $"namespace=\"{ns}\"";
+    private readonly string _containers = $"namespace=\"{ns}\",container=~\"{string.Join('|', services)}\"";
+
+    public string RequestRate =>
+        $"sum by (app_kubernetes_io_name) (rate(http_server_request_duration_seconds_count{{{_scope}}}[5m]))";
+
+    public string ErrorRatio =>
+        $"sum by (app_kubernetes_io_name) (rate(http_server_request_duration_seconds_count{{{_scope},http_response_status_code=~\"5..\"}}[5m])) / {RequestRate}";
+
+    public string P95RequestSeconds =>
+        $"histogram_quantile(0.95, sum by (le, app_kubernetes_io_name) (rate(http_server_request_duration_seconds_bucket{{{_scope}}}[5m])))";
+
+    public string CpuOfLimit =>
+        $"sum by (pod) (rate(container_cpu_usage_seconds_total{{{_containers}}}[5m])) / sum by (pod) (kube_pod_container_resource_limits{{{_containers},resource=\"cpu\"}})";
+
+    public string MemoryOfLimit =>
+        $"sum by (pod) (container_memory_working_set_bytes{{{_containers}}}) / sum by (pod) (kube_pod_container_resource_limits{{{_containers},resource=\"memory\"}})";
+
+    public string CacheHitRatio =>
+        $"sum(rate(azora_cache_lookups_total{{{_scope},result=\"hit\"}}[15m])) / sum(rate(azora_cache_lookups_total{{{_scope}}}[15m]))";
+
+    public string DatabaseUnavailableRate => $"sum(rate(azora_database_unavailable_total{{{_scope}}}[5m]))";
+
+    public string RateLimitedRate => $"sum by (policy) (rate(azora_ratelimit_rejected_total{{{_scope}}}[5m]))";
+
+    public string PaymentTransitionRate => $"sum by (status, source) (rate(azora_payments_transitions_total{{{_scope}}}[5m]))";
+
+    public string WebhookAttemptRate => $"sum by (outcome) (rate(azora_webhooks_delivery_attempts_total{{{_scope}}}[5m]))";
+
+    /// <summary>The scrape status of one service's pods.</summary>
+    public string Up(string service) => $"up{{{_scope},app_kubernetes_io_name=\"{service}\"}}";
+}
