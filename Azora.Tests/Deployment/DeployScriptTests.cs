@@ -8,14 +8,9 @@ namespace Azora.Tests.Deployment;
 /// </summary>
 public sealed partial class DeployScriptTests : IDisposable
 {
-    private readonly string _fakeBin = Directory.CreateTempSubdirectory("azora-fake-kubectl-").FullName;
-    private readonly string _work = Directory.CreateTempSubdirectory("azora-deploy-test-").FullName;
+    private readonly FakeKubectl _cluster = new();
 
-    public void Dispose()
-    {
-        Directory.Delete(_fakeBin, recursive: true);
-        Directory.Delete(_work, recursive: true);
-    }
+    public void Dispose() => _cluster.Dispose();
 
     public static TheoryData<string, string> DocumentedDryRuns()
     {
@@ -75,7 +70,7 @@ public sealed partial class DeployScriptTests : IDisposable
     [InlineData("deploy/build-images.sh", "--tag a/b", "--tag must be an immutable image tag")]
     public async Task Wrong_arguments_fail_loudly_before_anything_runs(string script, string arguments, string message)
     {
-        var (exitCode, output, error) = await RunWithFakeKubectlAsync(script, arguments.Split(' '), liveColour: "blue");
+        var (exitCode, output, error) = await _cluster.RunAsync(script, arguments.Split(' '), liveColour: "blue");
 
         Assert.Equal(1, exitCode);
         Assert.Contains(message, error);
@@ -85,24 +80,24 @@ public sealed partial class DeployScriptTests : IDisposable
     [Fact]
     public async Task A_production_deploy_gives_the_new_tag_to_the_idle_colour_only_and_leaves_traffic_where_it_is()
     {
-        var (exitCode, output, error) = await RunWithFakeKubectlAsync("deploy/apply.sh", ["production", "--tag", "c0ffee1"], liveColour: "green");
+        var (exitCode, output, error) = await _cluster.RunAsync("deploy/apply.sh", ["production", "--tag", "c0ffee1"], liveColour: "green");
 
         Assert.True(exitCode == 0, output + error);
-        var calls = await FakeKubectl.CallsAsync(_fakeBin);
+        var calls = await _cluster.CallsAsync();
         Assert.Equal(
             [
                 "get service api --namespace azora-production --output jsonpath={.spec.selector.version}",
                 "get deployment api-green --namespace azora-production --output jsonpath={.spec.template.spec.containers[0].image}",
                 "delete job migrations --namespace azora-production --ignore-not-found",
-                $"apply --filename {_work}/production/rendered.yaml --selector app.kubernetes.io/component!=service",
+                $"apply --filename {_cluster.WorkDirectory}/production/rendered.yaml --selector app.kubernetes.io/component!=service",
                 "wait job/migrations --namespace azora-production --for condition=complete --timeout 10m",
-                $"apply --filename {_work}/production/rendered.yaml",
+                $"apply --filename {_cluster.WorkDirectory}/production/rendered.yaml",
                 "rollout status deployment/payments --namespace azora-production --timeout 10m",
                 "rollout status deployment/api-blue --namespace azora-production --timeout 10m",
             ],
             calls);
 
-        var rendered = new BuiltOverlay("rendered", "", BuiltOverlay.Load(await File.ReadAllTextAsync(Path.Combine(_work, "production", "rendered.yaml"))));
+        var rendered = new BuiltOverlay("rendered", "", BuiltOverlay.Load(await File.ReadAllTextAsync(Path.Combine(_cluster.WorkDirectory, "production", "rendered.yaml"))));
         Assert.Equal("ghcr.io/azora-world/azora-api:c0ffee1", rendered.Single<k8s.Models.V1Deployment>("api-blue").Spec.Template.Spec.Containers[0].Image);
         Assert.Equal("ghcr.io/azora-world/azora-api:previous", rendered.Single<k8s.Models.V1Deployment>("api-green").Spec.Template.Spec.Containers[0].Image);
         Assert.Equal("ghcr.io/azora-world/azora-payments:c0ffee1", rendered.Single<k8s.Models.V1Deployment>("payments").Spec.Template.Spec.Containers[0].Image);
@@ -114,30 +109,26 @@ public sealed partial class DeployScriptTests : IDisposable
     [Fact]
     public async Task A_failed_migration_stops_the_deploy_before_the_services_change()
     {
-        var (exitCode, _, error) = await RunWithFakeKubectlAsync("deploy/apply.sh", ["staging", "--tag", "c0ffee1"], liveColour: "blue", failing: "wait");
+        var (exitCode, _, error) = await _cluster.RunAsync("deploy/apply.sh", ["staging", "--tag", "c0ffee1"], liveColour: "blue", failing: "wait");
 
         Assert.Equal(1, exitCode);
         Assert.Contains("the schema migration did not complete; the services were not changed", error);
-        var calls = await FakeKubectl.CallsAsync(_fakeBin);
-        Assert.DoesNotContain(calls, call => call == $"apply --filename {_work}/staging/rendered.yaml");
+        var calls = await _cluster.CallsAsync();
+        Assert.DoesNotContain(calls, call => call == $"apply --filename {_cluster.WorkDirectory}/staging/rendered.yaml");
         Assert.DoesNotContain(calls, call => call.StartsWith("rollout", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task Rollback_in_production_moves_traffic_to_the_colour_that_is_not_live()
     {
-        var (exitCode, output, error) = await RunWithFakeKubectlAsync("deploy/rollback.sh", ["production"], liveColour: "green");
+        var (exitCode, output, error) = await _cluster.RunAsync("deploy/rollback.sh", ["production"], liveColour: "green");
 
         Assert.True(exitCode == 0, output + error);
-        var calls = await FakeKubectl.CallsAsync(_fakeBin);
+        var calls = await _cluster.CallsAsync();
         Assert.Equal(
             """patch service api --namespace azora-production --type merge --patch {"spec":{"selector":{"version":"blue"}}}""",
             calls[^1]);
     }
-
-    private Task<(int ExitCode, string Output, string Error)> RunWithFakeKubectlAsync(
-        string script, string[] arguments, string liveColour, string failing = "none") =>
-        new FakeKubectl(_fakeBin, liveColour, failing).RunAsync(script, arguments, new Dictionary<string, string> { ["AZORA_DEPLOY_WORKDIR"] = _work });
 
     // A console block in the runbook that starts with "$ deploy/… --dry-run" and shows its output.
     [GeneratedRegex(@"```console\n\$ (?<command>deploy/[^\n]* --dry-run)\n(?<output>.*?)```", RegexOptions.Singleline)]

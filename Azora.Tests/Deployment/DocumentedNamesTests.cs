@@ -91,17 +91,15 @@ public sealed partial class DocumentedNamesTests
     [Fact]
     public async Task Every_alert_points_at_a_playbook_that_names_it_and_every_dashboard_panel_named_exists()
     {
-        var runbook = File.ReadAllText(Repository.PathOf("docs/operations/OPERATIONS-RUNBOOK.md"));
-        var anchors = Regex.Matches(runbook, "^#{2,3} (.+)$", RegexOptions.Multiline)
-            .Select(heading => Slug(heading.Groups[1].Value))
-            .ToHashSet();
+        var runbook = Repository.PathOf("docs/operations/OPERATIONS-RUNBOOK.md");
+        var anchors = Markdown.Headings(File.ReadAllText(runbook)).Where(heading => heading.Level is 2 or 3).Select(heading => heading.Anchor).ToHashSet();
         var production = await BuiltOverlay.GetAsync("production");
 
         foreach (var alert in production.Single<PrometheusRule>("azora-alerts").Spec.Groups.SelectMany(group => group.Rules))
         {
             var anchor = alert.Annotations["runbook"].Split('#')[1];
             Assert.True(anchors.Contains(anchor), $"{alert.Alert} points at #{anchor}, which the runbook does not have");
-            var playbook = Section("docs/operations/OPERATIONS-RUNBOOK.md", anchor, runbook);
+            var playbook = Markdown.Section(runbook, anchor);
             Assert.Contains($"`{alert.Alert}`", playbook);
         }
 
@@ -125,35 +123,14 @@ public sealed partial class DocumentedNamesTests
             Assert.True(File.Exists(target) || Directory.Exists(target), $"{document} links to {link.Value}, which does not exist");
             if (link.Groups["anchor"].Success)
             {
-                var headings = Regex.Matches(File.ReadAllText(target), "^#{1,4} (.+)$", RegexOptions.Multiline)
-                    .Select(heading => Slug(heading.Groups[1].Value));
-                Assert.True(headings.Contains(link.Groups["anchor"].Value), $"{document} links to {link.Value}, which has no such heading");
+                var anchors = Markdown.Headings(File.ReadAllText(target)).Select(heading => heading.Anchor);
+                Assert.True(anchors.Contains(link.Groups["anchor"].Value), $"{document} links to {link.Value}, which has no such heading");
             }
         }
     }
-
-    // GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens.
-    private static string Slug(string heading) => Regex.Replace(heading.ToLowerInvariant(), "[^a-z0-9 _-]", "").Replace(' ', '-');
 
     [GeneratedRegex(@"\]\((?!https?:)(?<path>[^)#\s]*)(?:#(?<anchor>[^)\s]+))?\)")]
     private static partial Regex RelativeLink();
-
-    private static string Section(string file, string anchor, string text)
-    {
-        var heading = Regex.Match(text, "^#{2,3} (.+)$", RegexOptions.Multiline);
-        while (heading.Success)
-        {
-            if (Slug(heading.Groups[1].Value) == anchor)
-            {
-                var next = Regex.Match(text[(heading.Index + heading.Length)..], "^#{2,3} ", RegexOptions.Multiline);
-                return next.Success ? text.Substring(heading.Index, heading.Length + next.Index) : text[heading.Index..];
-            }
-
-            heading = heading.NextMatch();
-        }
-
-        throw new Xunit.Sdk.XunitException($"{file} has no section #{anchor}");
-    }
 
     private static bool Exists(IEnumerable<object> objects, string kind, string name)
     {
@@ -177,13 +154,9 @@ public sealed partial class DocumentedNamesTests
         if (normalized == "Secret")
         {
             // Secrets are never in the manifests; a named Secret must be one they reference (cert-manager fills the TLS ones).
-            return objects.OfType<V1Deployment>().Select(item => item.Spec.Template)
-                .Concat(objects.OfType<V1StatefulSet>().Select(item => item.Spec.Template))
-                .Concat(objects.OfType<V1Job>().Select(item => item.Spec.Template))
-                .Concat(objects.OfType<V1CronJob>().Select(item => item.Spec.JobTemplate.Spec.Template))
-                .SelectMany(template => template.Spec.Containers.SelectMany(container => container.Env ?? []))
-                .Any(env => env.ValueFrom?.SecretKeyRef?.Name == name)
-                || objects.OfType<V1Ingress>().Any(ingress => ingress.Spec.Tls.Any(tls => tls.SecretName == name));
+            var overlay = new BuiltOverlay("documented", "", objects.ToList());
+            return overlay.SecretReferences().Any(reference => reference.Name == name)
+                || overlay.All<V1Ingress>().Any(ingress => ingress.Spec.Tls.Any(tls => tls.SecretName == name));
         }
 
         return objects.OfType<IKubernetesObject<V1ObjectMeta>>().Any(item => item.Kind == normalized && item.Metadata.Name == name);

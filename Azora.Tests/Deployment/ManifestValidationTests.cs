@@ -133,17 +133,11 @@ public sealed partial class ManifestValidationTests
         var referenced = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var name in BuiltOverlay.Names)
         {
-            foreach (var (_, template) in (await BuiltOverlay.GetAsync(name)).PodTemplates())
-            {
-                foreach (var reference in template.Spec.Containers.SelectMany(container => container.Env ?? []).Select(env => env.ValueFrom?.SecretKeyRef).OfType<V1SecretKeySelector>())
-                {
-                    referenced.Add($"{reference.Name}/{reference.Key}");
-                }
-            }
+            referenced.UnionWith((await BuiltOverlay.GetAsync(name)).SecretReferences().Select(reference => $"{reference.Name}/{reference.Key}"));
         }
 
         var documented = new SortedSet<string>(
-            SecretRow().Matches(Section(Repository.PathOf("docs/deployment/INFRASTRUCTURE-GUIDE.md"), "### Secrets")).Select(row => $"{row.Groups[1].Value}/{row.Groups[2].Value}"),
+            SecretRow().Matches(Markdown.Section(Repository.PathOf("docs/deployment/INFRASTRUCTURE-GUIDE.md"), "secrets")).Select(row => $"{row.Groups[1].Value}/{row.Groups[2].Value}"),
             StringComparer.Ordinal);
 
         Assert.Equal(documented, referenced);
@@ -155,7 +149,7 @@ public sealed partial class ManifestValidationTests
         var rule = (await BuiltOverlay.GetAsync("production")).Single<Azora.Manifests.Monitoring.PrometheusRule>("azora-alerts");
         var alerts = rule.Spec.Groups.SelectMany(group => group.Rules).ToList();
 
-        var documented = AlertRow().Matches(Section(Repository.PathOf("docs/deployment/INFRASTRUCTURE-GUIDE.md"), "### Alerts"))
+        var documented = AlertRow().Matches(Markdown.Section(Repository.PathOf("docs/deployment/INFRASTRUCTURE-GUIDE.md"), "alerts"))
             .Select(row => row.Groups[1].Value).ToHashSet();
 
         Assert.Equal(documented.Order(), alerts.Select(alert => alert.Alert).Distinct().Order());
@@ -165,16 +159,6 @@ public sealed partial class ManifestValidationTests
         Assert.EndsWith("> 0.7", alerts.Single(alert => alert.Alert == "AzoraHighCpu").Expr);
         Assert.EndsWith("> 0.8", alerts.Single(alert => alert.Alert == "AzoraHighMemory").Expr);
         Assert.EndsWith("< 0.8", alerts.Single(alert => alert.Alert == "AzoraLowCacheHitRatio").Expr);
-    }
-
-    /// <summary>The text of a markdown section, from its heading to the next heading of any level.</summary>
-    internal static string Section(string file, string heading)
-    {
-        var text = File.ReadAllText(file);
-        var start = text.IndexOf("\n" + heading + "\n", StringComparison.Ordinal);
-        Assert.True(start >= 0, $"{file} has no section '{heading}'");
-        var end = text.IndexOf("\n#", start + heading.Length + 2, StringComparison.Ordinal);
-        return end < 0 ? text[start..] : text[start..end];
     }
 
     [GeneratedRegex(@"^\| `(azora-[a-z-]+)` \| `([a-z.-]+)` \|", RegexOptions.Multiline)]

@@ -9,23 +9,18 @@ namespace Azora.Tests.Deployment;
 [Collection(StackCollection.Name)]
 public sealed class PromoteScriptTests(AzoraStackFixture stack) : IDisposable
 {
-    private readonly string _fakeBin = Directory.CreateTempSubdirectory("azora-fake-kubectl-").FullName;
-    private readonly string _work = Directory.CreateTempSubdirectory("azora-deploy-test-").FullName;
+    private readonly FakeKubectl _cluster = new();
 
-    public void Dispose()
-    {
-        Directory.Delete(_fakeBin, recursive: true);
-        Directory.Delete(_work, recursive: true);
-    }
+    public void Dispose() => _cluster.Dispose();
 
     private Uri Healthy => stack.App.GetEndpoint("api", "http");
 
     private Uri Broken => stack.App.GetEndpoint("payments", "http");
 
     private Task<(int ExitCode, string Output, string Error)> PromoteAsync(Uri idleColour, Uri publicUrl) =>
-        new FakeKubectl(_fakeBin, liveColour: "blue").RunAsync(
-            "deploy/promote.sh", ["--tag", "c0ffee1", "--base-url", publicUrl.ToString().TrimEnd('/')],
-            new Dictionary<string, string> { ["AZORA_DEPLOY_WORKDIR"] = _work, ["AZORA_SMOKE_PORT"] = idleColour.Port.ToString() });
+        _cluster.RunAsync(
+            "deploy/promote.sh", ["--tag", "c0ffee1", "--base-url", publicUrl.ToString().TrimEnd('/')], liveColour: "blue",
+            environment: new Dictionary<string, string> { ["AZORA_SMOKE_PORT"] = idleColour.Port.ToString() });
 
     private const string ToGreen = """patch service api --namespace azora-production --type merge --patch {"spec":{"selector":{"version":"green"}}}""";
     private const string ToBlue = """patch service api --namespace azora-production --type merge --patch {"spec":{"selector":{"version":"blue"}}}""";
@@ -36,7 +31,7 @@ public sealed class PromoteScriptTests(AzoraStackFixture stack) : IDisposable
         var (exitCode, output, error) = await PromoteAsync(idleColour: Healthy, publicUrl: Healthy);
 
         Assert.True(exitCode == 0, output + error);
-        var calls = await FakeKubectl.CallsAsync(_fakeBin);
+        var calls = await _cluster.CallsAsync();
         Assert.Contains("rollout status deployment/api-green --namespace azora-production --timeout 10m", calls);
         Assert.Contains("port-forward service/api-green 18080:80 --namespace azora-production".Replace("18080", Healthy.Port.ToString()), calls);
         Assert.Equal(ToGreen, calls[^1]);
@@ -50,7 +45,7 @@ public sealed class PromoteScriptTests(AzoraStackFixture stack) : IDisposable
 
         Assert.Equal(1, exitCode);
         Assert.Contains("api-green failed its smoke test; traffic stays on blue", error);
-        Assert.DoesNotContain(await FakeKubectl.CallsAsync(_fakeBin), call => call.StartsWith("patch service api", StringComparison.Ordinal));
+        Assert.DoesNotContain(await _cluster.CallsAsync(), call => call.StartsWith("patch service api", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -59,7 +54,7 @@ public sealed class PromoteScriptTests(AzoraStackFixture stack) : IDisposable
         var (exitCode, _, error) = await PromoteAsync(idleColour: Healthy, publicUrl: Broken);
 
         Assert.Equal(1, exitCode);
-        var patches = (await FakeKubectl.CallsAsync(_fakeBin)).Where(call => call.StartsWith("patch service api", StringComparison.Ordinal)).ToList();
+        var patches = (await _cluster.CallsAsync()).Where(call => call.StartsWith("patch service api", StringComparison.Ordinal)).ToList();
         Assert.Equal([ToGreen, ToBlue], patches);
         Assert.Contains("release c0ffee1 rolled back; blue serves again", error);
     }
