@@ -33,22 +33,7 @@ internal sealed class LocalStack : IAsyncDisposable
     {
         var dataDirectory = TestDirectories.CreateReachableByPostgres("e2e");
         using var timeout = new CancellationTokenSource(StartTimeout);
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Azora_AppHost>(
-            ["--Azora:Infrastructure=local", $"--Azora:DataDirectory={dataDirectory}", $"--Azora:Stripe:EmulatorWebhookSecret={StripeWebhookSecret}"],
-            (options, _) => options.DisableDashboard = true,
-            timeout.Token);
-
-        foreach (var service in builder.Resources.OfType<ProjectResource>())
-        {
-            // Without a dashboard nothing listens for OTLP; exporting to it anyway costs each service CPU every second.
-            builder.CreateResourceBuilder(service).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
-        }
-
-        // Every journey signs up from the same address; the limits' headers are still sent, with these numbers.
-        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "api"))
-            .WithEnvironment("Azora__RateLimits__Anonymous__PermitLimit", "1000000")
-            .WithEnvironment("Azora__RateLimits__Credentials__PermitLimit", "1000000");
-
+        var builder = await LocalAppHost.CreateBuilderAsync(dataDirectory, StripeWebhookSecret, timeout.Token);
         var app = await builder.BuildAsync(timeout.Token);
         var stack = new LocalStack(app, dataDirectory);
         try

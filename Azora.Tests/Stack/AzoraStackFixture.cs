@@ -21,19 +21,8 @@ public sealed class AzoraStackFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Azora_AppHost>(
-            ["--Azora:Infrastructure=local", $"--Azora:DataDirectory={DataDirectory}", $"--Azora:Stripe:EmulatorWebhookSecret={StripeWebhookSecret}"],
-            (options, _) => options.DisableDashboard = true,
-            timeout.Token);
+        var builder = await LocalAppHost.CreateBuilderAsync(DataDirectory, StripeWebhookSecret, timeout.Token);
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
-
-        // Every test shares one client address and makes many accounts; the limits themselves are tested on
-        // separate API instances (ApiInstance) with small limits of their own.
-        foreach (var service in builder.Resources.OfType<ProjectResource>())
-        {
-            // Without a dashboard nothing listens for OTLP; exporting to it anyway costs each service CPU every second.
-            builder.CreateResourceBuilder(service).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
-        }
 
         // Reconciliation looks often and at young payments, so a test can watch it heal a lost webhook.
         builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "payments"))
@@ -47,10 +36,7 @@ public sealed class AzoraStackFixture : IAsyncLifetime
             .WithEnvironment("Azora__Webhooks__MaximumAttempts", "6");
 
         var api = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "api");
-        builder.CreateResourceBuilder(api)
-            .WithEnvironment("Azora__RateLimits__Anonymous__PermitLimit", "1000000")
-            .WithEnvironment("Azora__RateLimits__Credentials__PermitLimit", "1000000")
-            .WithEnvironment("Azora__Webhooks__SecretRotationGrace", "00:00:03");
+        builder.CreateResourceBuilder(api).WithEnvironment("Azora__Webhooks__SecretRotationGrace", "00:00:03");
 
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);

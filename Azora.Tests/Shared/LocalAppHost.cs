@@ -1,0 +1,36 @@
+// Compiled into Azora.Tests and Azora.EndToEnd.
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+
+namespace Azora.Testing;
+
+/// <summary>How the test suites start the whole AppHost of their own.</summary>
+internal static class LocalAppHost
+{
+    /// <summary>
+    /// The AppHost in local-process mode (PostgreSQL from the machine's binaries, a Redis-protocol server) with its own
+    /// data directory, random ports and the given emulator webhook secret; no dashboard and no OTLP export; and the
+    /// API's anonymous and credential limits raised, because every test signs up from one client address (the limits
+    /// themselves are tested on API instances with small limits of their own).
+    /// </summary>
+    public static async Task<IDistributedApplicationTestingBuilder> CreateBuilderAsync(
+        string dataDirectory, string stripeWebhookSecret, CancellationToken cancellationToken)
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Azora_AppHost>(
+            ["--Azora:Infrastructure=local", $"--Azora:DataDirectory={dataDirectory}", $"--Azora:Stripe:EmulatorWebhookSecret={stripeWebhookSecret}"],
+            (options, _) => options.DisableDashboard = true,
+            cancellationToken);
+
+        foreach (var service in builder.Resources.OfType<ProjectResource>())
+        {
+            // Without a dashboard nothing listens for OTLP; exporting to it anyway costs each service CPU every second.
+            builder.CreateResourceBuilder(service).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+        }
+
+        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "api"))
+            .WithEnvironment("Azora__RateLimits__Anonymous__PermitLimit", "1000000")
+            .WithEnvironment("Azora__RateLimits__Credentials__PermitLimit", "1000000");
+        return builder;
+    }
+}
