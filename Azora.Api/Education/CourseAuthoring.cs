@@ -178,8 +178,7 @@ public sealed partial class CourseAuthoring(NpgsqlDataSource database, TimeProvi
             return new AuthoringResult<LessonResponse>(access);
         }
 
-        var count = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT count(*)::int FROM lessons WHERE course_id = @courseId", new { courseId }, transaction, cancellationToken: cancellationToken));
+        var count = await LessonCountAsync(connection, transaction, courseId, cancellationToken);
         var position = Math.Clamp(lesson.Position ?? count + 1, 1, count + 1);
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE lessons SET position = position + 1 WHERE course_id = @courseId AND position >= @position",
@@ -219,8 +218,7 @@ public sealed partial class CourseAuthoring(NpgsqlDataSource database, TimeProvi
 
         if (changes.Position is { } wanted)
         {
-            var count = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-                "SELECT count(*)::int FROM lessons WHERE course_id = @courseId", new { courseId }, transaction, cancellationToken: cancellationToken));
+            var count = await LessonCountAsync(connection, transaction, courseId, cancellationToken);
             var to = Math.Clamp(wanted, 1, count);
             await connection.ExecuteAsync(new CommandDefinition(
                 """
@@ -294,6 +292,10 @@ public sealed partial class CourseAuthoring(NpgsqlDataSource database, TimeProvi
 
         return course.Public ? AuthoringOutcome.Forbidden : AuthoringOutcome.NotFound;
     }
+
+    private static Task<int> LessonCountAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid courseId, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT count(*)::int FROM lessons WHERE course_id = @courseId", new { courseId }, transaction, cancellationToken: cancellationToken));
 
     private static Task TouchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid courseId, DateTime now, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
