@@ -8,8 +8,12 @@ namespace Azora.Tests.Deployment;
 /// The committed overlays as a cluster would receive them, checked offline: kustomize builds them, every object loads
 /// strictly, passes the policy, and validates against the Kubernetes OpenAPI schema; alert and dashboard queries parse.
 /// </summary>
-public sealed partial class ManifestValidationTests
+public sealed partial class ManifestValidationTests : IDisposable
 {
+    private readonly ScratchFolder _scratch = new();
+
+    public void Dispose() => _scratch.Dispose();
+
     public static TheoryData<string> Overlays => new(BuiltOverlay.Names);
 
     [Theory]
@@ -85,7 +89,7 @@ public sealed partial class ManifestValidationTests
         var files = new List<string>();
         foreach (var name in BuiltOverlay.Names)
         {
-            files.Add(await WriteTempAsync((await BuiltOverlay.GetAsync(name)).Yaml));
+            files.Add(await _scratch.WriteAsync($"{name}.yaml", (await BuiltOverlay.GetAsync(name)).Yaml));
         }
 
         var (exitCode, output, error) = await ValidateAsync(files);
@@ -101,7 +105,7 @@ public sealed partial class ManifestValidationTests
             .Replace("  maxReplicas: 10\n", "  maxReplicas: ten\n")
             .Replace("> 0.05", "> > 0.05");
 
-        var (exitCode, output, error) = await ValidateAsync([await WriteTempAsync(yaml)]);
+        var (exitCode, output, error) = await ValidateAsync([await _scratch.WriteAsync("production.yaml", yaml)]);
 
         Assert.Equal(1, exitCode);
         Assert.Contains("HorizontalPodAutoscaler/payments: data/spec/maxReplicas must be integer", error);
@@ -174,17 +178,11 @@ public sealed partial class ManifestValidationTests
         return await Repository.RunAsync("node", ["validate.mjs", .. files], workingDirectory: tool);
     }
 
-    private static async Task<string> WriteTempAsync(string yaml)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"azora-built-{Guid.NewGuid():N}.yaml");
-        await File.WriteAllTextAsync(path, yaml);
-        return path;
-    }
 
     [Fact]
     public async Task The_committed_manifests_are_what_the_generator_makes_of_the_current_model()
     {
-        var output = Path.Combine(Path.GetTempPath(), $"azora-model-{Guid.NewGuid():N}");
+        var output = _scratch.PathOf("model");
         var (exitCode, stdout, error) = await Repository.RunAsync(
             Path.Combine(AppContext.BaseDirectory, "Azora.AppHost"),
             ["--publisher", "manifest", "--output-path", Path.Combine(output, "aspire-manifest.json")],

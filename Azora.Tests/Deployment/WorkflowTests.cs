@@ -3,8 +3,12 @@ using System.Text.RegularExpressions;
 namespace Azora.Tests.Deployment;
 
 /// <summary>The GitHub workflows, checked offline: schema (action-validator) and the scripts they call.</summary>
-public sealed partial class WorkflowTests
+public sealed partial class WorkflowTests : IDisposable
 {
+    private readonly ScratchFolder _scratch = new();
+
+    public void Dispose() => _scratch.Dispose();
+
     public static TheoryData<string> Workflows() =>
         new(Directory.GetFiles(Repository.PathOf(".github/workflows"), "*.yml").Select(Path.GetFileName)!);
 
@@ -20,8 +24,7 @@ public sealed partial class WorkflowTests
     [Fact]
     public async Task Action_validator_refuses_a_broken_workflow()
     {
-        var broken = Path.Combine(Path.GetTempPath(), $"azora-broken-{Guid.NewGuid():N}.yml");
-        await File.WriteAllTextAsync(broken, (await File.ReadAllTextAsync(Repository.PathOf(".github/workflows/ci.yml")))
+        var broken = await _scratch.WriteAsync("ci.yml", (await File.ReadAllTextAsync(Repository.PathOf(".github/workflows/ci.yml")))
             .Replace("    runs-on: ubuntu-latest\n", "    runs_on: ubuntu-latest\n"));
 
         var (exitCode, output, error) = await ValidateAsync(broken);
