@@ -239,7 +239,7 @@ public class CourseAuthoringTests(AzoraStackFixture stack)
 
         // The eviction message travels through Redis; allow it a moment, far less than the local lifetime.
         var seen = await Eventually.ReadAsync(
-            () => TitleAsync(second.Client, course.Slug), title => title == "Renamed on the first replica", attempts: 30, TimeSpan.FromMilliseconds(100));
+            () => TitleAsync(second.Client, course.Slug), title => title == "Renamed on the first replica", attempts: 100, TimeSpan.FromMilliseconds(100));
 
         Assert.Equal("Renamed on the first replica", seen);
     }

@@ -229,7 +229,7 @@ public class PaymentTests(AzoraStackFixture stack)
 
         // Stripe confirms asynchronously with charge.refunded; wait for the worker to apply it.
         var status = await Eventually.ReadAsync(
-            () => StatusAsync(client, learner, intent), read => read == "refunded", attempts: 50, TimeSpan.FromMilliseconds(100));
+            () => StatusAsync(client, learner, intent), read => read == "refunded", attempts: 100, TimeSpan.FromMilliseconds(200));
 
         Assert.Equal("refunded", status);
         using var enrollments = await client.GetAsync("/api/education/enrollments", learner.AccessToken);

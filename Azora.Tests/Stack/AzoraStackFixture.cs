@@ -35,9 +35,6 @@ public sealed class AzoraStackFixture : IAsyncLifetime
             .WithEnvironment("Azora__Webhooks__MaximumRetryDelay", "00:00:08")
             .WithEnvironment("Azora__Webhooks__MaximumAttempts", "6");
 
-        var api = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "api");
-        builder.CreateResourceBuilder(api).WithEnvironment("Azora__Webhooks__SecretRotationGrace", "00:00:03");
-
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", timeout.Token);
