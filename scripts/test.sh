@@ -23,22 +23,8 @@ dotnet build Azora.sln || exit 1
 dotnet test Azora.sln --no-build -m:1 --logger trx --logger "console;verbosity=normal" --results-directory "$results" "$@"
 status=$?
 
-# Sum the counters of every project's TRX file.
-count() {
-  local file sum=0 value
-  while IFS= read -r file; do
-    value=$(grep -o '<Counters [^>]*>' "$file" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0)
-    sum=$((sum + value))
-  done < <(find "$results" -name '*.trx' 2>/dev/null)
-  echo "$sum"
-}
-total=$(count total)
-passed=$(count passed)
-failed=$(($(count failed) + $(count error) + $(count timeout) + $(count aborted)))
-
-echo "${passed} passed, ${failed} failed"
-if [[ $status -eq 0 && ${total} -eq 0 ]]; then
-  echo "no test ran" >&2
-  status=1
-fi
+# The totals of every project's TRX report, with the failed tests named.
+scripts/test-summary.sh "$results"
+summary=$?
+[[ $status -eq 0 ]] && status=$summary
 exit $status
