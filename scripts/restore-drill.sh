@@ -21,7 +21,9 @@ psql_options=(--no-psqlrc --quiet --no-align --tuples-only --set ON_ERROR_STOP=1
 cleanup() {
   rm -rf "$work"
   if [[ $keep == false ]]; then
-    psql "${psql_options[@]}" "$server_url/postgres" --command "DROP DATABASE IF EXISTS $target_db" >/dev/null 2>&1 || true
+    # FORCE: a connection left to the copy (an autovacuum worker, an operator's psql) must not keep it alive.
+    psql "${psql_options[@]}" "$server_url/postgres" --command "DROP DATABASE IF EXISTS $target_db WITH (FORCE)" >/dev/null ||
+      echo "warning: the restored copy $target_db could not be dropped; drop it by hand" >&2
   fi
 }
 trap cleanup EXIT

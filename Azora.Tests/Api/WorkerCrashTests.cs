@@ -80,7 +80,7 @@ public class WorkerCrashTests(AzoraStackFixture stack)
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
-        if (await Eventually.ReadAsync(condition, reached => reached, attempts: 100, TimeSpan.FromMilliseconds(50)))
+        if (await Eventually.ReadAsync(condition, reached => reached, attempts: 400, TimeSpan.FromMilliseconds(50)))
         {
             return;
         }
