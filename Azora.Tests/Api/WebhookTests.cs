@@ -197,8 +197,8 @@ public class WebhookTests(AzoraStackFixture stack)
         var after = DateTimeOffset.UtcNow;
         var body = await rotated.JsonAsync();
         var newSecret = body.GetProperty("secret").GetString()!;
-        // The default grace period: the stack does not set Azora:Webhooks:SecretRotationGrace.
-        Assert.InRange(body.GetProperty("previousSecretValidUntil").GetDateTimeOffset(), before.AddHours(24).AddSeconds(-1), after.AddHours(24).AddSeconds(1));
+        // The stack's Azora:Webhooks:SecretRotationGrace is 2 hours.
+        Assert.InRange(body.GetProperty("previousSecretValidUntil").GetDateTimeOffset(), before.AddHours(2).AddSeconds(-1), after.AddHours(2).AddSeconds(1));
         using (await client.PostJsonAsync($"/api/webhooks/{id}/ping", new { }, admin.AccessToken))
         {
         }

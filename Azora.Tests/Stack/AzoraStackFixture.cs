@@ -35,6 +35,10 @@ public sealed class AzoraStackFixture : IAsyncLifetime
             .WithEnvironment("Azora__Webhooks__MaximumRetryDelay", "00:00:08")
             .WithEnvironment("Azora__Webhooks__MaximumAttempts", "6");
 
+        // Not the default 24 hours, so the rotation test shows the setting is read.
+        var api = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "api");
+        builder.CreateResourceBuilder(api).WithEnvironment("Azora__Webhooks__SecretRotationGrace", "02:00:00");
+
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", timeout.Token);
