@@ -12,7 +12,7 @@ internal static class ManifestPolicy
     public static IReadOnlyList<string> Check(IReadOnlyList<object> objects)
     {
         var overlay = new BuiltOverlay("checked", "", objects);
-        return [.. Containers(overlay), .. Secrets(overlay), .. Services(overlay), .. NetworkPolicies(overlay), .. ScalingTargets(overlay), .. Namespaces(overlay)];
+        return [.. Containers(overlay), .. Secrets(overlay), .. Services(overlay), .. LabelSelectors(overlay), .. ScalingTargets(overlay), .. Namespaces(overlay)];
     }
 
     private static IEnumerable<string> Containers(BuiltOverlay overlay)
@@ -83,14 +83,17 @@ internal static class ManifestPolicy
         }
     }
 
-    private static IEnumerable<string> NetworkPolicies(BuiltOverlay overlay)
+    // NetworkPolicies and PodDisruptionBudgets pick their pods with a label selector; one that matches no pod protects nothing.
+    private static IEnumerable<string> LabelSelectors(BuiltOverlay overlay)
     {
         var templates = overlay.PodTemplates().ToList();
-        foreach (var policy in overlay.All<V1NetworkPolicy>())
+        var selectors = overlay.All<V1NetworkPolicy>().Select(policy => (Owner: $"NetworkPolicy/{policy.Metadata.Name}", Selector: policy.Spec.PodSelector))
+            .Concat(overlay.All<V1PodDisruptionBudget>().Select(budget => (Owner: $"PodDisruptionBudget/{budget.Metadata.Name}", Selector: budget.Spec.Selector)));
+        foreach (var (owner, selector) in selectors)
         {
-            if (!templates.Any(template => BuiltOverlay.Selects(policy.Spec.PodSelector, template.Template.Metadata.Labels)))
+            if (!templates.Any(template => BuiltOverlay.Selects(selector, template.Template.Metadata.Labels)))
             {
-                yield return $"NetworkPolicy/{policy.Metadata.Name} selects no pod";
+                yield return $"{owner} selects no pod";
             }
         }
     }
@@ -103,15 +106,6 @@ internal static class ManifestPolicy
             if (autoscaler.Spec.ScaleTargetRef.Kind != "Deployment" || !deployments.Contains(autoscaler.Spec.ScaleTargetRef.Name))
             {
                 yield return $"HorizontalPodAutoscaler/{autoscaler.Metadata.Name} scales nothing that exists";
-            }
-        }
-
-        var templates = overlay.PodTemplates().ToList();
-        foreach (var budget in overlay.All<V1PodDisruptionBudget>())
-        {
-            if (!templates.Any(template => BuiltOverlay.Selects(budget.Spec.Selector, template.Template.Metadata.Labels)))
-            {
-                yield return $"PodDisruptionBudget/{budget.Metadata.Name} selects no pod";
             }
         }
     }
