@@ -62,6 +62,7 @@ public sealed partial class ManifestValidationTests : IDisposable
         built.Single<V1Service>("api-green").Spec.Selector["version"] = "purple";
         built.Single<V1NetworkPolicy>("api-ingress").Spec.PodSelector.MatchLabels["app.kubernetes.io/name"] = "apj";
         built.Single<V2HorizontalPodAutoscaler>("payments").Spec.ScaleTargetRef.Name = "payment";
+        built.Single<V1PodDisruptionBudget>("api-green").Spec.Selector.MatchLabels["version"] = "purple";
         var withSecret = overlay.Append(new V1Secret
         {
             ApiVersion = "v1",
@@ -79,8 +80,9 @@ public sealed partial class ManifestValidationTests : IDisposable
         Assert.Contains("Service/api-green selects no pod", findings);
         Assert.Contains("NetworkPolicy/api-ingress selects no pod", findings);
         Assert.Contains("HorizontalPodAutoscaler/payments scales nothing that exists", findings);
+        Assert.Contains("PodDisruptionBudget/api-green selects no pod", findings);
         Assert.Contains("Secret/azora-stripe carries data; secrets are created in the cluster, never committed", findings);
-        Assert.Equal(8, findings.Count);
+        Assert.Equal(9, findings.Count);
     }
 
     [Fact]
