@@ -17,8 +17,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 ns=$(namespace_of "$environment")
-[[ $tag =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || fail "--tag must be an image tag (the commit SHA), got '$tag'"
-[[ $tag != latest ]] || fail "--tag latest is refused: deploy an immutable tag"
+require_tag "$tag"
 
 work="$WORK_ROOT/$environment"
 mkdir -p "$work"

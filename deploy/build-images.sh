@@ -13,7 +13,7 @@ while [[ $# -gt 0 ]]; do
     *) fail "unknown argument '$1'" ;;
   esac
 done
-[[ $tag =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ && $tag != latest ]] || fail "--tag must be an immutable image tag (the commit SHA), got '$tag'"
+require_tag "$tag"
 registry=${IMAGE_REGISTRY%%/*}
 prefix=${IMAGE_REGISTRY#*/}
 

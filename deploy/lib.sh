@@ -66,6 +66,12 @@ other_colour() {
   esac
 }
 
+# Stops unless $1 can be deployed as an image tag: a valid tag, and not `latest`, which moves under a running release.
+require_tag() {
+  [[ $1 =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || fail "--tag must be an image tag (the commit SHA), got '$1'"
+  [[ $1 != latest ]] || fail "--tag latest is refused: deploy an immutable tag"
+}
+
 image_of() {
   echo "$IMAGE_REGISTRY/azora-$1:$2"
 }

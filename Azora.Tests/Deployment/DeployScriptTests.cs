@@ -67,7 +67,8 @@ public sealed partial class DeployScriptTests : IDisposable
     [InlineData("deploy/apply.sh", "staging", "--tag must be an image tag")]
     [InlineData("deploy/switch.sh", "--to purple", "unknown colour 'purple'")]
     [InlineData("deploy/smoke-test.sh", "api.azora.world", "BASE_URL must look like")]
-    [InlineData("deploy/build-images.sh", "--tag a/b", "--tag must be an immutable image tag")]
+    [InlineData("deploy/build-images.sh", "--tag a/b", "--tag must be an image tag")]
+    [InlineData("deploy/build-images.sh", "--tag latest", "--tag latest is refused")]
     public async Task Wrong_arguments_fail_loudly_before_anything_runs(string script, string arguments, string message)
     {
         var (exitCode, output, error) = await _cluster.RunAsync(script, arguments.Split(' '), liveColour: "blue");
