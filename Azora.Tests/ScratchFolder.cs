@@ -7,6 +7,9 @@ internal sealed class ScratchFolder : IDisposable
 
     public string PathOf(string name) => Path.Combine(_directory.FullName, name);
 
+    /// <summary>Creates a subfolder and returns its path.</summary>
+    public string CreateFolder(string name) => Directory.CreateDirectory(PathOf(name)).FullName;
+
     /// <summary>Writes <paramref name="text"/> to a new file of the folder and returns its path.</summary>
     public async Task<string> WriteAsync(string name, string text)
     {

@@ -8,16 +8,19 @@ namespace Azora.Tests.Deployment;
 /// </summary>
 internal sealed class FakeKubectl : IDisposable
 {
-    private readonly string _bin = Directory.CreateTempSubdirectory("azora-fake-kubectl-").FullName;
+    private readonly ScratchFolder _scratch = new();
+    private readonly string _bin;
+
+    public FakeKubectl()
+    {
+        _bin = _scratch.CreateFolder("bin");
+        WorkDirectory = _scratch.CreateFolder("deploy-work");
+    }
 
     /// <summary>The scripts' <c>AZORA_DEPLOY_WORKDIR</c>.</summary>
-    public string WorkDirectory { get; } = Directory.CreateTempSubdirectory("azora-deploy-test-").FullName;
+    public string WorkDirectory { get; }
 
-    public void Dispose()
-    {
-        Directory.Delete(_bin, recursive: true);
-        Directory.Delete(WorkDirectory, recursive: true);
-    }
+    public void Dispose() => _scratch.Dispose();
 
     public async Task<string[]> CallsAsync() =>
         File.Exists(Path.Combine(_bin, "calls")) ? await File.ReadAllLinesAsync(Path.Combine(_bin, "calls")) : [];
