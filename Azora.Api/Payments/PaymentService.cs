@@ -17,8 +17,8 @@ public enum IntentOutcome { Created, Existing, CourseNotFound, FreeCourse, Alrea
 /// </summary>
 public sealed class PaymentService(NpgsqlDataSource database, IOptions<StripeSettings> stripe, TimeProvider time, ILogger<PaymentService> logger)
 {
-    private readonly Lazy<PaymentIntentService> _intents = new(() => new PaymentIntentService(stripe.Value.CreateClient()));
-    private readonly Lazy<RefundService> _refunds = new(() => new RefundService(stripe.Value.CreateClient()));
+    // One Stripe client, and so one HTTP connection pool, for intents and refunds; made on first use.
+    private readonly Lazy<IStripeClient> _client = new(() => stripe.Value.CreateClient());
 
     private const string PaymentColumns =
         """
@@ -86,7 +86,7 @@ public sealed class PaymentService(NpgsqlDataSource database, IOptions<StripeSet
         PaymentIntent intent;
         try
         {
-            intent = await _intents.Value.CreateAsync(
+            intent = await new PaymentIntentService(_client.Value).CreateAsync(
                 new PaymentIntentCreateOptions
                 {
                     Amount = course.Price,
@@ -151,7 +151,7 @@ public sealed class PaymentService(NpgsqlDataSource database, IOptions<StripeSet
 
         try
         {
-            await _refunds.Value.CreateAsync(
+            await new RefundService(_client.Value).CreateAsync(
                 new RefundCreateOptions { PaymentIntent = paymentIntentId },
                 new RequestOptions { IdempotencyKey = $"azora-refund-{paymentIntentId}" },
                 cancellationToken);
