@@ -135,14 +135,15 @@ public static class WebhookEndpoints
     {
         var grace = configuration.GetValue("Azora:Webhooks:SecretRotationGrace", TimeSpan.FromHours(24));
         var secret = NewSecret();
-        var until = time.GetUtcNow() + grace;
+        var now = time.GetUtcNow();
+        var until = now + grace;
         await using var connection = await database.OpenConnectionAsync(ct);
         var rotated = await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE webhook_subscriptions SET previous_secret = secret, previous_secret_expires_at = @until, secret = @secret, updated_at = @now
             WHERE id = @id AND owner_id = @owner
             """,
-            new { id, owner = Owner(user), secret, until = until.UtcDateTime, now = time.GetUtcNow().UtcDateTime }, cancellationToken: ct));
+            new { id, owner = Owner(user), secret, until = until.UtcDateTime, now = now.UtcDateTime }, cancellationToken: ct));
         return rotated == 0 ? NotFound() : TypedResults.Ok(new RotatedSecretResponse(secret, until));
     }
 
