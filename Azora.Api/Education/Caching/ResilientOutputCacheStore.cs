@@ -70,8 +70,7 @@ public sealed class ResilientOutputCacheStore : IOutputCacheStore, IDisposable
     {
         if (_local.TryGetValue(key, out byte[]? local))
         {
-            Interlocked.Increment(ref _hits);
-            _lookups.Add(1, new KeyValuePair<string, object?>("result", "hit"));
+            Count("hit");
             return local;
         }
 
@@ -79,8 +78,7 @@ public sealed class ResilientOutputCacheStore : IOutputCacheStore, IDisposable
         {
             _redis.ThrowIfDisconnected();
             var value = await _inner.GetAsync(key, cancellationToken);
-            Interlocked.Increment(ref value is null ? ref _misses : ref _hits);
-            _lookups.Add(1, new KeyValuePair<string, object?>("result", value is null ? "miss" : "hit"));
+            Count(value is null ? "miss" : "hit");
             if (value is not null)
             {
                 KeepLocally(key, value, _localLifetime);
@@ -90,8 +88,7 @@ public sealed class ResilientOutputCacheStore : IOutputCacheStore, IDisposable
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            Interlocked.Increment(ref _misses);
-            _lookups.Add(1, new KeyValuePair<string, object?>("result", "error"));
+            Count("error");
             Failed(ex, "read");
             return null;
         }
@@ -135,6 +132,13 @@ public sealed class ResilientOutputCacheStore : IOutputCacheStore, IDisposable
         {
             _local.Set(key, value, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime, Size = value.Length });
         }
+    }
+
+    /// <summary>One lookup, in the counter by result and in the hit ratio (an error counts as a miss).</summary>
+    private void Count(string result)
+    {
+        Interlocked.Increment(ref result == "hit" ? ref _hits : ref _misses);
+        _lookups.Add(1, new KeyValuePair<string, object?>("result", result));
     }
 
     private void Failed(Exception ex, string operation)
