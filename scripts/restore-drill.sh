@@ -40,6 +40,8 @@ checksums_sql="
 # The source is read in one repeatable-read transaction whose snapshot pg_dump shares, so background writers
 # (workers, other clients) cannot make the comparison differ.
 coproc SOURCE { psql "${psql_options[@]}" --field-separator ' ' "$source_url"; }
+# Bash unsets SOURCE_PID as soon as the coprocess has exited, which after \q can be before `wait` runs.
+dump_session_pid=$SOURCE_PID
 printf '%s\n' "BEGIN ISOLATION LEVEL REPEATABLE READ;" "SELECT pg_export_snapshot();" >&"${SOURCE[1]}"
 read -r snapshot <&"${SOURCE[0]}"
 
@@ -54,7 +56,7 @@ while read -r line <&"${SOURCE[0]}" && [[ $line != end-of-checksums ]]; do
 done
 sort "$work/source-unsorted.txt" >"$work/source.txt"
 printf '%s\n' "COMMIT;" '\q' >&"${SOURCE[1]}"
-wait "$SOURCE_PID" 2>/dev/null || true
+wait "$dump_session_pid" 2>/dev/null || true
 
 psql "${psql_options[@]}" "$server_url/postgres" --command "CREATE DATABASE $target_db" >/dev/null
 restore_started=$(date +%s%N)
