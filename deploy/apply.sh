@@ -9,13 +9,7 @@ source "$(dirname "$0")/lib.sh"
 environment=${1:-}
 shift || true
 tag=""
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --tag) tag=${2:-}; shift 2 ;;
-    --dry-run) DRY_RUN=true; shift ;;
-    *) fail "unknown argument '$1'" ;;
-  esac
-done
+parse_options tag=tag -- "$@"
 ns=$(namespace_of "$environment")
 require_tag "$tag"
 

@@ -6,13 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 
 tag=""
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --tag) tag=${2:-}; shift 2 ;;
-    --dry-run) DRY_RUN=true; shift ;;
-    *) fail "unknown argument '$1'" ;;
-  esac
-done
+parse_options tag=tag -- "$@"
 require_tag "$tag"
 registry=${IMAGE_REGISTRY%%/*}
 prefix=${IMAGE_REGISTRY#*/}

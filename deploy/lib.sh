@@ -16,6 +16,30 @@ fail() {
   exit 1
 }
 
+# Reads the options in "$@": --dry-run, and each option named before the "--" as NAME=VARIABLE, whose value goes into
+# VARIABLE. Stops on an unknown argument or on an option given without its value.
+#   parse_options tag=tag base-url=base_url -- "$@"
+parse_options() {
+  local -A variables=()
+  while [[ $1 != -- ]]; do
+    variables[--${1%%=*}]=${1#*=}
+    shift
+  done
+  shift
+  while [[ $# -gt 0 ]]; do
+    if [[ $1 == --dry-run ]]; then
+      DRY_RUN=true
+      shift
+    elif [[ -n $1 && -n ${variables[$1]:-} ]]; then
+      [[ $# -ge 2 ]] || fail "$1 needs a value"
+      printf -v "${variables[$1]}" '%s' "$2"
+      shift 2
+    else
+      fail "unknown argument '$1'"
+    fi
+  done
+}
+
 # Prints a command the way a shell would read it back, then runs it unless this is a dry run.
 show() {
   local out="+" arg

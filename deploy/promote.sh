@@ -6,14 +6,7 @@ source "$(dirname "$0")/lib.sh"
 
 tag=""
 base_url="https://api.azora.world"
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --tag) tag=${2:-}; shift 2 ;;
-    --base-url) base_url=${2:-}; shift 2 ;;
-    --dry-run) DRY_RUN=true; shift ;;
-    *) fail "unknown argument '$1'" ;;
-  esac
-done
+parse_options tag=tag base-url=base_url -- "$@"
 ns=$(namespace_of production)
 dry=()
 [[ $DRY_RUN == true ]] && dry=(--dry-run)

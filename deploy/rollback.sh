@@ -7,12 +7,7 @@ source "$(dirname "$0")/lib.sh"
 
 environment=${1:-}
 shift || true
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --dry-run) DRY_RUN=true; shift ;;
-    *) fail "unknown argument '$1'" ;;
-  esac
-done
+parse_options -- "$@"
 ns=$(namespace_of "$environment")
 
 if [[ $environment == production ]]; then

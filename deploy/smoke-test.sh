@@ -6,12 +6,7 @@ source "$(dirname "$0")/lib.sh"
 
 base_url=${1:-}
 shift || true
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --dry-run) DRY_RUN=true; shift ;;
-    *) fail "unknown argument '$1'" ;;
-  esac
-done
+parse_options -- "$@"
 [[ $base_url =~ ^https?://[^/]+$ ]] || fail "BASE_URL must look like https://api.azora.world (no path), got '$base_url'"
 
 # check PATH EXPECTED_BODY_TEXT: GET, expect 200 and the text in the body.

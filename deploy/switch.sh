@@ -4,13 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 
 colour=""
-while [[ $# -gt 0 ]]; do
-  case $1 in
-    --to) colour=${2:-}; shift 2 ;;
-    --dry-run) DRY_RUN=true; shift ;;
-    *) fail "unknown argument '$1'" ;;
-  esac
-done
+parse_options to=colour -- "$@"
 other_colour "$colour" >/dev/null
 ns=$(namespace_of production)
 

@@ -69,6 +69,9 @@ public sealed partial class DeployScriptTests : IDisposable
     [InlineData("deploy/smoke-test.sh", "api.azora.world", "BASE_URL must look like")]
     [InlineData("deploy/build-images.sh", "--tag a/b", "--tag must be an image tag")]
     [InlineData("deploy/build-images.sh", "--tag latest", "--tag latest is refused")]
+    [InlineData("deploy/rollback.sh", "staging --force", "unknown argument '--force'")]
+    [InlineData("deploy/switch.sh", "--to", "--to needs a value")]
+    [InlineData("deploy/promote.sh", "--tag abc123 --base-url", "--base-url needs a value")]
     public async Task Wrong_arguments_fail_loudly_before_anything_runs(string script, string arguments, string message)
     {
         var (exitCode, output, error) = await _cluster.RunAsync(script, arguments.Split(' '), liveColour: "blue");
