@@ -8,6 +8,7 @@ using Azora.Data.Webhooks;
 using Azora.Api.Errors;
 using Azora.Api.OpenApi;
 using Azora.Api.RateLimiting;
+using Azora.Api.Validation;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Scalar.AspNetCore;
 using StackExchange.Redis;
@@ -15,8 +16,7 @@ using StackExchange.Redis;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource("azora");
-builder.AddRedisClient("cache");
+builder.AddDatabaseAndCache();
 // The API serves without Redis (rate limits fail open, revocations fall back to PostgreSQL), so a cache outage makes
 // it Degraded, not unready: taking every replica out of the load balancer would turn a cache outage into a full one.
 builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
@@ -53,12 +53,14 @@ app.Services.GetRequiredService<SigningKeyRing>();
 // Connects to Redis before the first request: until it is connected, rate limits, revocations and the cache are skipped.
 app.Services.GetRequiredService<IConnectionMultiplexer>();
 
+app.UseSecurityHeaders();
 app.UseForwardedHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseMiddleware<RateLimitMiddleware>();
 app.UseAuthorization();
+app.UseMiddleware<ControlCharacterGuard>();
 app.UseOutputCache();
 
 app.MapDefaultEndpoints();
