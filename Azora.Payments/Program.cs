@@ -8,8 +8,7 @@ using Azora.Payments.Webhooks;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource("azora");
-builder.AddRedisClient("cache");
+builder.AddDatabaseAndCache();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddOptions<StripeSettings>().BindConfiguration(StripeSettings.Section);
 builder.Services.AddOptions<ReconciliationOptions>().BindConfiguration(ReconciliationOptions.Section);
@@ -27,6 +26,7 @@ builder.Services.AddHostedService<WebhookRelay>();
 
 var app = builder.Build();
 
+app.UseSecurityHeaders();
 app.MapDefaultEndpoints();
 app.MapGet("/", () => TypedResults.Ok(new ServiceInfo("azora-payments", typeof(Program).Assembly.GetName().Version?.ToString() ?? "0.0.0")))
     .WithName("GetServiceInfo");

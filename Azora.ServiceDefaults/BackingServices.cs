@@ -1,0 +1,66 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// PostgreSQL ("azora") and the Redis-protocol cache ("cache") as both services reach them, with deliberate time
+/// budgets (docs/deployment/INFRASTRUCTURE-GUIDE.md#time-budgets-for-dependencies): a dependency that stops answering
+/// costs a request at most the connect or command budget, never the drivers' longer defaults, and a health check at most
+/// <see cref="DependencyBudgets.HealthCheckTimeout"/>, inside the probes' 3 s.
+/// </summary>
+public static class BackingServices
+{
+    public static TBuilder AddDatabaseAndCache<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        var budgets = builder.Configuration.GetSection(DependencyBudgets.Section).Get<DependencyBudgets>() ?? new DependencyBudgets();
+
+        builder.AddNpgsqlDataSource("azora", configureDataSourceBuilder: dataSource =>
+            dataSource.ConnectionStringBuilder.Timeout = (int)Math.Ceiling(budgets.DatabaseConnectTimeout.TotalSeconds));
+        builder.AddRedisClient("cache", configureOptions: cache =>
+        {
+            cache.ConnectTimeout = (int)budgets.CacheConnectTimeout.TotalMilliseconds;
+            cache.SyncTimeout = cache.AsyncTimeout = (int)budgets.CacheCommandTimeout.TotalMilliseconds;
+        });
+
+        builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
+        {
+            foreach (var registration in options.Registrations)
+            {
+                registration.Timeout = registration.Timeout == Timeout.InfiniteTimeSpan ? budgets.HealthCheckTimeout : registration.Timeout;
+                var check = registration.Factory;
+                registration.Factory = services => new BoundedHealthCheck(check(services));
+            }
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Ends a check when its timeout fires even if the check does not listen: Npgsql keeps waiting for a server that
+    /// accepted the connection but never answers, so the health-check service alone would wait for the connect budget.
+    /// </summary>
+    private sealed class BoundedHealthCheck(IHealthCheck check) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            check.CheckHealthAsync(context, cancellationToken).WaitAsync(cancellationToken);
+    }
+}
+
+/// <summary>How long a service waits for its dependencies (<c>Azora:Dependencies</c>).</summary>
+public sealed class DependencyBudgets
+{
+    public const string Section = "Azora:Dependencies";
+
+    /// <summary>Opening a PostgreSQL connection (Npgsql's default is 15 s).</summary>
+    public TimeSpan DatabaseConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Connecting to the cache (StackExchange.Redis's default is 5 s).</summary>
+    public TimeSpan CacheConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>One cache command (StackExchange.Redis's default is 5 s); the cache is an optimisation, so it is short.</summary>
+    public TimeSpan CacheCommandTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Each check of <c>/health</c>; below the readiness probe's 3 s timeout.</summary>
+    public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(2);
+}
