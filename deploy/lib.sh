@@ -10,6 +10,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 WORK_ROOT="${AZORA_DEPLOY_WORKDIR:-/tmp/azora-deploy}"
 IMAGE_REGISTRY="${AZORA_IMAGE_REGISTRY:-ghcr.io/azora-world}"
 ROLLOUT_TIMEOUT="${AZORA_ROLLOUT_TIMEOUT:-10m}"
+# On each production API colour's Deployment: the payments image released together with that colour.
+PAYMENTS_IMAGE_ANNOTATION=azora.world/payments-image
 
 fail() {
   echo "error: $*" >&2
@@ -60,19 +62,26 @@ run() {
   fi
 }
 
-# Reads a value from the cluster into the variable named $1; a dry run shows the command and uses the default $2.
+# Reads a value from the cluster into the variable named $1 with the kubectl command after $2. Only an object that is
+# not there (kubectl's --ignore-not-found: no output) or an empty value means the default $2; any other failure to read
+# (no connection, no rights, a timeout) stops the script, because guessing would act on the wrong colour. A dry run
+# shows the command and uses the default.
 read_cluster() {
   local -n target=$1
   local default=$2
   shift 2
-  show "$@"
+  show "$@" --ignore-not-found
   if [[ $DRY_RUN == true ]]; then
     target=$default
     echo "# dry run: assuming '$default'"
     return
   fi
-  target=$("$@" 2>/dev/null || true)
-  target=${target:-$default}
+  target=$("$@" --ignore-not-found) ||
+    fail "could not read the cluster ($*); stopping before anything changes (only an object that is not there means '$default')"
+  if [[ -z $target ]]; then
+    target=$default
+    echo "# not in the cluster: assuming '$default'"
+  fi
 }
 
 namespace_of() {
@@ -96,6 +105,38 @@ require_tag() {
   [[ $1 != latest ]] || fail "--tag latest is refused: deploy an immutable tag"
 }
 
+# The image digests deploy/build-images.sh records for a tag, one image reference a line:
+#   ghcr.io/azora-world/azora-api:TAG@sha256:<64 hex digits>
+# deploy/apply.sh deploys by these digests, so what runs is exactly what was built and tested, whatever the tag does.
+digests_file_of() {
+  echo "$WORK_ROOT/images-$1.digests"
+}
+
+# Reads the digests of azora-api, azora-payments and azora-migrations built for tag $2 from the file $1 into
+# IMAGE_DIGESTS. Stops when one is missing; a dry run without the file assumes a digest of zeros.
+declare -A IMAGE_DIGESTS=()
+read_digests() {
+  local file=$1 tag=$2 name line digest
+  if [[ ! -e $file && $DRY_RUN == true ]]; then
+    for name in api payments migrations; do
+      IMAGE_DIGESTS[$name]=sha256:0000000000000000000000000000000000000000000000000000000000000000
+    done
+    echo "# dry run: no $file, assuming digests of zeros"
+    return
+  fi
+  [[ -r $file ]] ||
+    fail "no image digests for $tag in '$file': images are deployed by digest (deploy/build-images.sh --tag $tag writes them; or pass --digests FILE)"
+  for name in api payments migrations; do
+    digest=""
+    while IFS= read -r line || [[ -n $line ]]; do
+      [[ $line == "$IMAGE_REGISTRY/azora-$name:$tag@"* ]] && digest=${line##*@}
+    done <"$file"
+    [[ $digest =~ ^sha256:[0-9a-f]{64}$ ]] || fail "$file has no digest of $IMAGE_REGISTRY/azora-$name:$tag"
+    IMAGE_DIGESTS[$name]=$digest
+  done
+}
+
+# The reference by digest of an image read by read_digests: image_of api → ghcr.io/azora-world/azora-api@sha256:…
 image_of() {
-  echo "$IMAGE_REGISTRY/azora-$1:$2"
+  echo "$IMAGE_REGISTRY/azora-$1@${IMAGE_DIGESTS[$1]}"
 }

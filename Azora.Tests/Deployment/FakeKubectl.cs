@@ -3,11 +3,16 @@ namespace Azora.Tests.Deployment;
 /// <summary>
 /// A stand-in for <c>kubectl</c> at the cluster boundary (no cluster exists here), with its own temporary folders for
 /// itself and for what the deploy scripts render. Each run records the calls, answers the reads as a cluster whose
-/// live API colour is the one given and whose Deployments run <c>ghcr.io/azora-world/azora-api:previous</c>, fails the
-/// subcommand given, and builds kustomizations with the real kubectl (that part is offline).
+/// live API colour is the one given and whose API Deployments run <see cref="PreviousApiImage"/> and record
+/// <see cref="PreviousPaymentsImage"/> (an empty colour is a cluster without Azora: with <c>--ignore-not-found</c> a
+/// read prints nothing, without it a read fails with NotFound as kubectl does), fails the subcommand given (as a
+/// cluster that cannot be reached), and builds kustomizations with the real kubectl (that part is offline).
 /// </summary>
 internal sealed class FakeKubectl : IDisposable
 {
+    public static readonly string PreviousApiImage = "ghcr.io/azora-world/azora-api@sha256:" + new string('1', 64);
+    public static readonly string PreviousPaymentsImage = "ghcr.io/azora-world/azora-payments@sha256:" + new string('2', 64);
+
     private readonly ScratchFolder _scratch = new();
     private readonly string _bin;
 
@@ -25,6 +30,21 @@ internal sealed class FakeKubectl : IDisposable
     public async Task<string[]> CallsAsync() =>
         File.Exists(Path.Combine(_bin, "calls")) ? await File.ReadAllLinesAsync(Path.Combine(_bin, "calls")) : [];
 
+    /// <summary>
+    /// Writes the digests file <c>deploy/build-images.sh</c> would have written for <paramref name="tag"/> where
+    /// <c>deploy/apply.sh</c> looks by default, and returns each image's reference by digest (api, payments, migrations).
+    /// </summary>
+    public async Task<Dictionary<string, string>> RecordDigestsAsync(string tag, string? path = null)
+    {
+        var digests = new[] { "api", "payments", "migrations" }
+            .Select((name, index) => (Name: name, Digest: "sha256:" + new string((char)('a' + index), 64)))
+            .ToList();
+        await File.WriteAllLinesAsync(
+            path ?? Path.Combine(WorkDirectory, $"images-{tag}.digests"),
+            digests.Select(image => $"ghcr.io/azora-world/azora-{image.Name}:{tag}@{image.Digest}"));
+        return digests.ToDictionary(image => image.Name, image => $"ghcr.io/azora-world/azora-{image.Name}@{image.Digest}");
+    }
+
     public async Task<(int ExitCode, string Output, string Error)> RunAsync(
         string script, string[] arguments, string liveColour, string failing = "none", IDictionary<string, string>? environment = null)
     {
@@ -34,9 +54,18 @@ internal sealed class FakeKubectl : IDisposable
             #!/usr/bin/env bash
             if [[ $1 == kustomize ]]; then exec {{realKubectl}} "$@"; fi
             echo "$*" >> {{_bin}}/calls
-            [[ $1 == {{failing}} ]] && exit 1
+            if [[ $1 == {{failing}} ]]; then
+              echo "The connection to the server 10.0.0.1:6443 was refused - did you specify the right host or port?" >&2
+              exit 1
+            fi
+            if [[ $1 == get && -z "{{liveColour}}" ]]; then
+              [[ " $* " == *" --ignore-not-found "* ]] && exit 0
+              echo "Error from server (NotFound): $2s \"$3\" not found" >&2
+              exit 1
+            fi
             if [[ $1 == get && $2 == service ]]; then echo -n {{liveColour}}; fi
-            if [[ $1 == get && $2 == deployment ]]; then echo -n ghcr.io/azora-world/azora-api:previous; fi
+            if [[ $1 == get && $2 == deployment && $* == *payments-image* ]]; then echo -n {{PreviousPaymentsImage}}; fi
+            if [[ $1 == get && $2 == deployment && $* != *payments-image* ]]; then echo -n {{PreviousApiImage}}; fi
             exit 0
             """);
         File.SetUnixFileMode(fake, (UnixFileMode)0b111_101_101);

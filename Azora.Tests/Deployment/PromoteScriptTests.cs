@@ -17,10 +17,13 @@ public sealed class PromoteScriptTests(AzoraStackFixture stack) : IDisposable
 
     private Uri Broken => stack.App.GetEndpoint("payments", "http");
 
-    private Task<(int ExitCode, string Output, string Error)> PromoteAsync(Uri idleColour, Uri publicUrl) =>
-        _cluster.RunAsync(
+    private async Task<(int ExitCode, string Output, string Error)> PromoteAsync(Uri idleColour, Uri publicUrl)
+    {
+        await _cluster.RecordDigestsAsync("c0ffee1");
+        return await _cluster.RunAsync(
             "deploy/promote.sh", ["--tag", "c0ffee1", "--base-url", publicUrl.ToString().TrimEnd('/')], liveColour: "blue",
             environment: new Dictionary<string, string> { ["AZORA_SMOKE_PORT"] = idleColour.Port.ToString() });
+    }
 
     private const string ToGreen = """patch service api --namespace azora-production --type merge --patch {"spec":{"selector":{"version":"green"}}}""";
     private const string ToBlue = """patch service api --namespace azora-production --type merge --patch {"spec":{"selector":{"version":"blue"}}}""";
@@ -56,6 +59,9 @@ public sealed class PromoteScriptTests(AzoraStackFixture stack) : IDisposable
         Assert.Equal(1, exitCode);
         var patches = (await _cluster.CallsAsync()).Where(call => call.StartsWith("patch service api", StringComparison.Ordinal)).ToList();
         Assert.Equal([ToGreen, ToBlue], patches);
+        Assert.Contains(
+            $$"""patch deployment payments --namespace azora-production --type json --patch [{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"{{FakeKubectl.PreviousPaymentsImage}}"}]""",
+            await _cluster.CallsAsync());
         Assert.Contains("release c0ffee1 rolled back; blue serves again", error);
     }
 }
