@@ -107,6 +107,30 @@ public class PaymentTests(AzoraStackFixture stack)
         Assert.Equal(0, await stack.CountAsync("SELECT count(*) FROM stripe_events WHERE id = @id", new { id = JsonDocument.Parse(payload).RootElement.GetProperty("id").GetString()! }));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_stripe_event_over_the_size_limit_is_refused_even_without_a_content_length(bool chunked)
+    {
+        // Correctly signed, so only the size can refuse it: 600 KiB against the worker's 512 KiB.
+        var small = SignedEvents.StripeEvent("payment_intent.succeeded", "pi_oversized");
+        var payload = small.Insert(1, $"\"padding\":\"{new string('x', 600 * 1024)}\",");
+
+        using var response = await SignedEvents.DeliverToWorkerAsync(stack, payload, chunked: chunked);
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "PAYLOAD_TOO_LARGE");
+        var eventId = JsonDocument.Parse(small).RootElement.GetProperty("id").GetString();
+        Assert.Equal(0, await stack.CountAsync("SELECT count(*) FROM stripe_events WHERE id = @eventId", new { eventId }));
+    }
+
+    [Fact]
+    public async Task A_stripe_event_within_the_limit_is_accepted_when_chunked()
+    {
+        using var response = await SignedEvents.DeliverToWorkerAsync(stack, SignedEvents.StripeEvent("payment_intent.created", "pi_chunked"), chunked: true);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     [Fact]
     public async Task The_amount_comes_from_the_course_never_from_the_client()
     {
