@@ -1,7 +1,46 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Azora.Data.Webhooks;
+
+/// <summary>The development switches of <see cref="WebhookTargets"/>, under <c>Azora:Webhooks</c>; both refused in Production.</summary>
+public sealed class WebhookTargetOptions
+{
+    public const string Section = "Azora:Webhooks";
+
+    /// <summary>Accept plain <c>http</c> targets (Development and tests).</summary>
+    public bool AllowHttp { get; set; }
+
+    /// <summary>Accept loopback targets (Development and tests).</summary>
+    public bool AllowLoopback { get; set; }
+}
+
+public static class WebhookTargetsRegistration
+{
+    /// <summary>
+    /// <see cref="WebhookTargets"/> from <see cref="WebhookTargetOptions"/>; in Production either switch stops the
+    /// start, so partner webhooks never go out unencrypted or to the host itself.
+    /// </summary>
+    public static IServiceCollection AddWebhookTargets(this IServiceCollection services)
+    {
+        services.AddOptions<WebhookTargetOptions>().BindConfiguration(WebhookTargetOptions.Section)
+            .Validate<IHostEnvironment>(
+                (options, environment) => !environment.IsProduction() || !options.AllowHttp,
+                $"{WebhookTargetOptions.Section}:AllowHttp is true: it is for Development and tests and refused in Production; remove it.")
+            .Validate<IHostEnvironment>(
+                (options, environment) => !environment.IsProduction() || !options.AllowLoopback,
+                $"{WebhookTargetOptions.Section}:AllowLoopback is true: it is for Development and tests and refused in Production; remove it.")
+            .ValidateOnStart();
+        return services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<WebhookTargetOptions>>().Value;
+            return new WebhookTargets(options.AllowHttp, options.AllowLoopback);
+        });
+    }
+}
 
 /// <summary>
 /// Server-side request forgery guard for partner webhook URLs: only https (plain http and loopback only where a
