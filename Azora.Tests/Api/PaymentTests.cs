@@ -132,27 +132,21 @@ public class PaymentTests(AzoraStackFixture stack)
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task A_stripe_event_over_the_size_limit_is_refused_even_without_a_content_length(bool chunked)
+    [InlineData(-290, true)]
+    [InlineData(-310, false)]
+    [InlineData(290, true)]
+    [InlineData(310, false)]
+    public async Task The_stripe_signature_is_accepted_within_five_minutes_either_side_of_now(int secondsFromNow, bool accepted)
     {
-        // Correctly signed, so only the size can refuse it: 600 KiB against the worker's 512 KiB.
-        var small = SignedEvents.StripeEvent("payment_intent.succeeded", "pi_oversized");
-        var payload = small.Insert(1, $"\"padding\":\"{new string('x', 600 * 1024)}\",");
+        // An event type the worker acknowledges and ignores: only the signature's timestamp decides.
+        var payload = SignedEvents.StripeEvent("payment_intent.created", $"pi_tolerance_{Guid.NewGuid():N}");
+        var signature = SignedEvents.Sign(payload, AzoraStackFixture.StripeWebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + secondsFromNow);
 
-        using var response = await SignedEvents.DeliverToWorkerAsync(stack, payload, chunked: chunked);
+        using var response = await SignedEvents.DeliverToWorkerAsync(stack, payload, signature);
 
-        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "PAYLOAD_TOO_LARGE");
-        var eventId = JsonDocument.Parse(small).RootElement.GetProperty("id").GetString();
-        Assert.Equal(0, await stack.CountAsync("SELECT count(*) FROM stripe_events WHERE id = @eventId", new { eventId }));
-    }
-
-    [Fact]
-    public async Task A_stripe_event_within_the_limit_is_accepted_when_chunked()
-    {
-        using var response = await SignedEvents.DeliverToWorkerAsync(stack, SignedEvents.StripeEvent("payment_intent.created", "pi_chunked"), chunked: true);
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(accepted ? HttpStatusCode.OK : HttpStatusCode.BadRequest, response.StatusCode);
+        var eventId = JsonDocument.Parse(payload).RootElement.GetProperty("id").GetString();
+        Assert.Equal(accepted ? 1 : 0, await stack.CountAsync("SELECT count(*) FROM stripe_events WHERE id = @eventId", new { eventId }));
     }
 
     [Fact]
