@@ -39,12 +39,10 @@ builder.Services.AddAzoraAuth();
 builder.Services.AddAzoraRateLimits(builder.Configuration);
 builder.Services.AddAzoraOpenApi();
 builder.Services.AddAzoraEducation();
-builder.Services.AddOptions<StripeSettings>().BindConfiguration(StripeSettings.Section);
+// Stripe:ApiBase (the emulator), and plain http and loopback webhook targets, only outside Production.
+builder.Services.AddStripeSettings();
 builder.Services.AddSingleton<PaymentService>();
-// Plain http and loopback targets only where configured (Development and tests); see docs/api/API-REFERENCE.md#webhooks.
-builder.Services.AddSingleton(new WebhookTargets(
-    allowHttp: builder.Configuration.GetValue("Azora:Webhooks:AllowHttp", false),
-    allowLoopback: builder.Configuration.GetValue("Azora:Webhooks:AllowLoopback", false)));
+builder.Services.AddWebhookTargets();
 
 var app = builder.Build();
 

@@ -10,7 +10,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddDatabaseAndCache();
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddOptions<StripeSettings>().BindConfiguration(StripeSettings.Section);
+// Stripe:ApiBase (the emulator), and plain http and loopback webhook targets, only outside Production.
+builder.Services.AddStripeSettings();
 builder.Services.AddOptions<ReconciliationOptions>().BindConfiguration(ReconciliationOptions.Section);
 builder.Services.AddSingleton<OutboxWriter>();
 builder.Services.AddSingleton<EnrollmentGrants>();
@@ -18,10 +19,7 @@ builder.Services.AddSingleton<PaymentLedger>();
 builder.Services.AddSingleton<PaymentsMetrics>();
 builder.Services.AddHostedService<Reconciliation>();
 builder.Services.AddOptions<WebhookDeliveryOptions>().BindConfiguration(WebhookDeliveryOptions.Section);
-// Plain http and loopback targets only where configured (Development and tests).
-builder.Services.AddSingleton(new WebhookTargets(
-    allowHttp: builder.Configuration.GetValue("Azora:Webhooks:AllowHttp", false),
-    allowLoopback: builder.Configuration.GetValue("Azora:Webhooks:AllowLoopback", false)));
+builder.Services.AddWebhookTargets();
 builder.Services.AddHostedService<WebhookRelay>();
 
 var app = builder.Build();

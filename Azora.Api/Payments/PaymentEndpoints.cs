@@ -20,12 +20,15 @@ public static class PaymentEndpoints
 
         pay.MapPost("/payment-intent", CreateIntentAsync)
             .WithName("CreatePaymentIntent")
-            .WithSummary("Starts paying for a course: a Stripe PaymentIntent for the course's price (201; the open one again: 200).")
+            .WithSummary(
+                "Starts paying for a course: a Stripe PaymentIntent for the course's price (201; the open one again, or the one this Idempotency-Key made: 200; "
+                + "an Idempotency-Key already used for another course: 422 IDEMPOTENCY_KEY_REUSED).")
             .Produces<PaymentIntentResponse>(StatusCodes.Status201Created)
             .Produces<PaymentIntentResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         pay.MapGet("/payments", ListAsync)
@@ -92,6 +95,9 @@ public static class PaymentEndpoints
             IntentOutcome.FreeCourse => ApiProblems.Validation("courseId", "This course is free: enroll with POST /api/education/courses/{courseId}/enroll."),
             IntentOutcome.WrongCurrency => ApiProblems.Validation("currency", detail!),
             IntentOutcome.AlreadyEnrolled => ApiProblems.Conflict("You are already enrolled in this course."),
+            IntentOutcome.KeyReused => ApiProblems.Problem(
+                StatusCodes.Status422UnprocessableEntity, ErrorCodes.IdempotencyKeyReused,
+                "This Idempotency-Key was already used to pay for another course; send a new key with a new request."),
             IntentOutcome.Unavailable => Unavailable(),
             _ => ApiProblems.NotFound("No such course, or it is not for sale."),
         };

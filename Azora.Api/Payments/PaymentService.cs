@@ -7,13 +7,15 @@ using Stripe;
 
 namespace Azora.Api.Payments;
 
-public enum IntentOutcome { Created, Existing, CourseNotFound, FreeCourse, AlreadyEnrolled, WrongCurrency, Unavailable }
+public enum IntentOutcome { Created, Existing, CourseNotFound, FreeCourse, AlreadyEnrolled, WrongCurrency, KeyReused, Unavailable }
 
 /// <summary>
 /// Payment intents for paid courses. One learner and course has at most one open payment (a unique index), and
 /// creation is serialised per learner and course with an advisory lock, so parallel calls end with one Stripe
 /// intent. The Stripe request carries the payment's id as its idempotency key, so Stripe.net's retries never create
-/// a second intent either.
+/// a second intent either. A client's <c>Idempotency-Key</c> names one request: the same key again returns the payment
+/// it made, and the same key for another course is refused (<see cref="IntentOutcome.KeyReused"/>) rather than
+/// answered with a payment for something else.
 /// </summary>
 public sealed class PaymentService(NpgsqlDataSource database, IOptions<StripeSettings> stripe, TimeProvider time, ILogger<PaymentService> logger)
 {
@@ -62,9 +64,10 @@ public sealed class PaymentService(NpgsqlDataSource database, IOptions<StripeSet
         await connection.ExecuteAsync(new CommandDefinition(
             "SELECT pg_advisory_xact_lock(hashtext('payment:' || @userId::text || ':' || @courseId::text))",
             new { userId, courseId }, transaction, cancellationToken: cancellationToken));
-        var existing = await connection.QueryFirstOrDefaultAsync<PaymentIntentResponse>(new CommandDefinition(
+        var existing = await connection.QueryFirstOrDefaultAsync<ExistingPayment>(new CommandDefinition(
             """
-            SELECT id AS PaymentId, payment_intent_id AS PaymentIntentId, client_secret AS ClientSecret, amount AS Amount, currency AS Currency, status AS Status
+            SELECT id AS PaymentId, payment_intent_id AS PaymentIntentId, client_secret AS ClientSecret, amount AS Amount, currency AS Currency, status AS Status,
+                   course_id AS CourseId, coalesce(idempotency_key = @idempotencyKey, false) AS SameKey
             FROM payments
             WHERE user_id = @userId AND ((@idempotencyKey IS NOT NULL AND idempotency_key = @idempotencyKey)
                 OR (course_id = @courseId AND status IN ('pending', 'requires_action')))
@@ -74,7 +77,9 @@ public sealed class PaymentService(NpgsqlDataSource database, IOptions<StripeSet
             new { userId, courseId, idempotencyKey }, transaction, cancellationToken: cancellationToken));
         if (existing is not null)
         {
-            return (IntentOutcome.Existing, existing, null);
+            return existing.SameKey && existing.CourseId != courseId
+                ? (IntentOutcome.KeyReused, null, null)
+                : (IntentOutcome.Existing, existing.ToResponse(), null);
         }
 
         if (!stripe.Value.IsConfigured)
@@ -109,13 +114,23 @@ public sealed class PaymentService(NpgsqlDataSource database, IOptions<StripeSet
         }
 
         var now = time.GetUtcNow().UtcDateTime;
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO payments (id, user_id, course_id, payment_intent_id, client_secret, amount, currency, status, idempotency_key, created_at, updated_at)
-            VALUES (@paymentId, @userId, @courseId, @intentId, @clientSecret, @amount, @currency, 'pending', @idempotencyKey, @now, @now)
-            """,
-            new { paymentId, userId, courseId, intentId = intent.Id, clientSecret = intent.ClientSecret, amount = course.Price, currency = course.Currency, idempotencyKey, now },
-            transaction, cancellationToken: cancellationToken));
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO payments (id, user_id, course_id, payment_intent_id, client_secret, amount, currency, status, idempotency_key, created_at, updated_at)
+                VALUES (@paymentId, @userId, @courseId, @intentId, @clientSecret, @amount, @currency, 'pending', @idempotencyKey, @now, @now)
+                """,
+                new { paymentId, userId, courseId, intentId = intent.Id, clientSecret = intent.ClientSecret, amount = course.Price, currency = course.Currency, idempotencyKey, now },
+                transaction, cancellationToken: cancellationToken));
+        }
+        catch (PostgresException ex) when (ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "payments_idempotency_idx" })
+        {
+            // The same key, at the same moment, for another course (the lock above is per course): that request won.
+            // The intent just made at Stripe is never confirmed, so nothing is charged for it.
+            return (IntentOutcome.KeyReused, null, null);
+        }
+
         await transaction.CommitAsync(cancellationToken);
         return (IntentOutcome.Created, new PaymentIntentResponse(paymentId, intent.Id, intent.ClientSecret, course.Price, course.Currency, "pending"), null);
     }
@@ -162,6 +177,20 @@ public sealed class PaymentService(NpgsqlDataSource database, IOptions<StripeSet
             logger.LogWarning(ex, "Stripe refused or did not answer the refund of {PaymentIntentId}", paymentIntentId);
             return false;
         }
+    }
+
+    private sealed class ExistingPayment
+    {
+        public Guid PaymentId { get; init; }
+        public string PaymentIntentId { get; init; } = "";
+        public string ClientSecret { get; init; } = "";
+        public long Amount { get; init; }
+        public string Currency { get; init; } = "";
+        public string Status { get; init; } = "";
+        public Guid CourseId { get; init; }
+        public bool SameKey { get; init; }
+
+        public PaymentIntentResponse ToResponse() => new(PaymentId, PaymentIntentId, ClientSecret, Amount, Currency, Status);
     }
 
     private sealed class PaymentRow

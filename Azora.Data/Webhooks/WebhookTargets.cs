@@ -1,17 +1,105 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Azora.Data.Webhooks;
 
+/// <summary>The development switches of <see cref="WebhookTargets"/>, under <c>Azora:Webhooks</c>; both refused in Production.</summary>
+public sealed class WebhookTargetOptions
+{
+    public const string Section = "Azora:Webhooks";
+
+    /// <summary>Accept plain <c>http</c> targets (Development and tests).</summary>
+    public bool AllowHttp { get; set; }
+
+    /// <summary>Accept loopback targets (Development and tests).</summary>
+    public bool AllowLoopback { get; set; }
+}
+
+public static class WebhookTargetsRegistration
+{
+    /// <summary>
+    /// <see cref="WebhookTargets"/> from <see cref="WebhookTargetOptions"/>; in Production either switch stops the
+    /// start, so partner webhooks never go out unencrypted or to the host itself.
+    /// </summary>
+    public static IServiceCollection AddWebhookTargets(this IServiceCollection services)
+    {
+        services.AddOptions<WebhookTargetOptions>().BindConfiguration(WebhookTargetOptions.Section)
+            .Validate<IHostEnvironment>(
+                (options, environment) => !environment.IsProduction() || !options.AllowHttp,
+                $"{WebhookTargetOptions.Section}:AllowHttp is true: it is for Development and tests and refused in Production; remove it.")
+            .Validate<IHostEnvironment>(
+                (options, environment) => !environment.IsProduction() || !options.AllowLoopback,
+                $"{WebhookTargetOptions.Section}:AllowLoopback is true: it is for Development and tests and refused in Production; remove it.")
+            .ValidateOnStart();
+        return services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<WebhookTargetOptions>>().Value;
+            return new WebhookTargets(options.AllowHttp, options.AllowLoopback);
+        });
+    }
+}
+
 /// <summary>
 /// Server-side request forgery guard for partner webhook URLs: only https (plain http and loopback only where a
-/// setting allows them, in Development and tests), and no address that reaches inside: loopback, private, link-local
-/// (169.254.169.254 and friends), carrier-grade NAT, unique-local, multicast, unspecified. Checked when a subscription is
+/// setting allows them, in Development and tests), and only global unicast addresses: nothing in IANA's IPv4 or IPv6
+/// special-purpose registries (loopback, private, link-local such as 169.254.169.254, carrier-grade NAT, benchmarking,
+/// documentation, multicast, reserved…), and no IPv6 address outside 2000::/3. Addresses that carry an IPv4 address
+/// (IPv4-mapped, NAT64 64:ff9b::/96, 6to4 2002::/16) are judged by that IPv4 address. Checked when a subscription is
 /// saved and again on every connection (DNS can change), on the addresses the name resolves to.
 /// </summary>
 public sealed class WebhookTargets(bool allowHttp, bool allowLoopback)
 {
     public static readonly string[] Events = ["payment.success", "payment.failed", "payment.refunded", "course.enrolled", "course.completed", "ping"];
+
+    /// <summary>IANA IPv4 Special-Purpose Address Registry, every entry (the few marked globally reachable are anycast
+    /// infrastructure, never a partner's receiver), plus multicast and the reserved 240/4.</summary>
+    private static readonly (IPNetwork Range, string Name)[] SpecialIPv4 =
+    [
+        (IPNetwork.Parse("0.0.0.0/8"), "this network"),
+        (IPNetwork.Parse("10.0.0.0/8"), "private use"),
+        (IPNetwork.Parse("100.64.0.0/10"), "shared address space (carrier-grade NAT)"),
+        (IPNetwork.Parse("127.0.0.0/8"), "loopback"),
+        (IPNetwork.Parse("169.254.0.0/16"), "link-local"),
+        (IPNetwork.Parse("172.16.0.0/12"), "private use"),
+        (IPNetwork.Parse("192.0.0.0/24"), "IETF protocol assignments"),
+        (IPNetwork.Parse("192.0.2.0/24"), "documentation (TEST-NET-1)"),
+        (IPNetwork.Parse("192.31.196.0/24"), "AS112-v4"),
+        (IPNetwork.Parse("192.52.193.0/24"), "AMT"),
+        (IPNetwork.Parse("192.88.99.0/24"), "deprecated 6to4 relay anycast"),
+        (IPNetwork.Parse("192.168.0.0/16"), "private use"),
+        (IPNetwork.Parse("192.175.48.0/24"), "direct delegation AS112 service"),
+        (IPNetwork.Parse("198.18.0.0/15"), "benchmarking"),
+        (IPNetwork.Parse("198.51.100.0/24"), "documentation (TEST-NET-2)"),
+        (IPNetwork.Parse("203.0.113.0/24"), "documentation (TEST-NET-3)"),
+        (IPNetwork.Parse("224.0.0.0/4"), "multicast"),
+        (IPNetwork.Parse("240.0.0.0/4"), "reserved, and limited broadcast"),
+    ];
+
+    /// <summary>IANA IPv6 Special-Purpose Address Registry, every entry, plus the other non-global blocks; the first match names the refusal.</summary>
+    private static readonly (IPNetwork Range, string Name)[] SpecialIPv6 =
+    [
+        (IPNetwork.Parse("::/128"), "unspecified"),
+        (IPNetwork.Parse("::/96"), "IPv4-compatible (deprecated)"),
+        (IPNetwork.Parse("64:ff9b:1::/48"), "local-use IPv4/IPv6 translation"),
+        (IPNetwork.Parse("100::/64"), "discard-only"),
+        (IPNetwork.Parse("2001::/32"), "Teredo"),
+        (IPNetwork.Parse("2001::/23"), "IETF protocol assignments"),
+        (IPNetwork.Parse("2001:db8::/32"), "documentation"),
+        (IPNetwork.Parse("2620:4f:8000::/48"), "direct delegation AS112 service"),
+        (IPNetwork.Parse("3fff::/20"), "documentation"),
+        (IPNetwork.Parse("5f00::/16"), "segment routing (SRv6) SIDs"),
+        (IPNetwork.Parse("fc00::/7"), "unique-local"),
+        (IPNetwork.Parse("fe80::/10"), "link-local"),
+        (IPNetwork.Parse("fec0::/10"), "site-local (deprecated)"),
+        (IPNetwork.Parse("ff00::/8"), "multicast"),
+    ];
+
+    private static readonly IPNetwork GlobalUnicastIPv6 = IPNetwork.Parse("2000::/3");
+    private static readonly IPNetwork Nat64 = IPNetwork.Parse("64:ff9b::/96");
+    private static readonly IPNetwork SixToFour = IPNetwork.Parse("2002::/16");
 
     /// <summary>Why the URL may not be used, or null.</summary>
     public string? CheckUrl(string? url)
@@ -63,29 +151,47 @@ public sealed class WebhookTargets(bool allowHttp, bool allowLoopback)
             return allowLoopback ? null : "Loopback addresses are not allowed.";
         }
 
-        if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.None))
-        {
-            return "Unspecified addresses are not allowed.";
-        }
+        return address.AddressFamily == AddressFamily.InterNetwork ? IPv4Refusal(address) : IPv6Refusal(address);
+    }
 
-        if (address.AddressFamily == AddressFamily.InterNetwork)
+    private static string? IPv4Refusal(IPAddress address)
+    {
+        foreach (var (range, name) in SpecialIPv4)
         {
-            var b = address.GetAddressBytes();
-            var forbidden = b[0] == 10 || b[0] == 0
-                || (b[0] == 172 && b[1] >= 16 && b[1] <= 31)
-                || (b[0] == 192 && b[1] == 168)
-                || (b[0] == 169 && b[1] == 254)
-                || (b[0] == 100 && b[1] >= 64 && b[1] <= 127)
-                || b[0] >= 224;
-            return forbidden ? "Private, link-local, multicast and reserved addresses are not allowed." : null;
-        }
-
-        if (address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal)
-        {
-            return "Private, link-local and multicast addresses are not allowed.";
+            if (range.Contains(address))
+            {
+                return $"Only public addresses are allowed; {address} is in {range} ({name}).";
+            }
         }
 
         return null;
+    }
+
+    private static string? IPv6Refusal(IPAddress address)
+    {
+        // A NAT64 gateway or a 6to4 relay forwards to the IPv4 address inside, so that address is what is judged.
+        if (EmbeddedIPv4(address) is { } embedded)
+        {
+            return IPv4Refusal(embedded) is { } reason ? $"{address} carries {embedded}: {reason}" : null;
+        }
+
+        foreach (var (range, name) in SpecialIPv6)
+        {
+            if (range.Contains(address))
+            {
+                return $"Only public addresses are allowed; {address} is in {range} ({name}).";
+            }
+        }
+
+        return GlobalUnicastIPv6.Contains(address) ? null : $"Only public addresses are allowed; {address} is not a global unicast address (2000::/3).";
+    }
+
+    private static IPAddress? EmbeddedIPv4(IPAddress address)
+    {
+        var bytes = address.GetAddressBytes();
+        return Nat64.Contains(address) ? new IPAddress(bytes.AsSpan(12, 4))
+            : SixToFour.Contains(address) ? new IPAddress(bytes.AsSpan(2, 4))
+            : null;
     }
 
     /// <summary>

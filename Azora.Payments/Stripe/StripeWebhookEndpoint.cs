@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using Azora.Data.Payments;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -8,8 +9,9 @@ namespace Azora.Payments.Stripe;
 
 /// <summary>
 /// <c>POST /webhooks/stripe</c>: verifies the signature on the raw body with Stripe.net's <see cref="EventUtility"/>
-/// (bad or older than 5 minutes: 400, nothing written), then records the event id and applies its effect in one
-/// transaction, so a redelivered event, even five at once, changes nothing the second time.
+/// (bad, or timestamped more than 5 minutes before or after now: 400, nothing written; a body over 512 KiB, declared or
+/// not: 413), then records the event id and applies its effect in one transaction, so a redelivered event, even five at
+/// once, changes nothing the second time.
 /// </summary>
 public static class StripeWebhookEndpoint
 {
@@ -32,13 +34,12 @@ public static class StripeWebhookEndpoint
             return Results.Problem(statusCode: 503, detail: "No webhook secret is configured (Azora:Stripe:WebhookSecret).");
         }
 
-        if (request.ContentLength > MaximumBodyBytes)
+        var body = request.ContentLength > MaximumBodyBytes ? null : await ReadBodyAsync(request.Body, cancellationToken);
+        if (body is null)
         {
-            return Results.Problem(statusCode: 413, detail: "The event is larger than the worker accepts.");
+            return TooLarge();
         }
 
-        using var reader = new StreamReader(request.Body);
-        var body = await reader.ReadToEndAsync(cancellationToken);
         Event stripeEvent;
         try
         {
@@ -77,6 +78,36 @@ public static class StripeWebhookEndpoint
         metrics.Processed(Stopwatch.GetElapsedTime(started));
         return Results.Ok(new { received = true, outcome });
     }
+
+    /// <summary>
+    /// The body as text, or null as soon as it grows past the limit: counted on the stream, so a chunked body without
+    /// a Content-Length is never read whole either.
+    /// </summary>
+    private static async Task<string?> ReadBodyAsync(Stream body, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaximumBodyBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>413 in the API's problem format (a stable <c>code</c> and the <c>traceId</c>).</summary>
+    private static IResult TooLarge() => TypedResults.Problem(
+        detail: $"The event is larger than the worker accepts ({MaximumBodyBytes / 1024} KiB).",
+        statusCode: StatusCodes.Status413PayloadTooLarge,
+        title: "Content Too Large",
+        type: "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+        extensions: new Dictionary<string, object?> { ["code"] = "PAYLOAD_TOO_LARGE", ["traceId"] = Activity.Current?.TraceId.ToString() });
 
     /// <summary>What an event means for a payment; other event types are acknowledged and ignored.</summary>
     private static (PaymentChange? Change, string? PaymentIntentId, string? Failure) Interpret(Event stripeEvent) => stripeEvent.Data.Object switch

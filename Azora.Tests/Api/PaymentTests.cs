@@ -107,6 +107,76 @@ public class PaymentTests(AzoraStackFixture stack)
         Assert.Equal(0, await stack.CountAsync("SELECT count(*) FROM stripe_events WHERE id = @id", new { id = JsonDocument.Parse(payload).RootElement.GetProperty("id").GetString()! }));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_stripe_event_over_the_size_limit_is_refused_even_without_a_content_length(bool chunked)
+    {
+        // Correctly signed, so only the size can refuse it: 600 KiB against the worker's 512 KiB.
+        var small = SignedEvents.StripeEvent("payment_intent.succeeded", "pi_oversized");
+        var payload = small.Insert(1, $"\"padding\":\"{new string('x', 600 * 1024)}\",");
+
+        using var response = await SignedEvents.DeliverToWorkerAsync(stack, payload, chunked: chunked);
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "PAYLOAD_TOO_LARGE");
+        var eventId = JsonDocument.Parse(small).RootElement.GetProperty("id").GetString();
+        Assert.Equal(0, await stack.CountAsync("SELECT count(*) FROM stripe_events WHERE id = @eventId", new { eventId }));
+    }
+
+    [Fact]
+    public async Task A_stripe_event_within_the_limit_is_accepted_when_chunked()
+    {
+        using var response = await SignedEvents.DeliverToWorkerAsync(stack, SignedEvents.StripeEvent("payment_intent.created", "pi_chunked"), chunked: true);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(-290, true)]
+    [InlineData(-310, false)]
+    [InlineData(290, true)]
+    [InlineData(310, false)]
+    public async Task The_stripe_signature_is_accepted_within_five_minutes_either_side_of_now(int secondsFromNow, bool accepted)
+    {
+        // An event type the worker acknowledges and ignores: only the signature's timestamp decides.
+        var payload = SignedEvents.StripeEvent("payment_intent.created", $"pi_tolerance_{Guid.NewGuid():N}");
+        var signature = SignedEvents.Sign(payload, AzoraStackFixture.StripeWebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + secondsFromNow);
+
+        using var response = await SignedEvents.DeliverToWorkerAsync(stack, payload, signature);
+
+        Assert.Equal(accepted ? HttpStatusCode.OK : HttpStatusCode.BadRequest, response.StatusCode);
+        var eventId = JsonDocument.Parse(payload).RootElement.GetProperty("id").GetString();
+        Assert.Equal(accepted ? 1 : 0, await stack.CountAsync("SELECT count(*) FROM stripe_events WHERE id = @eventId", new { eventId }));
+    }
+
+    [Fact]
+    public async Task An_idempotency_key_names_one_request_and_is_refused_for_another_course()
+    {
+        var (client, course, learner) = await PaidCourseAsync();
+        var instructor = await TestRoles.SignInAsAsync(stack, client, "instructor");
+        var otherCourse = await Courses.CreateAsync(client, instructor, price: 2900);
+        var key = $"checkout-{Guid.NewGuid():N}";
+
+        using var first = await PayAsync(client, learner, course, key);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var paymentId = PaymentId(await first.JsonAsync());
+
+        using (var again = await PayAsync(client, learner, course, key))
+        {
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+            Assert.Equal(paymentId, PaymentId(await again.JsonAsync()));
+        }
+
+        using (var reused = await PayAsync(client, learner, otherCourse, key))
+        {
+            await ProblemAssert.IsProblemAsync(reused, HttpStatusCode.UnprocessableEntity, "IDEMPOTENCY_KEY_REUSED");
+        }
+
+        Assert.Equal(0, await stack.CountAsync("SELECT count(*) FROM payments WHERE course_id = @id::uuid", new { id = otherCourse.Id.ToString() }));
+        using var withNewKey = await PayAsync(client, learner, otherCourse, $"checkout-{Guid.NewGuid():N}");
+        Assert.Equal(HttpStatusCode.Created, withNewKey.StatusCode);
+    }
+
     [Fact]
     public async Task The_amount_comes_from_the_course_never_from_the_client()
     {
@@ -353,6 +423,14 @@ public class PaymentTests(AzoraStackFixture stack)
         var instructor = await TestRoles.SignInAsAsync(stack, client, "instructor");
         var course = await Courses.CreateAsync(client, instructor, price: price);
         return (client, course, await TestAccounts.RegisterAsync(client));
+    }
+
+    private static async Task<HttpResponseMessage> PayAsync(HttpClient client, SignedIn learner, TestCourse course, string idempotencyKey)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/pay/payment-intent") { Content = JsonContent.Create(new { courseId = course.Id }) };
+        request.Headers.Authorization = new("Bearer", learner.AccessToken);
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return await client.SendAsync(request);
     }
 
     private static async Task<JsonElement> CreateIntentAsync(HttpClient client, TestCourse course, SignedIn learner)

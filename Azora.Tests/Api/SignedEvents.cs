@@ -39,11 +39,17 @@ internal static class SignedEvents
         },
     });
 
-    /// <summary>Posts an event to the stack's worker; signature "" signs it correctly now, null sends none.</summary>
-    public static async Task<HttpResponseMessage> DeliverToWorkerAsync(AzoraStackFixture stack, string payload, string? signature = "")
+    /// <summary>
+    /// Posts an event to the stack's worker; signature "" signs it correctly now, null sends none. A
+    /// <paramref name="chunked"/> body has no Content-Length.
+    /// </summary>
+    public static async Task<HttpResponseMessage> DeliverToWorkerAsync(AzoraStackFixture stack, string payload, string? signature = "", bool chunked = false)
     {
         using var worker = stack.CreatePaymentsClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe")
+        {
+            Content = chunked ? new LengthlessContent(payload) : new StringContent(payload, Encoding.UTF8, "application/json"),
+        };
         if (signature is not null)
         {
             request.Headers.Add(
@@ -52,5 +58,25 @@ internal static class SignedEvents
         }
 
         return await worker.SendAsync(request);
+    }
+
+    /// <summary>A body whose length is not known in advance, so HTTP/1.1 sends it chunked.</summary>
+    private sealed class LengthlessContent : HttpContent
+    {
+        private readonly byte[] _bytes;
+
+        public LengthlessContent(string text)
+        {
+            _bytes = Encoding.UTF8.GetBytes(text);
+            Headers.ContentType = new("application/json");
+        }
+
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => stream.WriteAsync(_bytes).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 }

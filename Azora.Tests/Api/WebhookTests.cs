@@ -19,7 +19,7 @@ public class WebhookTests(AzoraStackFixture stack)
         var instructor = await TestRoles.SignInAsAsync(stack, client, "instructor");
         var otherInstructor = await TestRoles.SignInAsAsync(stack, client, "instructor");
         var secret = (await SubscribeAsync(client, instructor, receiver.Url, ["course.enrolled"])).GetProperty("secret").GetString()!;
-        await SubscribeAsync(client, otherInstructor, otherReceiver.Url, ["course.enrolled"]);
+        var otherSubscriptionId = (await SubscribeAsync(client, otherInstructor, otherReceiver.Url, ["course.enrolled"])).GetProperty("id").GetString();
         var course = await Courses.CreateAsync(client, instructor);
         var learner = await TestAccounts.RegisterAsync(client);
 
@@ -36,7 +36,10 @@ public class WebhookTests(AzoraStackFixture stack)
         Assert.Equal(webhook.EventId, envelope.RootElement.GetProperty("id").GetString());
         Assert.Equal(course.Id, envelope.RootElement.GetProperty("data").GetProperty("courseId").GetGuid());
         Assert.True(envelope.RootElement.TryGetProperty("createdAt", out _));
-        await Task.Delay(1000);
+        // One statement fans an event out to every subscription it matches and marks it dispatched, so once it is
+        // dispatched the other instructor's subscription has no delivery for it, and never will.
+        Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM outbox_events WHERE id = @id::uuid AND dispatched_at IS NOT NULL", new { id = webhook.EventId }));
+        Assert.Equal(0, await stack.CountAsync("SELECT count(*) FROM webhook_deliveries WHERE subscription_id = @id::uuid", new { id = otherSubscriptionId }));
         Assert.Empty(otherReceiver.Received);
     }
 
@@ -107,10 +110,131 @@ public class WebhookTests(AzoraStackFixture stack)
             Assert.Equal(HttpStatusCode.Accepted, ping.StatusCode);
         }));
 
-        var received = await receiver.WaitForAsync(40);
-        await Task.Delay(1000);
+        await receiver.WaitForAsync(40);
+        var delivered = await Eventually.ReadAsync(
+            () => stack.CountAsync("SELECT count(*) FROM webhook_deliveries WHERE subscription_id = @id::uuid AND outcome = 'delivered'", new { id }),
+            count => count == 40,
+            attempts: 100,
+            TimeSpan.FromMilliseconds(100));
+        Assert.Equal(40, delivered);
+        // Every delivery was claimed once (a second send counts a second attempt), and a delivered one is never claimed
+        // again: what the receiver holds now is final.
+        Assert.Equal(40, await stack.CountAsync("SELECT count(*) FROM webhook_deliveries WHERE subscription_id = @id::uuid AND attempt_count = 1", new { id }));
         Assert.Equal(40, receiver.Received.Count);
-        Assert.Equal(40, received.Select(webhook => webhook.EventId).Distinct().Count());
+        Assert.Equal(40, receiver.Received.Select(webhook => webhook.EventId).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_receiver_that_always_fails_gets_the_last_attempt_and_then_the_delivery_is_failed()
+    {
+        using var receiver = new WebhookReceiver();
+        for (var i = 0; i < 10; i++)
+        {
+            receiver.Answer(500);
+        }
+
+        using var client = stack.CreateApiClient();
+        var admin = await TestRoles.SignInAsAsync(stack, client, "admin");
+        var id = (await SubscribeAsync(client, admin, receiver.Url, ["ping"])).GetProperty("id").GetString()!;
+        using (var ping = await client.PostJsonAsync($"/api/webhooks/{id}/ping", new { }, admin.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, ping.StatusCode);
+        }
+
+        // The stack's schedule doubles from 1 s and is capped at 8 s (±20% jitter): after the fifth attempt the doubled
+        // delay would be 16 s. The worker records the delay it chose as next_attempt_at - updated_at (one now()), read here
+        // once the fifth attempt is recorded (a claimed attempt shows its lease instead, 30 s and more).
+        var afterFifth = await Eventually.ReadAsync(
+            () => ScheduleAsync(id),
+            read => read.Attempts > 5 || (read.Attempts == 5 && read.DelaySeconds < 30),
+            attempts: 400,
+            TimeSpan.FromMilliseconds(100));
+        Assert.Equal(5, afterFifth.Attempts);
+        Assert.InRange(afterFifth.DelaySeconds ?? 0, 8 * 0.8, 8 * 1.2);
+
+        // The stack allows six attempts; the sixth is the last.
+        var last = await Eventually.ReadAsync(() => ScheduleAsync(id), read => read.Outcome != "pending", attempts: 300, TimeSpan.FromMilliseconds(100));
+        Assert.Equal("failed", last.Outcome);
+        Assert.Equal(6, last.Attempts);
+        Assert.Null(last.DelaySeconds);
+        Assert.Equal(6, receiver.Received.Count);
+        Assert.Single(receiver.Received.Select(webhook => webhook.EventId).Distinct());
+    }
+
+    [Fact]
+    public async Task An_event_fanned_out_twice_is_delivered_once()
+    {
+        using var receiver = new WebhookReceiver();
+        using var client = stack.CreateApiClient();
+        var instructor = await TestRoles.SignInAsAsync(stack, client, "instructor");
+        var subscriptionId = (await SubscribeAsync(client, instructor, receiver.Url, ["course.enrolled"])).GetProperty("id").GetString();
+        var course = await Courses.CreateAsync(client, instructor);
+        var learner = await TestAccounts.RegisterAsync(client);
+        using (var enrolled = await client.PostJsonAsync($"/api/education/courses/{course.Id}/enroll", new { }, learner.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.Created, enrolled.StatusCode);
+        }
+
+        var eventId = (await receiver.WaitForAsync(1)).Single().EventId;
+
+        // The relay meets the event a second time (as after a restore, or a relay that lost its dispatched mark).
+        await stack.ExecuteAsync("UPDATE outbox_events SET dispatched_at = NULL WHERE id = @eventId::uuid", new { eventId });
+        var dispatchedAgain = await Eventually.ReadAsync(
+            () => stack.CountAsync("SELECT count(*) FROM outbox_events WHERE id = @eventId::uuid AND dispatched_at IS NOT NULL", new { eventId }),
+            count => count == 1,
+            attempts: 100,
+            TimeSpan.FromMilliseconds(100));
+
+        Assert.Equal(1, dispatchedAgain);
+        Assert.Equal(1, await stack.CountAsync(
+            "SELECT count(*) FROM webhook_deliveries WHERE subscription_id = @subscriptionId::uuid AND event_id = @eventId::uuid", new { subscriptionId, eventId }));
+    }
+
+    [Fact]
+    public async Task A_worker_that_refuses_loopback_does_not_connect_to_a_name_that_now_resolves_there()
+    {
+        // A worker of its own on a database of its own: the stack's worker allows loopback and would deliver first.
+        var database = await stack.CreateMigratedDatabaseAsync("azora_rebinding");
+        using var receiver = new WebhookReceiver();
+        var owner = Guid.NewGuid();
+        var subscription = Guid.NewGuid();
+        var delivery = Guid.NewGuid();
+        // Saved while the target was public (the check at subscription passed); it now answers on loopback.
+        await StackDatabase.ExecuteAsync(
+            database,
+            """
+            INSERT INTO users (id, email, name, password_hash, roles, created_at, updated_at, password_changed_at)
+            VALUES (@owner, @email, 'Partner', 'not-a-hash', ARRAY['admin'], now(), now(), now());
+            INSERT INTO webhook_subscriptions (id, owner_id, url, events, secret, created_at, updated_at)
+            VALUES (@subscription, @owner, @url, ARRAY['ping'], 'whsec_rebinding', now(), now());
+            INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, envelope, next_attempt_at, created_at, updated_at)
+            VALUES (@delivery, @subscription, gen_random_uuid(), 'ping', '{"type":"ping"}', now(), now(), now());
+            """,
+            new { owner, email = $"partner-{owner:N}@example.com", subscription, url = receiver.Url, delivery });
+
+        await using var worker = await ApiInstance.StartAsync(
+            stack,
+            new Dictionary<string, string>
+            {
+                ["Azora:Webhooks:AllowLoopback"] = "false",
+                ["Azora:Webhooks:MaximumAttempts"] = "1",
+                ["Azora:Webhooks:PollInterval"] = "00:00:00.100",
+            },
+            databaseConnectionString: database,
+            paymentsWorker: true);
+
+        var outcome = await Eventually.ReadAsync(
+            () => StackDatabase.CountAsync(database, "SELECT count(*) FROM webhook_deliveries WHERE id = @delivery AND outcome <> 'pending'", new { delivery }),
+            count => count == 1,
+            attempts: 300,
+            TimeSpan.FromMilliseconds(100));
+
+        Assert.Equal(1, outcome);
+        Assert.Equal(1, await StackDatabase.CountAsync(
+            database,
+            "SELECT count(*) FROM webhook_deliveries WHERE id = @delivery AND outcome = 'failed' AND last_status_code IS NULL AND last_error LIKE '%Loopback addresses are not allowed%'",
+            new { delivery }));
+        Assert.Empty(receiver.Received);
     }
 
     [Fact]
@@ -256,26 +380,6 @@ public class WebhookTests(AzoraStackFixture stack)
     }
 
     [Fact]
-    public void Every_internal_address_is_refused_at_connection_time_unless_loopback_is_allowed()
-    {
-        var production = new WebhookTargets(allowHttp: false, allowLoopback: false);
-        var development = new WebhookTargets(allowHttp: true, allowLoopback: true);
-
-        foreach (var address in new[] { "127.0.0.1", "::1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.0.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1", "fe80::1", "fd12:3456::1", "::", "::ffff:10.0.0.1" })
-        {
-            Assert.NotNull(production.Refusal(IPAddress.Parse(address)));
-        }
-
-        foreach (var address in new[] { "93.184.216.34", "8.8.8.8", "172.32.0.1", "2606:4700::1111" })
-        {
-            Assert.Null(production.Refusal(IPAddress.Parse(address)));
-        }
-
-        Assert.Null(development.Refusal(IPAddress.Loopback));
-        Assert.NotNull(development.Refusal(IPAddress.Parse("10.0.0.1")));
-    }
-
-    [Fact]
     public async Task Subscriptions_are_private_to_their_owner_and_learners_cannot_subscribe()
     {
         using var client = stack.CreateApiClient();
@@ -304,6 +408,16 @@ public class WebhookTests(AzoraStackFixture stack)
         var mine = (await listed.JsonAsync()).EnumerateArray().ToList();
         Assert.Single(mine);
         Assert.False(mine[0].TryGetProperty("secret", out _), "a listed subscription must not carry its secret");
+    }
+
+    /// <summary>A subscription's one delivery as the worker left it; the delay is next_attempt_at - updated_at.</summary>
+    private async Task<(int Attempts, string Outcome, double? DelaySeconds)> ScheduleAsync(string subscriptionId)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(await stack.ConnectionStringAsync("azora"));
+        return await Dapper.SqlMapper.QuerySingleAsync<(int, string, double?)>(
+            connection,
+            "SELECT attempt_count, outcome, extract(epoch FROM next_attempt_at - updated_at)::float8 FROM webhook_deliveries WHERE subscription_id = @id::uuid",
+            new { id = subscriptionId });
     }
 
     private static async Task<JsonElement> SubscribeAsync(HttpClient client, SignedIn owner, string url, string[] events)

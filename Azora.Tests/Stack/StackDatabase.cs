@@ -1,4 +1,6 @@
+using Azora.Data.Migrations;
 using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Azora.Tests.Stack;
@@ -23,4 +25,15 @@ internal static class StackDatabase
 
     public static async Task ExecuteAsync(this AzoraStackFixture stack, string sql, object? parameters = null) =>
         await ExecuteAsync(await stack.ConnectionStringAsync("azora"), sql, parameters);
+
+    /// <summary>
+    /// A new database on the stack's server with every migration applied, for a differently configured worker whose
+    /// rows the stack's own worker must not take.
+    /// </summary>
+    public static async Task<string> CreateMigratedDatabaseAsync(this AzoraStackFixture stack, string prefix)
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder(await stack.ConnectionStringAsync("azora")) { Database = $"{prefix}_{Guid.NewGuid():N}" }.ConnectionString;
+        await SchemaMigrator.MigrateAsync(connectionString, NullLogger.Instance);
+        return connectionString;
+    }
 }
