@@ -42,6 +42,7 @@ public static class AuthEndpoints
             .Produces<TokenResponse>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithCredentialsLimit()
             .AllowAnonymous();
 
         auth.MapPost("/login", LoginAsync)
@@ -50,6 +51,7 @@ public static class AuthEndpoints
             .Produces<TokenResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .WithCredentialsLimit()
             .AllowAnonymous();
 
         auth.MapPost("/refresh", RefreshAsync)
@@ -135,10 +137,10 @@ public static class AuthEndpoints
             return ApiProblems.Validation(errors);
         }
 
-        var outcome = await service.LoginAsync(request.Email!.Trim(), request.Password!, cancellationToken);
+        var outcome = await service.LoginAsync(request.Email!.Trim(), request.Password!, ClientKeys.Of(http), cancellationToken);
         if (outcome.Throttled is { } throttled)
         {
-            return RateLimitResponses.TooManyRequests(http, throttled, "Too many failed logins for this account; try again later.");
+            return RateLimitResponses.TooManyRequests(http, throttled, "Too many sign-in attempts for this account from your address; try again later.");
         }
 
         return outcome.Tokens is { } tokens
@@ -227,10 +229,11 @@ public static class AuthEndpoints
             return ApiProblems.Validation(errors);
         }
 
-        var outcome = await service.ChangePasswordAsync(CurrentUser.From(principal), request.CurrentPassword!, request.NewPassword!, cancellationToken);
+        var outcome = await service.ChangePasswordAsync(
+            CurrentUser.From(principal), request.CurrentPassword!, request.NewPassword!, ClientKeys.Of(http), cancellationToken);
         return outcome switch
         {
-            { Throttled: { } throttled } => RateLimitResponses.TooManyRequests(http, throttled, "Too many wrong passwords for this account; try again later."),
+            { Throttled: { } throttled } => RateLimitResponses.TooManyRequests(http, throttled, "Too many password attempts for this account from your address; try again later."),
             { Changed: true } => TypedResults.NoContent(),
             _ => ApiProblems.Validation("currentPassword", "The current password is incorrect."),
         };
