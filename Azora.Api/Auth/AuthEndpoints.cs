@@ -169,6 +169,8 @@ public static class AuthEndpoints
                 ErrorCodes.InvalidRefreshToken,
                 "This refresh token was already used, so the session has been closed to protect the account. Log in again."),
             RefreshOutcome.Expired => ApiProblems.Unauthorized(ErrorCodes.InvalidRefreshToken, "The refresh token has expired. Log in again."),
+            RefreshOutcome.SessionExpired => ApiProblems.Unauthorized(
+                ErrorCodes.SessionExpired, "This session has reached its maximum lifetime and has been closed. Log in again."),
             _ => ApiProblems.Unauthorized(ErrorCodes.InvalidRefreshToken, "The refresh token is not valid."),
         };
     }

@@ -78,10 +78,11 @@ public sealed class AuthService(
         var now = time.GetUtcNow().UtcDateTime;
         var next = RefreshTokens.Create();
         var result = await accounts.RotateAsync(
-            RefreshTokens.Hash(refreshToken), RefreshTokens.Hash(next), now, now + options.Value.RefreshTokenLifetime, cancellationToken);
+            RefreshTokens.Hash(refreshToken), RefreshTokens.Hash(next), now, options.Value.RefreshTokenLifetime, options.Value.SessionLifetime,
+            cancellationToken);
         switch (result.Outcome)
         {
-            case RefreshOutcome.Reused:
+            case RefreshOutcome.Reused or RefreshOutcome.SessionExpired:
                 await revocations.RevokeSessionsAsync([result.SessionId]);
                 return (result.Outcome, null);
             case RefreshOutcome.Rotated when await accounts.FindByIdAsync(result.UserId, cancellationToken) is { } user:
