@@ -43,6 +43,7 @@ public static class AuthEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithCredentialsLimit()
+            .WithNoStore()
             .AllowAnonymous();
 
         auth.MapPost("/login", LoginAsync)
@@ -52,6 +53,7 @@ public static class AuthEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithCredentialsLimit()
+            .WithNoStore()
             .AllowAnonymous();
 
         auth.MapPost("/refresh", RefreshAsync)
@@ -60,6 +62,7 @@ public static class AuthEndpoints
             .Produces<TokenResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .WithNoStore()
             .AllowAnonymous();
 
         auth.MapPost("/logout", LogoutAsync)

@@ -385,6 +385,34 @@ public class AuthFlowTests(AzoraStackFixture stack)
     }
 
     [Fact]
+    public async Task Responses_carrying_tokens_are_never_stored_by_a_cache()
+    {
+        using var client = stack.CreateApiClient();
+        var email = TestAccounts.NewEmail("no-store");
+
+        using var registered = await client.PostJsonAsync("/api/auth/register", new { email, password = TestAccounts.Password, name = "Ada" });
+        using var loggedIn = await client.PostJsonAsync("/api/auth/login", new { email, password = TestAccounts.Password });
+        var refreshToken = (await loggedIn.JsonAsync()).GetProperty("refreshToken").GetString();
+        using var refreshed = await client.PostJsonAsync("/api/auth/refresh", new { refreshToken });
+
+        foreach (var (response, status) in new[] { (registered, HttpStatusCode.Created), (loggedIn, HttpStatusCode.OK), (refreshed, HttpStatusCode.OK) })
+        {
+            Assert.Equal(status, response.StatusCode);
+            Assert.True(response.Headers.CacheControl?.NoStore, $"{response.RequestMessage?.RequestUri}: Cache-Control {response.Headers.CacheControl}");
+            Assert.Equal("no-cache", response.Headers.Pragma.ToString());
+        }
+
+        using var document = await client.GetAsync("/openapi/v1.json");
+        var paths = (await document.JsonAsync()).GetProperty("paths");
+        foreach (var (path, status) in new[] { ("/api/auth/register", "201"), ("/api/auth/login", "200"), ("/api/auth/refresh", "200") })
+        {
+            var headers = paths.GetProperty(path).GetProperty("post").GetProperty("responses").GetProperty(status).GetProperty("headers");
+            Assert.True(headers.TryGetProperty("Cache-Control", out _), $"{path} declares Cache-Control");
+            Assert.True(headers.TryGetProperty("Pragma", out _), $"{path} declares Pragma");
+        }
+    }
+
+    [Fact]
     public async Task Jwks_is_served_with_a_cache_lifetime_and_only_public_parts()
     {
         using var client = stack.CreateApiClient();
