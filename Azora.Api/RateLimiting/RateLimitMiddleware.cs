@@ -48,7 +48,7 @@ public sealed class RateLimitMiddleware(RequestDelegate next, DistributedRateLim
         }
 
         // Written as the response starts, so they win over headers replayed from the response cache; a 429 written
-        // by an endpoint (the per-account login limit) keeps its own.
+        // by an endpoint (the login-attempts limit) keeps its own.
         var tightest = known.MinBy(state => state.Remaining)!;
         http.Response.OnStarting(() =>
         {
