@@ -42,6 +42,8 @@ public static class AuthEndpoints
             .Produces<TokenResponse>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithCredentialsLimit()
+            .WithNoStore()
             .AllowAnonymous();
 
         auth.MapPost("/login", LoginAsync)
@@ -50,6 +52,8 @@ public static class AuthEndpoints
             .Produces<TokenResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .WithCredentialsLimit()
+            .WithNoStore()
             .AllowAnonymous();
 
         auth.MapPost("/refresh", RefreshAsync)
@@ -58,6 +62,7 @@ public static class AuthEndpoints
             .Produces<TokenResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .WithNoStore()
             .AllowAnonymous();
 
         auth.MapPost("/logout", LogoutAsync)
@@ -135,10 +140,10 @@ public static class AuthEndpoints
             return ApiProblems.Validation(errors);
         }
 
-        var outcome = await service.LoginAsync(request.Email!.Trim(), request.Password!, cancellationToken);
+        var outcome = await service.LoginAsync(request.Email!.Trim(), request.Password!, ClientKeys.Of(http), cancellationToken);
         if (outcome.Throttled is { } throttled)
         {
-            return RateLimitResponses.TooManyRequests(http, throttled, "Too many failed logins for this account; try again later.");
+            return RateLimitResponses.TooManyRequests(http, throttled, "Too many sign-in attempts for this account from your address; try again later.");
         }
 
         return outcome.Tokens is { } tokens
@@ -167,6 +172,8 @@ public static class AuthEndpoints
                 ErrorCodes.InvalidRefreshToken,
                 "This refresh token was already used, so the session has been closed to protect the account. Log in again."),
             RefreshOutcome.Expired => ApiProblems.Unauthorized(ErrorCodes.InvalidRefreshToken, "The refresh token has expired. Log in again."),
+            RefreshOutcome.SessionExpired => ApiProblems.Unauthorized(
+                ErrorCodes.SessionExpired, "This session has reached its maximum lifetime and has been closed. Log in again."),
             _ => ApiProblems.Unauthorized(ErrorCodes.InvalidRefreshToken, "The refresh token is not valid."),
         };
     }
@@ -227,10 +234,11 @@ public static class AuthEndpoints
             return ApiProblems.Validation(errors);
         }
 
-        var outcome = await service.ChangePasswordAsync(CurrentUser.From(principal), request.CurrentPassword!, request.NewPassword!, cancellationToken);
+        var outcome = await service.ChangePasswordAsync(
+            CurrentUser.From(principal), request.CurrentPassword!, request.NewPassword!, ClientKeys.Of(http), cancellationToken);
         return outcome switch
         {
-            { Throttled: { } throttled } => RateLimitResponses.TooManyRequests(http, throttled, "Too many wrong passwords for this account; try again later."),
+            { Throttled: { } throttled } => RateLimitResponses.TooManyRequests(http, throttled, "Too many password attempts for this account from your address; try again later."),
             { Changed: true } => TypedResults.NoContent(),
             _ => ApiProblems.Validation("currentPassword", "The current password is incorrect."),
         };

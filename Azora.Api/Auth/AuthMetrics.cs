@@ -9,16 +9,22 @@ public sealed class AuthMetrics
 
     private readonly Counter<long> _logins;
     private readonly Counter<long> _denylistFallbacks;
+    private readonly Counter<long> _denylistRebuilds;
 
     public AuthMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
         _logins = meter.CreateCounter<long>("azora.auth.logins", description: "Login attempts by outcome.");
         _denylistFallbacks = meter.CreateCounter<long>(
-            "azora.auth.denylist_fallbacks", description: "Token denylist operations that found Redis unreachable.");
+            "azora.auth.denylist_fallbacks",
+            description: "Token denylist operations that used PostgreSQL: Redis was unreachable, or its copy not yet rebuilt after an outage.");
+        _denylistRebuilds = meter.CreateCounter<long>(
+            "azora.auth.denylist_rebuilds", description: "Times the Redis token denylist was rebuilt from PostgreSQL (start, reconnect, failed write).");
     }
 
     public void Login(string outcome) => _logins.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void DenylistFallback() => _denylistFallbacks.Add(1);
+
+    public void DenylistRebuilt() => _denylistRebuilds.Add(1);
 }

@@ -20,6 +20,14 @@ public sealed class AuthOptions
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>
+    /// The absolute lifetime of a session, counted from sign-in (register or login): refreshing never extends it past
+    /// this, and a refresh after it answers 401 <c>SESSION_EXPIRED</c>. Measured from the session's start in
+    /// PostgreSQL, so a change applies to open sessions too.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:05:00", "3650.00:00:00")]
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>
     /// RSA keys in PEM. The first key that has a private part signs; every key is published in the JWKS and accepted,
     /// so a new key can be added first and the old one kept (public part only) until its tokens have expired.
     /// </summary>

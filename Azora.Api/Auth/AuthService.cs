@@ -42,20 +42,19 @@ public sealed class AuthService(
         return registered ? Tokens(user, sessionId, refreshToken) : null;
     }
 
-    public async Task<LoginOutcome> LoginAsync(string email, string password, CancellationToken cancellationToken)
+    /// <param name="client">The caller's rate-limit key (<see cref="ClientKeys"/>).</param>
+    public async Task<LoginOutcome> LoginAsync(string email, string password, string client, CancellationToken cancellationToken)
     {
-        var account = AccountKey(email);
-        if (await rateLimits.PeekAsync(RateLimitPolicies.FailedLogins, account) is { Remaining: 0 } exhausted)
+        if (await rateLimits.AcquireAsync(RateLimitPolicies.LoginAttempts, AttemptKey(email, client)) is { Allowed: false } exhausted)
         {
             metrics.Login("throttled");
-            return new LoginOutcome(null, exhausted with { Allowed = false });
+            return new LoginOutcome(null, exhausted);
         }
 
         var user = await accounts.FindByEmailAsync(email, cancellationToken);
         var verdict = hasher.VerifyHashedPassword(user!, user?.PasswordHash ?? _decoyHash.Value, PasswordPolicy.Normalize(password));
         if (user is null || verdict == PasswordVerificationResult.Failed)
         {
-            await rateLimits.AcquireAsync(RateLimitPolicies.FailedLogins, account);
             metrics.Login("failed");
             return new LoginOutcome(null, null);
         }
@@ -79,10 +78,11 @@ public sealed class AuthService(
         var now = time.GetUtcNow().UtcDateTime;
         var next = RefreshTokens.Create();
         var result = await accounts.RotateAsync(
-            RefreshTokens.Hash(refreshToken), RefreshTokens.Hash(next), now, now + options.Value.RefreshTokenLifetime, cancellationToken);
+            RefreshTokens.Hash(refreshToken), RefreshTokens.Hash(next), now, options.Value.RefreshTokenLifetime, options.Value.SessionLifetime,
+            cancellationToken);
         switch (result.Outcome)
         {
-            case RefreshOutcome.Reused:
+            case RefreshOutcome.Reused or RefreshOutcome.SessionExpired:
                 await revocations.RevokeSessionsAsync([result.SessionId]);
                 return (result.Outcome, null);
             case RefreshOutcome.Rotated when await accounts.FindByIdAsync(result.UserId, cancellationToken) is { } user:
@@ -100,7 +100,7 @@ public sealed class AuthService(
     }
 
     public async Task<PasswordChangeOutcome> ChangePasswordAsync(
-        CurrentUser current, string currentPassword, string newPassword, CancellationToken cancellationToken)
+        CurrentUser current, string currentPassword, string newPassword, string client, CancellationToken cancellationToken)
     {
         var user = await accounts.FindByIdAsync(current.UserId, cancellationToken);
         if (user is null)
@@ -108,15 +108,13 @@ public sealed class AuthService(
             return new PasswordChangeOutcome(false, null);
         }
 
-        var account = AccountKey(user.Email);
-        if (await rateLimits.PeekAsync(RateLimitPolicies.FailedLogins, account) is { Remaining: 0 } exhausted)
+        if (await rateLimits.AcquireAsync(RateLimitPolicies.LoginAttempts, AttemptKey(user.Email, client)) is { Allowed: false } exhausted)
         {
-            return new PasswordChangeOutcome(false, exhausted with { Allowed = false });
+            return new PasswordChangeOutcome(false, exhausted);
         }
 
         if (hasher.VerifyHashedPassword(user, user.PasswordHash, PasswordPolicy.Normalize(currentPassword)) == PasswordVerificationResult.Failed)
         {
-            await rateLimits.AcquireAsync(RateLimitPolicies.FailedLogins, account);
             return new PasswordChangeOutcome(false, null);
         }
 
@@ -127,9 +125,12 @@ public sealed class AuthService(
         return new PasswordChangeOutcome(true, null);
     }
 
-    /// <summary>Failed-login counters are kept per account without putting emails into Redis.</summary>
-    private static string AccountKey(string email) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(email.Trim().ToLowerInvariant())), 0, 16);
+    /// <summary>
+    /// Password attempts are counted per account and client address, without putting emails into Redis: a stranger's
+    /// guesses spend the stranger's allowance, never the owner's.
+    /// </summary>
+    private static string AttemptKey(string email, string client) =>
+        $"{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(email.Trim().ToLowerInvariant())), 0, 16)}:{client}";
 
     private TokenResponse Tokens(UserAccount user, Guid sessionId, string refreshToken)
     {

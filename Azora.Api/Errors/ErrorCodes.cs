@@ -11,6 +11,7 @@ public static class ErrorCodes
     public const string Unauthorized = "UNAUTHORIZED";
     public const string InvalidCredentials = "INVALID_CREDENTIALS";
     public const string InvalidRefreshToken = "INVALID_REFRESH_TOKEN";
+    public const string SessionExpired = "SESSION_EXPIRED";
     public const string PaymentRequired = "PAYMENT_REQUIRED";
     public const string Forbidden = "FORBIDDEN";
     public const string NotEnrolled = "NOT_ENROLLED";

@@ -1,3 +1,4 @@
+using Azora.Api.Auth;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
@@ -54,6 +55,11 @@ public static class OpenApiSetup
         options.AddOperationTransformer((operation, context, _) =>
         {
             var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+            if (metadata.OfType<NoStore>().Any())
+            {
+                DeclareNoStoreHeaders(operation);
+            }
+
             if (metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any())
             {
                 operation.Security ??= [];
@@ -66,6 +72,27 @@ public static class OpenApiSetup
             return Task.CompletedTask;
         });
     });
+
+    private static void DeclareNoStoreHeaders(OpenApiOperation operation)
+    {
+        foreach (var (status, response) in operation.Responses ?? [])
+        {
+            if (status.StartsWith('2') && response is OpenApiResponse success)
+            {
+                success.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                success.Headers["Cache-Control"] = new OpenApiHeader
+                {
+                    Description = "Always `no-store`: the response carries tokens.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                };
+                success.Headers["Pragma"] = new OpenApiHeader
+                {
+                    Description = "Always `no-cache`, for HTTP/1.0 caches.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                };
+            }
+        }
+    }
 
     /// <summary>What every API endpoint can answer besides its own responses.</summary>
     public static RouteGroupBuilder WithApiConventions(this RouteGroupBuilder group) => group

@@ -14,33 +14,45 @@ public sealed record RateLimitState(bool Allowed, long Limit, long Remaining, lo
 
 /// <summary>
 /// Fixed-window limits kept in Redis (RedisRateLimiting's atomic Lua script), so every API replica counts against
-/// the same numbers. When Redis cannot be reached the request is let through (fail open): the limits protect the
-/// service, and refusing every request while the cache is away would be the bigger outage. Each such request is
-/// logged and counted in <c>azora.ratelimit.fail_open</c>.
+/// the same numbers. When Redis cannot be reached, the general limits let the request through (fail open: refusing
+/// every request while the cache is away would be the bigger outage; logged and counted in
+/// <c>azora.ratelimit.fail_open</c>), while the strict limits that guard passwords (<see cref="RateLimitPolicies.IsStrict"/>)
+/// are counted in this replica's memory instead (counted in <c>azora.ratelimit.local_fallback</c>), so an outage never
+/// opens the door to password guessing; with N replicas an attacker gets at most N times the limit.
 /// </summary>
 public sealed class DistributedRateLimits : IDisposable
 {
     public const string MeterName = "Azora.Api.RateLimiting";
 
     private readonly ConcurrentDictionary<string, PartitionedRateLimiter<string>> _limiters = new();
+    private readonly ConcurrentDictionary<string, PartitionedRateLimiter<string>> _localLimiters = new();
     private readonly IConnectionMultiplexer _redis;
     private readonly RateLimitOptions _options;
     private readonly ILogger<DistributedRateLimits> _logger;
+    private readonly TimeProvider _time;
     private readonly Counter<long> _failOpen;
+    private readonly Counter<long> _localFallback;
     private readonly Counter<long> _rejected;
 
-    public DistributedRateLimits(IConnectionMultiplexer redis, IOptions<RateLimitOptions> options, IMeterFactory meters, ILogger<DistributedRateLimits> logger)
+    public DistributedRateLimits(IConnectionMultiplexer redis, IOptions<RateLimitOptions> options, IMeterFactory meters, ILogger<DistributedRateLimits> logger,
+        TimeProvider time)
     {
         _redis = redis;
+        _time = time;
         _options = options.Value;
         _logger = logger;
         var meter = meters.Create(MeterName);
         _failOpen = meter.CreateCounter<long>("azora.ratelimit.fail_open", description: "Requests let through because Redis was unreachable.");
+        _localFallback = meter.CreateCounter<long>(
+            "azora.ratelimit.local_fallback", description: "Requests counted by a strict limit in this replica's memory because Redis was unreachable.");
         _rejected = meter.CreateCounter<long>("azora.ratelimit.rejected", description: "Requests refused with 429, by policy.");
     }
 
-    /// <summary>Counts <paramref name="permits"/> against the partition; null when limits are off or Redis could not be asked.</summary>
-    public async Task<RateLimitState?> AcquireAsync(string policy, string partition, int permits = 1)
+    /// <summary>
+    /// Counts one request against the partition and says whether it may go on; null when limits are off, or when
+    /// Redis could not be asked and the policy fails open.
+    /// </summary>
+    public async Task<RateLimitState?> AcquireAsync(string policy, string partition)
     {
         if (!_options.Enabled)
         {
@@ -51,14 +63,14 @@ public sealed class DistributedRateLimits : IDisposable
         {
             _redis.ThrowIfDisconnected();
 
-            using var lease = await Limiter(policy).AcquireAsync($"{_options.KeyPrefix}:{policy}:{partition}", permits);
-            var state = Read(lease);
-            if (!state.Allowed)
-            {
-                _rejected.Add(1, new KeyValuePair<string, object?>("policy", policy));
-            }
-
-            return state;
+            using var lease = await Limiter(policy).AcquireAsync($"{_options.KeyPrefix}:{policy}:{partition}");
+            return Counted(policy, Read(lease));
+        }
+        catch (Exception ex) when ((ex is RedisException or TimeoutException) && RateLimitPolicies.IsStrict(policy))
+        {
+            _localFallback.Add(1, new KeyValuePair<string, object?>("policy", policy));
+            _logger.LogWarning(ex, "Rate limit {Policy} counted in this replica only: Redis unreachable", policy);
+            return Counted(policy, AcquireLocally(policy, partition));
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -68,12 +80,9 @@ public sealed class DistributedRateLimits : IDisposable
         }
     }
 
-    /// <summary>The partition's state without counting anything.</summary>
-    public Task<RateLimitState?> PeekAsync(string policy, string partition) => AcquireAsync(policy, partition, permits: 0);
-
     public void Dispose()
     {
-        foreach (var limiter in _limiters.Values)
+        foreach (var limiter in _limiters.Values.Concat(_localLimiters.Values))
         {
             limiter.Dispose();
         }
@@ -90,6 +99,38 @@ public sealed class DistributedRateLimits : IDisposable
         };
         return PartitionedRateLimiter.Create<string, string>(key => RedisRateLimitPartition.GetFixedWindowRateLimiter(key, _ => limiterOptions));
     });
+
+    private RateLimitState Counted(string policy, RateLimitState state)
+    {
+        if (!state.Allowed)
+        {
+            _rejected.Add(1, new KeyValuePair<string, object?>("policy", policy));
+        }
+
+        return state;
+    }
+
+    /// <summary>The same fixed window, in this process (System.Threading.RateLimiting), for a strict policy during an outage.</summary>
+    private RateLimitState AcquireLocally(string policy, string partition)
+    {
+        var limit = _options.For(policy);
+        var limiter = _localLimiters.GetOrAdd(policy, _ => PartitionedRateLimiter.Create<string, string>(key =>
+            RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = limit.PermitLimit,
+                Window = limit.Window,
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            })));
+        using var lease = limiter.AttemptAcquire(partition);
+        var remaining = limiter.GetStatistics(partition)?.CurrentAvailablePermits ?? 0;
+        // The local window's end is not exposed; a refusal knows how long to wait, an allowed request reports the
+        // latest the window can end.
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : limit.Window;
+        var seconds = (int)Math.Max(Math.Ceiling(retryAfter.TotalSeconds), 1);
+        return new RateLimitState(
+            lease.IsAcquired, limit.PermitLimit, remaining, _time.GetUtcNow().ToUnixTimeSeconds() + seconds, seconds);
+    }
 
     private static RateLimitState Read(RateLimitLease lease)
     {

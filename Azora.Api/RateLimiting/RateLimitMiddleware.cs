@@ -5,13 +5,13 @@ namespace Azora.Api.RateLimiting;
 
 /// <summary>
 /// Counts every API request against the caller's hourly limit (per user when the access token is valid, otherwise
-/// per client address) and login/register against the stricter credentials limit, reports the tightest limit in the
+/// per client address) and the endpoints marked <see cref="CredentialsLimit"/> (login, register) against the stricter
+/// credentials limit, reports the tightest limit in the
 /// X-RateLimit-* headers, and answers 429 once one is spent. Health, liveness and metrics are never limited.
 /// </summary>
 public sealed class RateLimitMiddleware(RequestDelegate next, DistributedRateLimits limits, IOptions<RateLimitOptions> options)
 {
     private static readonly PathString[] Unlimited = ["/health", "/alive", "/metrics"];
-    private static readonly PathString[] CredentialPaths = ["/api/auth/login", "/api/auth/register"];
 
     public async Task InvokeAsync(HttpContext http)
     {
@@ -21,13 +21,13 @@ public sealed class RateLimitMiddleware(RequestDelegate next, DistributedRateLim
             return;
         }
 
-        var client = ClientAddress(http);
+        var client = ClientKeys.Of(http);
         var states = new List<RateLimitState?>(2);
         states.Add(CurrentUser.UserIdOf(http.User) is { } userId
             ? await limits.AcquireAsync(RateLimitPolicies.Authenticated, userId.ToString("N"))
             : await limits.AcquireAsync(RateLimitPolicies.Anonymous, client));
 
-        if (HttpMethods.IsPost(http.Request.Method) && CredentialPaths.Any(path => http.Request.Path.Equals(path, StringComparison.OrdinalIgnoreCase)))
+        if (http.GetEndpoint()?.Metadata.GetMetadata<CredentialsLimit>() is not null)
         {
             states.Add(await limits.AcquireAsync(RateLimitPolicies.Credentials, client));
         }
@@ -48,7 +48,7 @@ public sealed class RateLimitMiddleware(RequestDelegate next, DistributedRateLim
         }
 
         // Written as the response starts, so they win over headers replayed from the response cache; a 429 written
-        // by an endpoint (the per-account login limit) keeps its own.
+        // by an endpoint (the login-attempts limit) keeps its own.
         var tightest = known.MinBy(state => state.Remaining)!;
         http.Response.OnStarting(() =>
         {
@@ -61,12 +61,4 @@ public sealed class RateLimitMiddleware(RequestDelegate next, DistributedRateLim
         });
         await next(http);
     }
-
-    /// <summary>The caller's address; forwarded headers were applied only if the proxy is trusted (see Program).</summary>
-    private static string ClientAddress(HttpContext http) => http.Connection.RemoteIpAddress switch
-    {
-        null => "unknown",
-        { IsIPv4MappedToIPv6: true } address => address.MapToIPv4().ToString(),
-        var address => address.ToString(),
-    };
 }

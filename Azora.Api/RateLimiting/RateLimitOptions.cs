@@ -2,7 +2,11 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Azora.Api.RateLimiting;
 
-/// <summary>Settings under <c>Azora:RateLimits</c>; every limit is a count per fixed window, shared through Redis.</summary>
+/// <summary>
+/// Settings under <c>Azora:RateLimits</c>; every limit is a count per fixed window, shared through Redis. Development
+/// raises the per-address limits (appsettings.Development.json), because behind Aspire's proxy every local client is
+/// 127.0.0.1; tests that test the limits set their own.
+/// </summary>
 public sealed class RateLimitOptions
 {
     public const string Section = "Azora:RateLimits";
@@ -19,18 +23,22 @@ public sealed class RateLimitOptions
     /// <summary>Every request without a valid access token, counted per client address.</summary>
     public WindowLimit Anonymous { get; set; } = new() { PermitLimit = 100, Window = TimeSpan.FromHours(1) };
 
-    /// <summary>Login and register requests, counted per client address, on top of the limits above.</summary>
+    /// <summary>Login and register requests, counted per client address (IPv6: per /64), on top of the limits above.</summary>
     public WindowLimit Credentials { get; set; } = new() { PermitLimit = 10, Window = TimeSpan.FromMinutes(15) };
 
-    /// <summary>Wrong passwords for one account (login or password change), from any address.</summary>
-    public WindowLimit FailedLogins { get; set; } = new() { PermitLimit = 5, Window = TimeSpan.FromMinutes(15) };
+    /// <summary>
+    /// Password checks for one account from one client address (login or password change), counted before the
+    /// password is checked so that concurrent guesses cannot all slip through; a correct password counts too. Keyed by
+    /// account and address, so a stranger's guesses never lock the owner out from the owner's own address.
+    /// </summary>
+    public WindowLimit LoginAttempts { get; set; } = new() { PermitLimit = 5, Window = TimeSpan.FromMinutes(15) };
 
     public WindowLimit For(string policy) => policy switch
     {
         RateLimitPolicies.Authenticated => Authenticated,
         RateLimitPolicies.Anonymous => Anonymous,
         RateLimitPolicies.Credentials => Credentials,
-        RateLimitPolicies.FailedLogins => FailedLogins,
+        RateLimitPolicies.LoginAttempts => LoginAttempts,
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "Unknown rate-limit policy."),
     };
 }
@@ -49,7 +57,13 @@ public static class RateLimitPolicies
     public const string Authenticated = "user";
     public const string Anonymous = "anonymous";
     public const string Credentials = "credentials";
-    public const string FailedLogins = "failed-logins";
+    public const string LoginAttempts = "login-attempts";
 
-    public static readonly string[] All = [Authenticated, Anonymous, Credentials, FailedLogins];
+    public static readonly string[] All = [Authenticated, Anonymous, Credentials, LoginAttempts];
+
+    /// <summary>
+    /// The limits that guard passwords. While Redis is unreachable they are kept in each replica's memory instead of
+    /// failing open; the others (general traffic) fail open.
+    /// </summary>
+    public static bool IsStrict(string policy) => policy is Credentials or LoginAttempts;
 }

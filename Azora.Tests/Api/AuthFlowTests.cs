@@ -345,6 +345,74 @@ public class AuthFlowTests(AzoraStackFixture stack)
     }
 
     [Fact]
+    public async Task A_session_ends_at_its_absolute_lifetime_however_often_it_is_refreshed()
+    {
+        using var client = stack.CreateApiClient();
+
+        // Signed in 80 days ago (the lifetime is 90 days by default): a refresh works, but the new refresh token
+        // ends with the session instead of 30 days from now.
+        var young = await TestAccounts.RegisterAsync(client);
+        await stack.ExecuteAsync("UPDATE auth_sessions SET created_at = created_at - interval '80 days' WHERE user_id = @id", new { id = young.UserId });
+        using (var refreshed = await client.PostJsonAsync("/api/auth/refresh", new { refreshToken = young.RefreshToken }))
+        {
+            Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+        }
+
+        Assert.Equal(1, await stack.CountAsync(
+            """
+            SELECT count(*) FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id
+            WHERE s.user_id = @id AND t.rotated_at IS NULL AND t.expires_at = s.created_at + interval '90 days'
+            """,
+            new { id = young.UserId }));
+
+        // Signed in 91 days ago: the refresh is refused with its own code, and the session is closed.
+        var old = await TestAccounts.RegisterAsync(client);
+        await stack.ExecuteAsync("UPDATE auth_sessions SET created_at = created_at - interval '91 days' WHERE user_id = @id", new { id = old.UserId });
+        using (var expired = await client.PostJsonAsync("/api/auth/refresh", new { refreshToken = old.RefreshToken }))
+        {
+            var problem = await ProblemAssert.IsProblemAsync(expired, HttpStatusCode.Unauthorized, "SESSION_EXPIRED");
+            Assert.Contains("Log in again", problem.GetProperty("detail").GetString());
+        }
+
+        using (var access = await client.GetAsync("/api/auth/profile", old.AccessToken))
+        {
+            await ProblemAssert.IsProblemAsync(access, HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+        }
+
+        Assert.Equal(1, await stack.CountAsync(
+            "SELECT count(*) FROM auth_sessions WHERE user_id = @id AND revoke_reason = 'session_expired'", new { id = old.UserId }));
+        await TestAccounts.LoginAsync(client, old.Email);
+    }
+
+    [Fact]
+    public async Task Responses_carrying_tokens_are_never_stored_by_a_cache()
+    {
+        using var client = stack.CreateApiClient();
+        var email = TestAccounts.NewEmail("no-store");
+
+        using var registered = await client.PostJsonAsync("/api/auth/register", new { email, password = TestAccounts.Password, name = "Ada" });
+        using var loggedIn = await client.PostJsonAsync("/api/auth/login", new { email, password = TestAccounts.Password });
+        var refreshToken = (await loggedIn.JsonAsync()).GetProperty("refreshToken").GetString();
+        using var refreshed = await client.PostJsonAsync("/api/auth/refresh", new { refreshToken });
+
+        foreach (var (response, status) in new[] { (registered, HttpStatusCode.Created), (loggedIn, HttpStatusCode.OK), (refreshed, HttpStatusCode.OK) })
+        {
+            Assert.Equal(status, response.StatusCode);
+            Assert.True(response.Headers.CacheControl?.NoStore, $"{response.RequestMessage?.RequestUri}: Cache-Control {response.Headers.CacheControl}");
+            Assert.Equal("no-cache", response.Headers.Pragma.ToString());
+        }
+
+        using var document = await client.GetAsync("/openapi/v1.json");
+        var paths = (await document.JsonAsync()).GetProperty("paths");
+        foreach (var (path, status) in new[] { ("/api/auth/register", "201"), ("/api/auth/login", "200"), ("/api/auth/refresh", "200") })
+        {
+            var headers = paths.GetProperty(path).GetProperty("post").GetProperty("responses").GetProperty(status).GetProperty("headers");
+            Assert.True(headers.TryGetProperty("Cache-Control", out _), $"{path} declares Cache-Control");
+            Assert.True(headers.TryGetProperty("Pragma", out _), $"{path} declares Pragma");
+        }
+    }
+
+    [Fact]
     public async Task Jwks_is_served_with_a_cache_lifetime_and_only_public_parts()
     {
         using var client = stack.CreateApiClient();

@@ -82,28 +82,157 @@ public class RateLimitTests(AzoraStackFixture stack)
     [Fact]
     public async Task Brute_force_on_one_account_is_stopped_whatever_the_password()
     {
-        using var client = stack.CreateApiClient();
-        var victim = await TestAccounts.RegisterAsync(client);
-        var bystander = await TestAccounts.RegisterAsync(client);
+        await using var api = await ApiInstance.StartAsync(stack, Limits(loginAttempts: 5));
+        var victim = await TestAccounts.RegisterAsync(api.Client);
+        var bystander = await TestAccounts.RegisterAsync(api.Client);
 
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            using var wrong = await client.PostJsonAsync("/api/auth/login", new { email = victim.Email, password = $"guess-number-{attempt:D4}" });
+            using var wrong = await api.Client.PostJsonAsync("/api/auth/login", new { email = victim.Email, password = $"guess-number-{attempt:D4}" });
             await ProblemAssert.IsProblemAsync(wrong, HttpStatusCode.Unauthorized, "INVALID_CREDENTIALS");
         }
 
-        using (var blocked = await client.PostJsonAsync("/api/auth/login", new { email = victim.Email, password = "another-guess-0006" }))
+        using (var blocked = await api.Client.PostJsonAsync("/api/auth/login", new { email = victim.Email, password = "another-guess-0006" }))
         {
             await AssertTooManyRequestsAsync(blocked, limit: 5, maximumRetryAfter: 900);
         }
 
-        // Even the right password waits, in any casing of the email; other accounts are not affected.
-        using (var right = await client.PostJsonAsync("/api/auth/login", new { email = victim.Email.ToUpperInvariant(), password = TestAccounts.Password }))
+        // From the guessing address even the right password waits, in any casing of the email; other accounts are
+        // not affected.
+        using (var right = await api.Client.PostJsonAsync("/api/auth/login", new { email = victim.Email.ToUpperInvariant(), password = TestAccounts.Password }))
         {
             await AssertTooManyRequestsAsync(right, limit: 5, maximumRetryAfter: 900);
         }
 
-        await TestAccounts.LoginAsync(client, bystander.Email);
+        await TestAccounts.LoginAsync(api.Client, bystander.Email);
+    }
+
+    [Fact]
+    public async Task A_strangers_wrong_passwords_do_not_lock_the_owner_out()
+    {
+        var settings = new Dictionary<string, string>(Limits(loginAttempts: 5)) { ["Azora:Api:TrustedProxies:0"] = "127.0.0.0/8" };
+        await using var api = await ApiInstance.StartAsync(stack, settings);
+        var owner = await TestAccounts.RegisterAsync(api.Client);
+
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            using var wrong = await LoginFromAsync(api, "203.0.113.66", owner.Email, $"guess-number-{attempt:D4}");
+            await ProblemAssert.IsProblemAsync(wrong, HttpStatusCode.Unauthorized, "INVALID_CREDENTIALS");
+        }
+
+        using (var stranger = await LoginFromAsync(api, "203.0.113.66", owner.Email, "guess-number-0006"))
+        {
+            await AssertTooManyRequestsAsync(stranger, limit: 5, maximumRetryAfter: 900);
+        }
+
+        using var ownLogin = await LoginFromAsync(api, "198.51.100.7", owner.Email, TestAccounts.Password);
+        Assert.Equal(HttpStatusCode.OK, ownLogin.StatusCode);
+    }
+
+    [Fact]
+    public async Task Concurrent_guesses_are_counted_before_any_password_is_checked()
+    {
+        await using var api = await ApiInstance.StartAsync(stack, Limits(loginAttempts: 5));
+        var victim = await TestAccounts.RegisterAsync(api.Client);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(attempt =>
+            api.Client.PostJsonAsync("/api/auth/login", new { email = victim.Email, password = $"parallel-guess-{attempt:D4}" })));
+        var statuses = responses.Select(response => response.StatusCode).ToList();
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+
+        Assert.Equal(5, statuses.Count(status => status == HttpStatusCode.Unauthorized));
+        Assert.Equal(15, statuses.Count(status => status == HttpStatusCode.TooManyRequests));
+    }
+
+    [Theory]
+    [InlineData("/api/auth/login/")]
+    [InlineData("/API/Auth/Login")]
+    [InlineData("/api/auth/register/")]
+    public async Task The_credentials_limit_follows_the_endpoint_whatever_the_spelling_of_its_path(string path)
+    {
+        await using var api = await ApiInstance.StartAsync(stack, Limits(credentials: 2));
+
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            using var counted = await api.Client.PostJsonAsync(path, new { email = TestAccounts.NewEmail("spelling"), password = "x" });
+            Assert.NotEqual(HttpStatusCode.TooManyRequests, counted.StatusCode);
+            Assert.Equal("2", counted.Header("X-RateLimit-Limit"));
+        }
+
+        using var refused = await api.Client.PostJsonAsync(path, new { email = TestAccounts.NewEmail("spelling"), password = "x" });
+        await AssertTooManyRequestsAsync(refused, limit: 2, maximumRetryAfter: 900);
+    }
+
+    [Fact]
+    public async Task Ipv6_clients_are_counted_per_64_and_mapped_ipv4_as_ipv4()
+    {
+        var settings = new Dictionary<string, string>(Limits(anonymous: 2)) { ["Azora:Api:TrustedProxies:0"] = "127.0.0.0/8" };
+        await using var api = await ApiInstance.StartAsync(stack, settings);
+
+        // Two addresses of one /64 share a limit; the next /64 has its own.
+        await AssertStatusesAsync(api, "2001:db8:1:2::1", HttpStatusCode.OK);
+        await AssertStatusesAsync(api, "2001:db8:1:2:ffff:ffff:ffff:fffe", HttpStatusCode.OK);
+        await AssertStatusesAsync(api, "2001:db8:1:2::3", HttpStatusCode.TooManyRequests);
+        await AssertStatusesAsync(api, "2001:db8:1:3::1", HttpStatusCode.OK);
+
+        await AssertStatusesAsync(api, "::ffff:203.0.113.9", HttpStatusCode.OK);
+        await AssertStatusesAsync(api, "203.0.113.9", HttpStatusCode.OK, HttpStatusCode.TooManyRequests);
+    }
+
+    [Fact]
+    public async Task With_redis_down_the_password_limits_are_kept_in_the_replicas_memory()
+    {
+        await using var api = await ApiInstance.StartAsync(
+            stack, Limits(anonymous: 1, credentials: 3, loginAttempts: 2), cacheConnectionString: ApiInstance.UnreachableEndpoint());
+
+        // The general anonymous limit (1) fails open; the credentials limit (3 per address) and the attempts on one
+        // account (2 per address) are still enforced.
+        var email = TestAccounts.NewEmail("outage");
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            using var wrong = await api.Client.PostJsonAsync("/api/auth/login", new { email, password = $"outage-guess-{attempt:D4}" });
+            await ProblemAssert.IsProblemAsync(wrong, HttpStatusCode.Unauthorized, "INVALID_CREDENTIALS");
+        }
+
+        using (var sameAccount = await api.Client.PostJsonAsync("/api/auth/login", new { email, password = "outage-guess-0003" }))
+        {
+            await AssertTooManyRequestsAsync(sameAccount, limit: 2, maximumRetryAfter: 900);
+        }
+
+        using (var otherAccount = await api.Client.PostJsonAsync("/api/auth/login", new { email = TestAccounts.NewEmail("outage"), password = "x" }))
+        {
+            await AssertTooManyRequestsAsync(otherAccount, limit: 3, maximumRetryAfter: 900);
+        }
+
+        using var metrics = await api.Client.GetAsync("/metrics");
+        var text = await metrics.Content.ReadAsStringAsync();
+        Assert.Matches("azora_ratelimit_local_fallback_total\\{[^}]*policy=\"credentials\"[^}]*\\} [1-9]", text);
+        Assert.Matches("azora_ratelimit_fail_open_total\\{[^}]*policy=\"anonymous\"[^}]*\\} [1-9]", text);
+    }
+
+    [Fact]
+    public async Task In_development_the_per_address_limits_do_not_get_in_a_developers_way()
+    {
+        // Development settings only (appsettings.Development.json): behind Aspire's proxy every local client is 127.0.0.1.
+        await using var api = await ApiInstance.StartAsync(stack, new Dictionary<string, string>());
+        var account = await TestAccounts.RegisterAsync(api.Client);
+
+        using (var browse = await api.Client.GetAsync("/.well-known/jwks.json"))
+        {
+            Assert.True(long.Parse(browse.Header("X-RateLimit-Limit")) >= 10_000, "the anonymous limit in Development");
+        }
+
+        // More sign-ins, and more mistyped passwords, than production would allow from one address.
+        for (var attempt = 0; attempt < 12; attempt++)
+        {
+            using var wrong = await api.Client.PostJsonAsync("/api/auth/login", new { email = account.Email, password = $"typo-{attempt:D4}" });
+            await ProblemAssert.IsProblemAsync(wrong, HttpStatusCode.Unauthorized, "INVALID_CREDENTIALS");
+        }
+
+        await TestAccounts.LoginAsync(api.Client, account.Email);
     }
 
     [Fact]
@@ -192,8 +321,12 @@ public class RateLimitTests(AzoraStackFixture stack)
         Assert.InRange(int.Parse(response.Header("Retry-After")), 1, maximumRetryAfter);
     }
 
-    private static Dictionary<string, string> Limits(int anonymous = 1000, int authenticated = 1000, int credentials = 1000) => new()
+    private static async Task<HttpResponseMessage> LoginFromAsync(ApiInstance api, string forwardedFor, string email, string password) =>
+        await api.Client.SendJsonAsync(HttpMethod.Post, "/api/auth/login", new { email, password }, forwardedFor: forwardedFor);
+
+    private static Dictionary<string, string> Limits(int anonymous = 1000, int authenticated = 1000, int credentials = 1000, int loginAttempts = 1000) => new()
     {
+        ["Azora:RateLimits:LoginAttempts:PermitLimit"] = loginAttempts.ToString(),
         ["Azora:RateLimits:KeyPrefix"] = $"test:{Guid.NewGuid():N}",
         ["Azora:RateLimits:Anonymous:PermitLimit"] = anonymous.ToString(),
         ["Azora:RateLimits:Authenticated:PermitLimit"] = authenticated.ToString(),

@@ -21,7 +21,7 @@ public sealed record UserAccount
     public required DateTime CreatedAt { get; init; }
 }
 
-public enum RefreshOutcome { Rotated, Unknown, Expired, Revoked, Reused }
+public enum RefreshOutcome { Rotated, Unknown, Expired, Revoked, Reused, SessionExpired }
 
 public sealed record RefreshResult(RefreshOutcome Outcome, Guid UserId, Guid SessionId);
 
@@ -112,16 +112,18 @@ public sealed class AccountStore(NpgsqlDataSource database)
 
     /// <summary>
     /// Exchanges a refresh token for a new one in the same session. A token that was already exchanged means two
-    /// parties hold the session (one of them a thief): the whole session is closed and nobody gets a new token.
+    /// parties hold the session (one of them a thief): the whole session is closed and nobody gets a new token. A
+    /// session older than <paramref name="sessionLifetime"/> is closed too; the new token never outlives its session.
     /// </summary>
-    public async Task<RefreshResult> RotateAsync(byte[] presentedHash, byte[] newHash, DateTime now, DateTime newExpiresAt, CancellationToken cancellationToken)
+    public async Task<RefreshResult> RotateAsync(
+        byte[] presentedHash, byte[] newHash, DateTime now, TimeSpan refreshTokenLifetime, TimeSpan sessionLifetime, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var token = await connection.QuerySingleOrDefaultAsync<(Guid Id, Guid SessionId, Guid UserId, DateTime ExpiresAt, DateTime? RotatedAt, DateTime? RevokedAt)>(
+        var token = await connection.QuerySingleOrDefaultAsync<(Guid Id, Guid SessionId, Guid UserId, DateTime ExpiresAt, DateTime? RotatedAt, DateTime? RevokedAt, DateTime SessionStartedAt)>(
             new CommandDefinition(
                 """
-                SELECT t.id, t.session_id, s.user_id, t.expires_at, t.rotated_at, s.revoked_at
+                SELECT t.id, t.session_id, s.user_id, t.expires_at, t.rotated_at, s.revoked_at, s.created_at
                 FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id
                 WHERE t.token_hash = @presentedHash
                 FOR UPDATE OF t, s
@@ -143,12 +145,19 @@ public sealed class AccountStore(NpgsqlDataSource database)
             await CloseSessionsAsync(connection, transaction, "id = @sessionId", new { sessionId = token.SessionId, now, reason = "refresh_token_reuse" }, cancellationToken);
             outcome = RefreshOutcome.Reused;
         }
+        else if (token.SessionStartedAt + sessionLifetime <= now)
+        {
+            await CloseSessionsAsync(connection, transaction, "id = @sessionId", new { sessionId = token.SessionId, now, reason = "session_expired" }, cancellationToken);
+            outcome = RefreshOutcome.SessionExpired;
+        }
         else if (token.ExpiresAt <= now)
         {
             outcome = RefreshOutcome.Expired;
         }
         else
         {
+            var sessionEnds = token.SessionStartedAt + sessionLifetime;
+            var newExpiresAt = now + refreshTokenLifetime < sessionEnds ? now + refreshTokenLifetime : sessionEnds;
             await connection.ExecuteAsync(new CommandDefinition(
                 "UPDATE refresh_tokens SET rotated_at = @now WHERE id = @id", new { id = token.Id, now }, transaction, cancellationToken: cancellationToken));
             await InsertTokenAsync(connection, transaction, token.SessionId, newHash, now, newExpiresAt, cancellationToken);
