@@ -3,6 +3,7 @@
 using Azora.Data.Migrations;
 
 var builder = Host.CreateApplicationBuilder(args);
+builder.ConfigureLogging();
 builder.ConfigureOpenTelemetry();
 using var host = builder.Build();
 

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -13,8 +15,8 @@ using OpenTelemetry.Trace;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// What every Azora service shares: OpenTelemetry (OTLP and Prometheus), health checks, resilient service-discovered
-/// HTTP clients, and a bounded graceful shutdown.
+/// What every Azora service shares: logs (JSON lines outside Development), OpenTelemetry (OTLP and Prometheus), health
+/// checks, resilient service-discovered HTTP clients, and a bounded graceful shutdown.
 /// </summary>
 public static class Extensions
 {
@@ -27,6 +29,7 @@ public static class Extensions
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.ConfigureLogging();
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
 
@@ -42,6 +45,34 @@ public static class Extensions
         builder.Services.Configure<HostOptions>(options =>
             options.ShutdownTimeout = builder.Configuration.GetValue("Azora:ShutdownTimeout", TimeSpan.FromSeconds(25)));
 
+        return builder;
+    }
+
+    /// <summary>
+    /// Outside Development, one JSON object per line on stdout, as docs/operations/OPERATIONS-RUNBOOK.md#read-logs
+    /// describes it: <c>Timestamp</c> (UTC), <c>EventId</c>, <c>LogLevel</c>, <c>Category</c>, <c>Message</c>,
+    /// <c>Exception</c> (when there is one), <c>State</c> (the message's named values) and <c>Scopes</c>. A line written
+    /// inside an activity (an HTTP request, a relay pass) has that activity's ids in its first scope:
+    /// <c>"Scopes":[{"Message":"SpanId:…, TraceId:…","SpanId":"…","TraceId":"…"},…]</c>, the same <c>traceId</c> a
+    /// problem response carries. Development keeps the readable console.
+    /// </summary>
+    public static TBuilder ConfigureLogging<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Logging.Configure(options => options.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        if (builder.Environment.IsDevelopment())
+        {
+            return builder;
+        }
+
+        builder.Logging.AddJsonConsole(options =>
+        {
+            options.IncludeScopes = true;
+            options.UseUtcTimestamp = true;
+            options.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+            // Quotes, backslashes and control characters are still escaped, so a value can never fake a field; the
+            // relaxed encoder only leaves non-ASCII text and characters such as + and < readable.
+            options.JsonWriterOptions = new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        });
         return builder;
     }
 

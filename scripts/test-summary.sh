@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Sums the TRX reports under a folder into one line of its own, "N passed, N failed", and names each failed test with
-# the start of its message just above that line, where the tail of a CI log still shows it. Exits 1 when a test failed
-# or when no test ran at all.
+# Sums the TRX reports under a folder into one line of its own, "N passed, N failed" (always the last line: CI reads
+# it), with "N skipped" on the line above it and each failed test named with the start of its message above those,
+# where the tail of a CI log still shows them. Exits 1 when a test failed or when no test ran at all.
 #   scripts/test-summary.sh RESULTS_DIR
 set -uo pipefail
 
@@ -20,6 +20,11 @@ count() {
 total=$(count total)
 passed=$(count passed)
 failed=$(($(count failed) + $(count error) + $(count timeout) + $(count aborted)))
+# A skipped test (xunit's Skip, Skip.If) is a result with the outcome NotExecuted; the Counters leave it out.
+skipped=0
+if [[ ${#reports[@]} -gt 0 ]]; then
+  skipped=$(cat "${reports[@]}" | grep -o '<UnitTestResult [^>]*outcome="NotExecuted"' | wc -l)
+fi
 
 if [[ ${#reports[@]} -gt 0 ]]; then
   perl -0777 -ne '
@@ -31,6 +36,7 @@ if [[ ${#reports[@]} -gt 0 ]]; then
       print "failed: $name\n    $message\n";
     }' "${reports[@]}"
 fi
+echo "${skipped} skipped"
 echo "${passed} passed, ${failed} failed"
 if [[ $total -eq 0 ]]; then
   echo "no test ran" >&2

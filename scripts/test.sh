@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test: unit tests, the AppHost model, the whole stack started through Aspire in local-process mode
 # (PostgreSQL from the machine's binaries, Garnet or redis-server), the offline deployment checks, and the end-to-end
-# suite (Azora.EndToEnd) against its own local stack. Ends with the totals of every test project on a line of their
-# own: "N passed, N failed". Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Stack").
+# suite (Azora.EndToEnd) against its own local stack, then once more its smoke journeys against a local stack run as a
+# new production (Production environment, no data). Ends with the totals of every test project on a line of their
+# own: "N passed, N failed". Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Stack") and leave
+# out the production smoke run.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
@@ -22,6 +24,15 @@ export AZORA_E2E_ARTIFACTS="$results/e2e-artifacts"
 dotnet build Azora.sln || exit 1
 dotnet test Azora.sln --no-build -m:1 --logger trx --logger "console;verbosity=normal" --results-directory "$results" "$@"
 status=$?
+
+# A new production's first release: the journeys deploy.yml runs after promoting must pass on an empty production and
+# leave it empty (Azora.EndToEnd/Support/LocalStack.cs).
+if [[ $# -eq 0 ]]; then
+  AZORA_E2E_ENVIRONMENT=Production dotnet test Azora.EndToEnd --no-build --filter Category=Smoke \
+    --logger "trx;LogFileName=e2e-production-smoke.trx" --logger "console;verbosity=normal" --results-directory "$results"
+  smoke=$?
+  [[ $status -eq 0 ]] && status=$smoke
+fi
 
 # The totals of every project's TRX report, with the failed tests named.
 scripts/test-summary.sh "$results"

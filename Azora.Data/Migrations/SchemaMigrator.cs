@@ -59,12 +59,6 @@ public static class SchemaMigrator
             await release.ExecuteNonQueryAsync(CancellationToken.None);
         }
     }
-
-    /// <summary>The script names this build would apply to an empty database, in order.</summary>
-    public static IReadOnlyList<string> KnownScripts() =>
-        [.. typeof(SchemaMigrator).Assembly.GetManifestResourceNames()
-            .Where(name => name.StartsWith(ScriptNamespace, StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)];
 }
 
 /// <param name="AppliedScripts">The scripts this run applied; empty when the schema was already current.</param>

@@ -5,8 +5,24 @@ namespace Azora.EndToEnd.Journeys;
 
 public sealed class AccountJourney(AzoraTarget target, ITestOutputHelper output) : Journey(target, output)
 {
+    /// <summary>
+    /// The sign-in endpoints answer and refuse what they must, without writing anything: production has no way to
+    /// delete an account, so the smoke run never creates one (the full journey below runs locally and on staging).
+    /// </summary>
     [Fact]
     [Trait("Category", "Smoke")]
+    public Task A_stranger_is_refused_by_login_refresh_and_profile_and_the_token_keys_are_published() => RunAsync(async api =>
+    {
+        (await api.PostAsync("/api/auth/login", new { email = Accounts.NewEmail(), password = Accounts.Password })).ExpectProblem(401, "INVALID_CREDENTIALS");
+        (await api.PostAsync("/api/auth/refresh", new { refreshToken = $"not-a-token-{Guid.NewGuid():N}" })).ExpectProblem(401, "INVALID_REFRESH_TOKEN");
+        (await api.GetAsync("/api/auth/profile")).ExpectProblem(401, "UNAUTHORIZED");
+
+        var keys = (await api.GetAsync("/.well-known/jwks.json")).Expect(200).Json.GetProperty("keys").EnumerateArray().ToList();
+        Assert.NotEmpty(keys);
+        Assert.All(keys, key => Assert.Equal("RSA", key.GetProperty("kty").GetString()));
+    });
+
+    [Fact]
     public Task A_visitor_registers_logs_in_refreshes_reads_the_profile_and_logs_out() => RunAsync(async api =>
     {
         var email = Accounts.NewEmail();

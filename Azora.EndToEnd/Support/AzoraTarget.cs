@@ -23,6 +23,9 @@ public sealed class AzoraTarget : IAsyncLifetime
     /// Development-only pages there.</summary>
     public static bool IsLocal => ConfiguredBaseUrl is null;
 
+    /// <summary>True when this suite started the stack itself in the Production environment (a new production).</summary>
+    internal bool IsLocalProduction => _local?.IsProduction == true;
+
     internal LocalStack Local => _local ?? throw new InvalidOperationException($"Only the local stack has this; {BaseUrlVariable} is set.");
 
     public async Task InitializeAsync()

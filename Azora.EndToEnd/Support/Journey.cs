@@ -5,7 +5,8 @@ namespace Azora.EndToEnd.Support;
 
 /// <summary>
 /// A journey's steps run with a fresh API client; when a step fails, the journey's requests and responses are written
-/// to the artifacts folder and the test output says where.
+/// to the artifacts folder and the test output says where. On the local stack run as Production (the smoke run of a
+/// new production) a journey must also leave every table as it found it.
 /// </summary>
 [Collection(AzoraCollection.Name)]
 public abstract class Journey(AzoraTarget target, ITestOutputHelper output)
@@ -24,7 +25,12 @@ public abstract class Journey(AzoraTarget target, ITestOutputHelper output)
         await using var api = await target.ApiAsync(log);
         try
         {
+            var before = target.IsLocalProduction ? await target.Local.RowCountsAsync() : null;
             await steps(api);
+            if (before is not null)
+            {
+                Assert.Equal(before, await target.Local.RowCountsAsync());
+            }
         }
         catch
         {

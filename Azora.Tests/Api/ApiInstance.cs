@@ -17,6 +17,7 @@ internal sealed class ApiInstance : IAsyncDisposable
 
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _standardOutput = new();
 
     private ApiInstance(Process process, Uri address)
     {
@@ -33,6 +34,18 @@ internal sealed class ApiInstance : IAsyncDisposable
             lock (_output)
             {
                 return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>What the process wrote to stdout alone (where its logs go), line by line.</summary>
+    public string StandardOutput
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _standardOutput.ToString();
             }
         }
     }
@@ -61,8 +74,8 @@ internal sealed class ApiInstance : IAsyncDisposable
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the API.");
         var instance = new ApiInstance(process, new Uri($"http://127.0.0.1:{port}"));
-        process.OutputDataReceived += (_, line) => instance.Append(line.Data);
-        process.ErrorDataReceived += (_, line) => instance.Append(line.Data);
+        process.OutputDataReceived += (_, line) => instance.Append(line.Data, standardOutput: true);
+        process.ErrorDataReceived += (_, line) => instance.Append(line.Data, standardOutput: false);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         await instance.WaitUntilAliveAsync();
@@ -113,7 +126,7 @@ internal sealed class ApiInstance : IAsyncDisposable
         throw new TimeoutException($"The API did not come alive within {StartTimeout}:\n{Output}");
     }
 
-    private void Append(string? line)
+    private void Append(string? line, bool standardOutput)
     {
         if (line is null)
         {
@@ -123,6 +136,10 @@ internal sealed class ApiInstance : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+            if (standardOutput)
+            {
+                _standardOutput.AppendLine(line);
+            }
         }
     }
 
@@ -134,7 +151,7 @@ internal sealed class ApiInstance : IAsyncDisposable
     }
 
     /// <summary>A service's build output, built in the same configuration as these tests (the AppHost references it).</summary>
-    private static string AssemblyPath(string projectPath, string assembly)
+    internal static string AssemblyPath(string projectPath, string assembly)
     {
         var configuration = typeof(ApiInstance).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         var path = Path.Combine(Path.GetDirectoryName(projectPath)!, "bin", configuration, "net10.0", assembly);

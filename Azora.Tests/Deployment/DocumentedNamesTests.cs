@@ -12,13 +12,25 @@ namespace Azora.Tests.Deployment;
 /// </summary>
 public sealed partial class DocumentedNamesTests
 {
-    private static readonly string[] Documents =
-    [
-        "README.md", "docs/deployment/INFRASTRUCTURE-GUIDE.md", "docs/deployment/DEPLOYMENT-RUNBOOK.md",
-        "docs/deployment/STRIPE.md", "docs/operations/OPERATIONS-RUNBOOK.md", "docs/api/API-REFERENCE.md",
-    ];
+    private const string Readme = "README.md", InfrastructureGuide = "docs/deployment/INFRASTRUCTURE-GUIDE.md",
+        DeploymentRunbook = "docs/deployment/DEPLOYMENT-RUNBOOK.md", StripeGuide = "docs/deployment/STRIPE.md",
+        OperationsRunbook = "docs/operations/OPERATIONS-RUNBOOK.md", ApiReference = "docs/api/API-REFERENCE.md";
+
+    private static readonly string[] Documents = [Readme, InfrastructureGuide, DeploymentRunbook, StripeGuide, OperationsRunbook, ApiReference];
 
     public static TheoryData<string> DocumentNames => new(Documents);
+
+    /// <summary>
+    /// Fails when a pattern finds nothing in a document known to name such things: a pattern that stopped matching the
+    /// way the document writes them would otherwise check nothing and pass.
+    /// </summary>
+    private static void AssertFound<T>(IReadOnlyCollection<T> found, string document, string what, params string[] documentsThatName)
+    {
+        if (documentsThatName.Contains(document))
+        {
+            Assert.True(found.Count > 0, $"no {what} found in {document}, which names some: the pattern no longer matches how it writes them");
+        }
+    }
 
     // A document's text with line breaks folded, so a name wrapped across lines is still found.
     private static string Read(string document) => Regex.Replace(File.ReadAllText(Repository.PathOf(document)), @"\n(?!\n)", " ");
@@ -38,7 +50,9 @@ public sealed partial class DocumentedNamesTests
     [MemberData(nameof(DocumentNames))]
     public void Every_script_named_exists_and_is_executable(string document)
     {
-        foreach (Match script in ScriptName().Matches(Read(document)))
+        var scripts = ScriptName().Matches(Read(document));
+        AssertFound(scripts, document, "script", Readme, InfrastructureGuide, DeploymentRunbook, OperationsRunbook);
+        foreach (Match script in scripts)
         {
             var path = Repository.PathOf(script.Value);
             Assert.True(File.Exists(path), $"{document} names {script.Value}, which does not exist");
@@ -53,7 +67,9 @@ public sealed partial class DocumentedNamesTests
         var alerts = (await BuiltOverlay.GetAsync("production")).Single<PrometheusRule>("azora-alerts").Spec.Groups
             .SelectMany(group => group.Rules).Select(rule => rule.Alert).ToHashSet();
 
-        foreach (Match alert in AlertName().Matches(Read(document)))
+        var named = AlertName().Matches(Read(document));
+        AssertFound(named, document, "alert", InfrastructureGuide, OperationsRunbook);
+        foreach (Match alert in named)
         {
             Assert.True(alerts.Contains(alert.Groups[1].Value), $"{document} names the alert {alert.Groups[1].Value}, which production does not have");
         }
@@ -68,7 +84,9 @@ public sealed partial class DocumentedNamesTests
         var named = KindSlashName().Matches(text).Concat(VerbKindName().Matches(text)).Concat(KindAndName().Matches(text))
             .Select(match => (Kind: match.Groups[1].Value, Name: match.Groups[2].Value))
             .Where(reference => !reference.Name.EndsWith('-'))
-            .Distinct();
+            .Distinct()
+            .ToList();
+        AssertFound(named, document, "Kubernetes object", InfrastructureGuide, DeploymentRunbook, OperationsRunbook);
 
         foreach (var (kind, name) in named)
         {
@@ -81,7 +99,9 @@ public sealed partial class DocumentedNamesTests
                 .Select(peer => peer.NamespaceSelector?.MatchLabels is { } labels && labels.TryGetValue("kubernetes.io/metadata.name", out var name) ? name : null)
                 .OfType<string>())
             .ToHashSet();
-        foreach (Match ns in NamespaceReference().Matches(text))
+        var namespacesNamed = NamespaceReference().Matches(text);
+        AssertFound(namespacesNamed, document, "namespace", InfrastructureGuide, DeploymentRunbook, OperationsRunbook);
+        foreach (Match ns in namespacesNamed)
         {
             var name = ns.Groups[1].Success ? ns.Groups[1].Value : ns.Groups[2].Value;
             Assert.True(namespaces.Contains(name), $"{document} names the namespace {name}, which the manifests neither create nor allow traffic from");
@@ -95,7 +115,9 @@ public sealed partial class DocumentedNamesTests
         var anchors = Markdown.Headings(File.ReadAllText(runbook)).Where(heading => heading.Level is 2 or 3).Select(heading => heading.Anchor).ToHashSet();
         var production = await BuiltOverlay.GetAsync("production");
 
-        foreach (var alert in production.Single<PrometheusRule>("azora-alerts").Spec.Groups.SelectMany(group => group.Rules))
+        var alerts = production.Single<PrometheusRule>("azora-alerts").Spec.Groups.SelectMany(group => group.Rules).ToList();
+        Assert.NotEmpty(alerts);
+        foreach (var alert in alerts)
         {
             var anchor = alert.Annotations["runbook"].Split('#')[1];
             Assert.True(anchors.Contains(anchor), $"{alert.Alert} points at #{anchor}, which the runbook does not have");
@@ -105,7 +127,7 @@ public sealed partial class DocumentedNamesTests
 
         using var dashboard = JsonDocument.Parse(production.Single<V1ConfigMap>("azora-grafana-dashboard").Data["azora-overview.json"]);
         var panels = dashboard.RootElement.GetProperty("panels").EnumerateArray().Select(panel => panel.GetProperty("title").GetString()).ToHashSet();
-        var named = DashboardMention().Matches(Read("docs/operations/OPERATIONS-RUNBOOK.md"))
+        var named = DashboardMention().Matches(Read(OperationsRunbook))
             .SelectMany(mention => Regex.Matches(mention.Groups[1].Value, "\"([^\"]+)\"").Select(title => title.Groups[1].Value))
             .ToList();
         Assert.NotEmpty(named);
@@ -117,7 +139,9 @@ public sealed partial class DocumentedNamesTests
     public void Every_relative_link_reaches_a_file_and_heading_that_exist(string document)
     {
         var directory = Path.GetDirectoryName(Repository.PathOf(document))!;
-        foreach (Match link in RelativeLink().Matches(File.ReadAllText(Repository.PathOf(document))))
+        var links = RelativeLink().Matches(File.ReadAllText(Repository.PathOf(document)));
+        AssertFound(links, document, "relative link", Readme, InfrastructureGuide, DeploymentRunbook, StripeGuide, OperationsRunbook);
+        foreach (Match link in links)
         {
             var target = link.Groups["path"].Value.Length == 0 ? Repository.PathOf(document) : Path.GetFullPath(Path.Combine(directory, link.Groups["path"].Value));
             Assert.True(File.Exists(target) || Directory.Exists(target), $"{document} links to {link.Value}, which does not exist");

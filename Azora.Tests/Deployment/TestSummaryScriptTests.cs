@@ -10,14 +10,14 @@ public sealed class TestSummaryScriptTests : IDisposable
 
     public void Dispose() => _scratch.Dispose();
 
-    private static string Report(int passed, int failed, string results) => $"""
+    private static string Report(int passed, int failed, string results, int skipped = 0) => $"""
         <?xml version="1.0" encoding="utf-8"?>
         <TestRun id="1" name="vm" xmlns="http://microsoft.com/schemas/2006/01/testmanagement">
           <Results>
         {results}
           </Results>
           <ResultSummary outcome="{(failed > 0 ? "Failed" : "Completed")}">
-            <Counters total="{passed + failed}" executed="{passed + failed}" passed="{passed}" failed="{failed}" error="0" timeout="0" aborted="0" inconclusive="0" passedButRunAborted="0" notRunnable="0" notExecuted="0" disconnected="0" warning="0" completed="0" inProgress="0" pending="0" />
+            <Counters total="{passed + failed + skipped}" executed="{passed + failed}" passed="{passed}" failed="{failed}" error="0" timeout="0" aborted="0" inconclusive="0" passedButRunAborted="0" notRunnable="0" notExecuted="0" disconnected="0" warning="0" completed="0" inProgress="0" pending="0" />
           </ResultSummary>
         </TestRun>
         """;
@@ -39,14 +39,23 @@ public sealed class TestSummaryScriptTests : IDisposable
             </UnitTestResult>
         """;
 
+    // As dotnet test writes a skipped xunit test: outcome NotExecuted, while the Counters' notExecuted stays 0.
+    private const string Skipped = """
+            <UnitTestResult executionId="f" testId="g" testName="Azora.Tests.Sample.NeedsTheLocalStack" computerName="vm" duration="00:00:00" outcome="NotExecuted" testListId="c">
+              <Output>
+                <StdOut>Needs the local stack</StdOut>
+              </Output>
+            </UnitTestResult>
+        """;
+
     private Task<(int ExitCode, string Output, string Error)> SummarizeAsync() =>
         Repository.RunAsync("scripts/test-summary.sh", [_scratch.PathOf("")]);
 
     [Fact]
-    public async Task Failed_tests_are_named_with_their_message_above_the_totals_of_every_report()
+    public async Task Failed_tests_are_named_with_their_message_above_the_skipped_count_and_the_totals_of_every_report()
     {
         await _scratch.WriteAsync("tests.trx", Report(passed: 1, failed: 1, Passed + Failed));
-        await _scratch.WriteAsync("end-to-end.trx", Report(passed: 3, failed: 0, Passed));
+        await _scratch.WriteAsync("end-to-end.trx", Report(passed: 3, failed: 0, Passed + Skipped + Skipped, skipped: 2));
 
         var (exitCode, output, _) = await SummarizeAsync();
 
@@ -55,6 +64,7 @@ public sealed class TestSummaryScriptTests : IDisposable
             [
                 "failed: Azora.Tests.Sample.Fails(text: \"a & b\")",
                 "    Assert.Equal() Failure: Values differ Expected: 1 Actual:   2",
+                "2 skipped",
                 "4 passed, 1 failed",
             ],
             output.TrimEnd('\n').Split('\n'));
@@ -68,7 +78,7 @@ public sealed class TestSummaryScriptTests : IDisposable
         var (exitCode, output, _) = await SummarizeAsync();
 
         Assert.Equal(0, exitCode);
-        Assert.Equal("2 passed, 0 failed\n", output);
+        Assert.Equal("0 skipped\n2 passed, 0 failed\n", output);
     }
 
     [Fact]
@@ -77,7 +87,7 @@ public sealed class TestSummaryScriptTests : IDisposable
         var (exitCode, output, error) = await SummarizeAsync();
 
         Assert.Equal(1, exitCode);
-        Assert.Equal("0 passed, 0 failed\n", output);
+        Assert.Equal("0 skipped\n0 passed, 0 failed\n", output);
         Assert.Contains("no test ran", error);
     }
 }

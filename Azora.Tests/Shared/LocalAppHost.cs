@@ -12,13 +12,14 @@ internal static class LocalAppHost
     /// The AppHost in local-process mode (PostgreSQL from the machine's binaries, a Redis-protocol server) with its own
     /// data directory, random ports and the given emulator webhook secret; no dashboard and no OTLP export; and the
     /// API's anonymous and credential limits raised, because every test signs up from one client address (the limits
-    /// themselves are tested on API instances with small limits of their own).
+    /// themselves are tested on API instances with small limits of their own). <paramref name="arguments"/> go to the
+    /// AppHost after these.
     /// </summary>
     public static async Task<IDistributedApplicationTestingBuilder> CreateBuilderAsync(
-        string dataDirectory, string stripeWebhookSecret, CancellationToken cancellationToken)
+        string dataDirectory, string stripeWebhookSecret, CancellationToken cancellationToken, IEnumerable<string>? arguments = null)
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Azora_AppHost>(
-            ["--Azora:Infrastructure=local", $"--Azora:DataDirectory={dataDirectory}", $"--Azora:Stripe:EmulatorWebhookSecret={stripeWebhookSecret}"],
+            ["--Azora:Infrastructure=local", $"--Azora:DataDirectory={dataDirectory}", $"--Azora:Stripe:EmulatorWebhookSecret={stripeWebhookSecret}", .. arguments ?? []],
             (options, _) => options.DisableDashboard = true,
             cancellationToken);
 

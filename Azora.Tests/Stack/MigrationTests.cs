@@ -27,7 +27,7 @@ public class MigrationTests(AzoraStackFixture stack)
 
         Assert.Empty(outcome.AppliedScripts);
         Assert.Equal(before, await JournalAsync(connectionString));
-        Assert.Equal(SchemaMigrator.KnownScripts(), before);
+        Assert.Equal(ScriptsOnDisk(), before);
     }
 
     [Fact]
@@ -42,8 +42,22 @@ public class MigrationTests(AzoraStackFixture stack)
             Enumerable.Range(0, 3).Select(_ => Task.Run(() => SchemaMigrator.MigrateAsync(connectionString, NullLogger.Instance))));
 
         var applied = outcomes.SelectMany(outcome => outcome.AppliedScripts).ToList();
-        Assert.Equal(SchemaMigrator.KnownScripts(), applied);
-        Assert.Equal(SchemaMigrator.KnownScripts(), await JournalAsync(connectionString));
+        Assert.Equal(ScriptsOnDisk(), applied);
+        Assert.Equal(ScriptsOnDisk(), await JournalAsync(connectionString));
+    }
+
+    /// <summary>
+    /// The journal names of the scripts in the repository's Scripts folder, in order: what a new database must get,
+    /// found without asking the migrator (a script left out of its embedded resources is then missing, not agreed on).
+    /// </summary>
+    private static List<string> ScriptsOnDisk()
+    {
+        var scripts = Directory.GetFiles(Repository.PathOf("Azora.Data/Migrations/Scripts"), "*.sql")
+            .Select(path => "Azora.Data.Migrations.Scripts." + Path.GetFileName(path))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.NotEmpty(scripts);
+        return scripts;
     }
 
     private static async Task<List<string>> JournalAsync(string connectionString)
