@@ -67,7 +67,7 @@ public sealed class ProductionOverlay(AspireManifest model, BaseLayer baseLayer)
         yield return new GeneratedFile($"{directory}/ingress.yaml", [OverlayParts.Ingress(Host, "letsencrypt")]);
         yield return new GeneratedFile($"{directory}/monitoring.yaml",
         [
-            PodMonitor(), AlertRules.For(Namespace, serviceNames), GrafanaDashboard.For(Namespace, serviceNames),
+            PodMonitor(), AlertRules.For(Namespace, serviceNames, scaled), GrafanaDashboard.For(Namespace, serviceNames, scaled),
         ]);
         yield return new GeneratedFile($"{directory}/backup.yaml", DatabaseBackup.Objects(model).ToList());
 

@@ -94,10 +94,11 @@ public sealed partial class ManifestValidationTests : IDisposable
             files.Add(await _scratch.WriteAsync($"{name}.yaml", (await BuiltOverlay.GetAsync(name)).Yaml));
         }
 
-        var (exitCode, output, error) = await ValidateAsync(files);
+        // The runbook's LogQL too: each alert's playbook has the log query to run.
+        var (exitCode, output, error) = await ValidateAsync([.. files, Repository.PathOf("docs/operations/OPERATIONS-RUNBOOK.md")]);
 
         Assert.True(exitCode == 0, output + error);
-        Assert.Matches(@"validated [1-9]\d* objects and [1-9]\d* PromQL expressions: 0 findings", output);
+        Assert.Matches(@"validated [1-9]\d* objects, [1-9]\d* PromQL and [1-9]\d* LogQL expressions: 0 findings", output);
     }
 
     [Fact]
@@ -105,13 +106,17 @@ public sealed partial class ManifestValidationTests : IDisposable
     {
         var yaml = (await BuiltOverlay.GetAsync("production")).Yaml
             .Replace("  maxReplicas: 10\n", "  maxReplicas: ten\n")
-            .Replace("> 0.05", "> > 0.05");
+            .Replace("> 0.05", "> > 0.05")
+            .Replace("| json | TraceId", "| json | | TraceId");
+        var runbook = await _scratch.WriteAsync("runbook.md", "```logql\n{namespace=\"azora-production\"} | json | | LogLevel=\"Error\"\n```\n");
 
-        var (exitCode, output, error) = await ValidateAsync([await _scratch.WriteAsync("production.yaml", yaml)]);
+        var (exitCode, output, error) = await ValidateAsync([await _scratch.WriteAsync("production.yaml", yaml), runbook]);
 
         Assert.Equal(1, exitCode);
         Assert.Contains("HorizontalPodAutoscaler/payments: data/spec/maxReplicas must be integer", error);
         Assert.Contains("PromQL of AzoraHighErrorRate", error);
+        Assert.Contains("LogQL of azora-overview.json \"Trace logs\"", error);
+        Assert.Contains("runbook.md: LogQL", error);
         Assert.Contains("findings", output);
     }
 
@@ -165,6 +170,12 @@ public sealed partial class ManifestValidationTests : IDisposable
         Assert.EndsWith("> 0.7", alerts.Single(alert => alert.Alert == "AzoraHighCpu").Expr);
         Assert.EndsWith("> 0.8", alerts.Single(alert => alert.Alert == "AzoraHighMemory").Expr);
         Assert.EndsWith("< 0.8", alerts.Single(alert => alert.Alert == "AzoraLowCacheHitRatio").Expr);
+
+        // Fire from kube-state-metrics when every pod of a Deployment is unready, and when its figures stop arriving.
+        var noReplicas = alerts.Single(alert => alert.Alert == "AzoraNoAvailableReplicas");
+        Assert.Equal("sum by (deployment) (kube_deployment_status_replicas_available{namespace=\"azora-production\",deployment=~\"api-blue|api-green|payments\"}) == 0", noReplicas.Expr);
+        Assert.Equal(("1m", "critical"), (noReplicas.For, noReplicas.Labels["severity"]));
+        Assert.StartsWith("absent(kube_deployment_status_replicas_available{", alerts.Single(alert => alert.Alert == "AzoraReplicaMetricsAbsent").Expr);
     }
 
     [GeneratedRegex(@"^\| `(azora-[a-z-]+)` \| `([a-z.-]+)` \|", RegexOptions.Multiline)]

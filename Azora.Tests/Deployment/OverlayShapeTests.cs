@@ -99,4 +99,24 @@ public sealed class OverlayShapeTests
         Assert.Contains(backup.Spec.JobTemplate.Spec.Template.Spec.Volumes, volume => volume.PersistentVolumeClaim?.ClaimName == "postgres-backups");
         Assert.NotNull(production.Single<V1PersistentVolumeClaim>("postgres-backups"));
     }
+
+    [Fact]
+    public async Task The_dashboard_shows_each_services_logs_and_one_traces_logs_from_loki()
+    {
+        var production = await BuiltOverlay.GetAsync("production");
+        using var dashboard = System.Text.Json.JsonDocument.Parse(production.Single<V1ConfigMap>("azora-grafana-dashboard").Data["azora-overview.json"]);
+
+        var variables = dashboard.RootElement.GetProperty("templating").GetProperty("list").EnumerateArray()
+            .ToDictionary(variable => variable.GetProperty("name").GetString()!, variable => variable.GetProperty("type").GetString());
+        Assert.Equal("datasource", variables["loki"]);
+        Assert.Equal("custom", variables["service"]);
+        Assert.Equal("textbox", variables["traceId"]);
+
+        var logPanels = dashboard.RootElement.GetProperty("panels").EnumerateArray().Where(panel => panel.GetProperty("type").GetString() == "logs")
+            .ToDictionary(panel => panel.GetProperty("title").GetString()!, panel => panel);
+        Assert.All(logPanels.Values, panel => Assert.Equal("loki", panel.GetProperty("datasource").GetProperty("type").GetString()));
+        string Query(string title) => logPanels[title].GetProperty("targets")[0].GetProperty("expr").GetString()!;
+        Assert.Equal("{namespace=\"azora-production\", container=~\"$service\"} | json | LogLevel=~\"$level\"", Query("Service logs"));
+        Assert.Equal("{namespace=\"azora-production\", container=~\"api|payments\"} |= \"$traceId\" | json | TraceId=\"$traceId\"", Query("Trace logs"));
+    }
 }
