@@ -5,7 +5,8 @@ namespace Azora.Manifests.Generation;
 
 /// <summary>
 /// <c>manifests/overlays/staging/</c>: namespace azora-staging, two replicas of each service, the model's containers
-/// (PostgreSQL, Redis) as StatefulSets with volumes inside the cluster, and the ingress for api-staging.azora.world.
+/// (PostgreSQL, Redis) as StatefulSets with volumes inside the cluster, production's deny-by-default network policies
+/// (with PostgreSQL and Redis reached as pods), and the ingress for api-staging.azora.world.
 /// </summary>
 public sealed class StagingOverlay(AspireManifest model, BaseLayer baseLayer)
 {
@@ -39,6 +40,14 @@ public sealed class StagingOverlay(AspireManifest model, BaseLayer baseLayer)
             yield return new GeneratedFile($"{directory}/{container.Name}.yaml", [Service(container), StatefulSet(container)]);
         }
 
+        var services = baseLayer.Services.Select(service => service.Name).ToList();
+        kustomization.Resources.Add("network-policies.yaml");
+        yield return new GeneratedFile($"{directory}/network-policies.yaml", NetworkPolicies.For(
+            services,
+            baseLayer.Projects.Select(project => project.Name).ToList(),
+            NetworkPolicies.Destination.Pods(model.Get("postgres").Name),
+            NetworkPolicies.Destination.Pods(model.Get("cache").Name)).ToList<object>());
+
         kustomization.Resources.Add("ingress.yaml");
         yield return new GeneratedFile($"{directory}/ingress.yaml", [OverlayParts.Ingress(Host, "letsencrypt")]);
 
@@ -46,8 +55,7 @@ public sealed class StagingOverlay(AspireManifest model, BaseLayer baseLayer)
         {
             ["api"] = new Dictionary<string, string>
             {
-                // The ingress controller's pods; set to the cluster's pod network so X-Forwarded-For is believed.
-                ["Azora__Api__TrustedProxies__0"] = "10.0.0.0/8",
+                ["Azora__Api__TrustedProxies__0"] = NetworkPolicies.TrustedProxyNetwork,
                 ["Azora__Education__SeedSampleCatalog"] = "true",
             },
         };

@@ -48,6 +48,38 @@ public sealed partial class ManifestValidationTests : IDisposable
     }
 
     [Fact]
+    public async Task The_policy_catches_a_workload_outside_every_network_policy()
+    {
+        var staging = BuiltOverlay.Load((await BuiltOverlay.GetAsync("staging")).Yaml);
+        var withoutPolicies = staging.Where(item => item is not V1NetworkPolicy).ToList();
+
+        var findings = ManifestPolicy.Check(withoutPolicies);
+
+        Assert.Contains("no NetworkPolicy denies all ingress and egress by default", findings);
+        foreach (var workload in (string[])["Deployment/api", "Deployment/payments", "Job/migrations", "StatefulSet/postgres", "StatefulSet/cache"])
+        {
+            Assert.Contains($"{workload} is selected by no NetworkPolicy", findings);
+        }
+    }
+
+    [Fact]
+    public async Task The_policy_catches_egress_without_destinations_and_ingress_from_anyone()
+    {
+        var overlay = BuiltOverlay.Load((await BuiltOverlay.GetAsync("production")).Yaml);
+        var built = new BuiltOverlay("mutated", "", overlay);
+        built.Single<V1NetworkPolicy>("database-egress").Spec.Egress.Single().To = null;
+        built.Single<V1NetworkPolicy>("https-egress").Spec.Egress.Single().To.Single().IpBlock.Except = ["10.0.0.0/8"];
+        built.Single<V1NetworkPolicy>("api-ingress").Spec.Ingress.Single().FromProperty[0].PodSelector = null;
+
+        var findings = ManifestPolicy.Check(overlay);
+
+        Assert.Contains("NetworkPolicy/database-egress has an egress rule without destinations", findings);
+        Assert.Contains("NetworkPolicy/https-egress lets egress to 0.0.0.0/0 reach private addresses (172.16.0.0/12, 192.168.0.0/16, 169.254.0.0/16)", findings);
+        Assert.Contains("NetworkPolicy/api-ingress admits every pod of a namespace or any source", findings);
+        Assert.Equal(3, findings.Count);
+    }
+
+    [Fact]
     public async Task The_policy_catches_each_mistake_it_exists_for()
     {
         var overlay = BuiltOverlay.Load((await BuiltOverlay.GetAsync("production")).Yaml);

@@ -73,6 +73,14 @@ public sealed class OverlayShapeTests
         var fromIngress = policies["payments-ingress"].Spec.Ingress.Single();
         Assert.Contains(fromIngress.FromProperty, peer => peer.NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"] == "ingress-nginx");
         Assert.Equal("5432", policies["database-egress"].Spec.Egress.Single().Ports.Single().Port.Value);
+        Assert.Equal("controller", fromIngress.FromProperty[0].PodSelector.MatchLabels["app.kubernetes.io/component"]);
+
+        // The managed servers are reached on their private networks only; HTTPS only on public addresses.
+        Assert.Equal(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], policies["database-egress"].Spec.Egress.Single().To.Select(peer => peer.IpBlock.Cidr));
+        Assert.Equal(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], policies["cache-egress"].Spec.Egress.Single().To.Select(peer => peer.IpBlock.Cidr));
+        var https = policies["https-egress"].Spec.Egress.Single().To.Single().IpBlock;
+        Assert.Equal("0.0.0.0/0", https.Cidr);
+        Assert.Superset(new HashSet<string> { "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10", "127.0.0.0/8" }, https.Except.ToHashSet());
 
         var ingress = production.Single<V1Ingress>("azora");
         Assert.Equal("letsencrypt", ingress.Metadata.Annotations["cert-manager.io/cluster-issuer"]);
@@ -81,6 +89,19 @@ public sealed class OverlayShapeTests
         var toPayments = Assert.Single(routes, route => route.Backend.Service.Name == "payments");
         Assert.Equal(("/webhooks/stripe", "Exact"), (toPayments.Path, toPayments.PathType));
         Assert.DoesNotContain(routes, route => route.Path is "/" or "/health" or "/metrics");
+    }
+
+    [Fact]
+    public async Task Staging_has_the_production_policies_with_postgres_and_redis_reached_as_its_own_pods()
+    {
+        var staging = (await BuiltOverlay.GetAsync("staging")).All<V1NetworkPolicy>().ToDictionary(policy => policy.Metadata.Name);
+        var production = (await BuiltOverlay.GetAsync("production")).All<V1NetworkPolicy>().Select(policy => policy.Metadata.Name);
+
+        Assert.Subset(staging.Keys.ToHashSet(), production.ToHashSet());
+        Assert.Equal("postgres", staging["database-egress"].Spec.Egress.Single().To.Single().PodSelector.MatchLabels["app.kubernetes.io/name"]);
+        Assert.Equal("cache", staging["cache-egress"].Spec.Egress.Single().To.Single().PodSelector.MatchLabels["app.kubernetes.io/name"]);
+        Assert.Equal(["api", "migrations", "payments"], staging["postgres-ingress"].Spec.Ingress.Single().FromProperty.Single().PodSelector.MatchExpressions.Single().Values);
+        Assert.Equal(["api", "payments"], staging["cache-ingress"].Spec.Ingress.Single().FromProperty.Single().PodSelector.MatchExpressions.Single().Values);
     }
 
     [Fact]
