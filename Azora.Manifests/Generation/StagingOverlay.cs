@@ -118,6 +118,7 @@ public sealed class StagingOverlay(AspireManifest model, BaseLayer baseLayer)
                             {
                                 Name = container.Name,
                                 Image = container.Image,
+                                ImagePullPolicy = Workloads.AlwaysPull,
                                 Command = container.Entrypoint is null ? null : [container.Entrypoint],
                                 Args = container.Args.Count == 0 ? null : container.Args.ToList(),
                                 Env = settings.Plain.Select(setting => new V1EnvVar { Name = setting.Key, Value = setting.Value })

@@ -87,6 +87,11 @@ internal static class ManifestPolicy
         {
             var runsContinuously = owner.StartsWith("Deployment/", StringComparison.Ordinal) || owner.StartsWith("StatefulSet/", StringComparison.Ordinal);
             var pod = template.Spec;
+            if (pod.AutomountServiceAccountToken != false)
+            {
+                yield return $"{owner} mounts a service account token it never uses";
+            }
+
             foreach (var container in pod.Containers.Concat(pod.InitContainers ?? []))
             {
                 var where = $"{owner} container {container.Name}";
@@ -121,6 +126,21 @@ internal static class ManifestPolicy
                 if (container.SecurityContext?.AllowPrivilegeEscalation != false || container.SecurityContext?.ReadOnlyRootFilesystem != true)
                 {
                     yield return $"{where} allows privilege escalation or a writable root filesystem";
+                }
+
+                if (container.SecurityContext?.Capabilities?.Drop?.Contains("ALL") != true || container.SecurityContext.Capabilities.Add is { Count: > 0 })
+                {
+                    yield return $"{where} keeps Linux capabilities (drop ALL, add none)";
+                }
+
+                if ((container.SecurityContext?.SeccompProfile ?? pod.SecurityContext?.SeccompProfile)?.Type is not ("RuntimeDefault" or "Localhost"))
+                {
+                    yield return $"{where} runs without a seccomp profile";
+                }
+
+                if (container.ImagePullPolicy != "Always")
+                {
+                    yield return $"{where} may start from a cached image without the registry's say (imagePullPolicy {container.ImagePullPolicy ?? "unset"})";
                 }
 
                 var tag = container.Image?.Split('/').Last().Split(':') is [_, var imageTag] ? imageTag : null;

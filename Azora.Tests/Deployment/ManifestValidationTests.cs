@@ -95,6 +95,11 @@ public sealed partial class ManifestValidationTests : IDisposable
         built.Single<V1NetworkPolicy>("api-ingress").Spec.PodSelector.MatchLabels["app.kubernetes.io/name"] = "apj";
         built.Single<V2HorizontalPodAutoscaler>("payments").Spec.ScaleTargetRef.Name = "payment";
         built.Single<V1PodDisruptionBudget>("api-green").Spec.Selector.MatchLabels["version"] = "purple";
+        var backup = built.Single<V1CronJob>("postgres-backup").Spec.JobTemplate.Spec.Template.Spec;
+        backup.AutomountServiceAccountToken = null;
+        backup.SecurityContext.SeccompProfile = null;
+        backup.Containers[0].SecurityContext.Capabilities.Add = ["NET_RAW"];
+        built.Single<V1Job>("migrations").Spec.Template.Spec.Containers[0].ImagePullPolicy = "IfNotPresent";
         var withSecret = overlay.Append(new V1Secret
         {
             ApiVersion = "v1",
@@ -114,7 +119,11 @@ public sealed partial class ManifestValidationTests : IDisposable
         Assert.Contains("HorizontalPodAutoscaler/payments scales nothing that exists", findings);
         Assert.Contains("PodDisruptionBudget/api-green selects no pod", findings);
         Assert.Contains("Secret/azora-stripe carries data; secrets are created in the cluster, never committed", findings);
-        Assert.Equal(9, findings.Count);
+        Assert.Contains("CronJob/postgres-backup mounts a service account token it never uses", findings);
+        Assert.Contains("CronJob/postgres-backup container pg-dump runs without a seccomp profile", findings);
+        Assert.Contains("CronJob/postgres-backup container pg-dump keeps Linux capabilities (drop ALL, add none)", findings);
+        Assert.Contains("Job/migrations container migrations may start from a cached image without the registry's say (imagePullPolicy IfNotPresent)", findings);
+        Assert.Equal(13, findings.Count);
     }
 
     [Fact]
