@@ -1,6 +1,6 @@
-// A stand-in for Stripe's API at the network boundary, for Development and tests only: the calls Azora makes
-// (create, retrieve and cancel PaymentIntents; create Refunds) in Stripe's wire format, card outcomes on demand
-// with signed webhooks to the payments worker, and injected faults. State lives in memory.
+// A stand-in for Stripe's API at the network boundary, for Development, tests and staging (never production): the
+// calls Azora makes (create, retrieve and cancel PaymentIntents; create Refunds) in Stripe's wire format, card outcomes
+// on demand with signed webhooks to the payments worker, and injected faults. State lives in memory.
 using System.Text.Json;
 using Azora.StripeEmulator;
 

@@ -10,7 +10,13 @@ public sealed class AzoraTarget : IAsyncLifetime
 {
     public const string BaseUrlVariable = "AZORA_BASE_URL";
 
+    /// <summary>Where a deployed environment's Stripe emulator takes card outcomes (staging: its own host).</summary>
+    public const string StripeEmulatorUrlVariable = "AZORA_STRIPE_EMULATOR_URL";
+
     private static readonly string? ConfiguredBaseUrl = Environment.GetEnvironmentVariable(BaseUrlVariable) is { Length: > 0 } url ? url.TrimEnd('/') : null;
+
+    private static readonly string? ConfiguredStripeEmulatorUrl =
+        Environment.GetEnvironmentVariable(StripeEmulatorUrlVariable) is { Length: > 0 } url ? url.TrimEnd('/') : null;
 
     private IPlaywright? _playwright;
     private LocalStack? _local;
@@ -22,6 +28,9 @@ public sealed class AzoraTarget : IAsyncLifetime
     /// <summary>True when this suite started the stack itself: only then are the Stripe emulator, the database and
     /// Development-only pages there.</summary>
     public static bool IsLocal => ConfiguredBaseUrl is null;
+
+    /// <summary>True when card outcomes can be decided: the local stack's emulator, or a deployed one (staging).</summary>
+    public static bool HasStripeEmulator => IsLocal || ConfiguredStripeEmulatorUrl is not null;
 
     internal LocalStack Local => _local ?? throw new InvalidOperationException($"Only the local stack has this; {BaseUrlVariable} is set.");
 
@@ -36,7 +45,7 @@ public sealed class AzoraTarget : IAsyncLifetime
 
     internal Task<ApiClient> ApiAsync(RequestLog log) => ClientAsync(BaseUrl, log);
 
-    internal Task<ApiClient> StripeEmulatorAsync(RequestLog log) => ClientAsync(Local.StripeEmulator.ToString(), log);
+    internal Task<ApiClient> StripeEmulatorAsync(RequestLog log) => ClientAsync(ConfiguredStripeEmulatorUrl ?? Local.StripeEmulator.ToString(), log);
 
     public async Task DisposeAsync()
     {

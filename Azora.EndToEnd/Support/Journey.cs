@@ -18,6 +18,11 @@ public abstract class Journey(AzoraTarget target, ITestOutputHelper output)
     protected static void RequireLocalStack(string why) =>
         Skip.IfNot(AzoraTarget.IsLocal, $"Needs the local stack ({AzoraTarget.BaseUrlVariable} is set): {why}");
 
+    /// <summary>Skips the journey when no Stripe emulator decides card outcomes (production talks to Stripe itself).</summary>
+    protected static void RequireStripeEmulator() =>
+        Skip.IfNot(AzoraTarget.HasStripeEmulator,
+            $"Needs a Stripe emulator: the local stack's, or a deployed one at {AzoraTarget.StripeEmulatorUrlVariable} (staging)");
+
     internal async Task RunAsync(Func<ApiClient, Task> steps, [CallerMemberName] string name = "")
     {
         var log = new RequestLog();

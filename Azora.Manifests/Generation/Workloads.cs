@@ -15,6 +15,8 @@ public static class Workloads
         ["api"] = new("250m", "256Mi", "1", "512Mi"),
         ["payments"] = new("100m", "192Mi", "500m", "384Mi"),
         ["migrations"] = new("100m", "128Mi", "500m", "256Mi"),
+        // Staging only; keeps a few PaymentIntents in memory.
+        [StripeEmulator.Name] = new("50m", "128Mi", "250m", "256Mi"),
     };
 
     /// <summary>

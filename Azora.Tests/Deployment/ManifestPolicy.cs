@@ -19,6 +19,13 @@ internal static class ManifestPolicy
         ];
     }
 
+    /// <summary>Production's extra rules: the Stripe emulator (staging only) must never be there.</summary>
+    public static IReadOnlyList<string> CheckProduction(IReadOnlyList<object> objects)
+    {
+        var overlay = new BuiltOverlay("production", "", objects);
+        return [.. Check(objects), .. NoStripeEmulator(overlay)];
+    }
+
     // Deny by default: a pod no NetworkPolicy selects may talk to anything and be reached by anything.
     private static IEnumerable<string> NetworkIsolation(BuiltOverlay overlay)
     {
@@ -76,6 +83,25 @@ internal static class ManifestPolicy
                     yield return $"NetworkPolicy/{policy.Metadata.Name} admits every pod of a namespace or any source";
                 }
             }
+        }
+    }
+
+    private static IEnumerable<string> NoStripeEmulator(BuiltOverlay overlay)
+    {
+        foreach (var (owner, template) in overlay.PodTemplates())
+        {
+            foreach (var container in template.Spec.Containers)
+            {
+                if (container.Image.Contains("stripe-emulator", StringComparison.Ordinal))
+                {
+                    yield return $"{owner} runs the Stripe emulator";
+                }
+            }
+        }
+
+        foreach (var settings in overlay.All<V1ConfigMap>().Where(map => map.Data?.ContainsKey("Azora__Stripe__ApiBase") == true))
+        {
+            yield return $"ConfigMap/{settings.Metadata.Name} sends Stripe calls to {settings.Data["Azora__Stripe__ApiBase"]} instead of Stripe";
         }
     }
 

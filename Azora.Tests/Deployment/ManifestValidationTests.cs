@@ -44,7 +44,7 @@ public sealed partial class ManifestValidationTests : IDisposable
     {
         var overlay = await BuiltOverlay.GetAsync(name);
 
-        Assert.Empty(ManifestPolicy.Check(overlay.Objects));
+        Assert.Empty(name == "production" ? ManifestPolicy.CheckProduction(overlay.Objects) : ManifestPolicy.Check(overlay.Objects));
     }
 
     [Fact]
@@ -63,20 +63,24 @@ public sealed partial class ManifestValidationTests : IDisposable
     }
 
     [Fact]
-    public async Task The_policy_catches_egress_without_destinations_and_ingress_from_anyone()
+    public async Task The_policy_catches_egress_without_destinations_ingress_from_anyone_and_the_emulator_in_production()
     {
         var overlay = BuiltOverlay.Load((await BuiltOverlay.GetAsync("production")).Yaml);
         var built = new BuiltOverlay("mutated", "", overlay);
         built.Single<V1NetworkPolicy>("database-egress").Spec.Egress.Single().To = null;
         built.Single<V1NetworkPolicy>("https-egress").Spec.Egress.Single().To.Single().IpBlock.Except = ["10.0.0.0/8"];
         built.Single<V1NetworkPolicy>("api-ingress").Spec.Ingress.Single().FromProperty[0].PodSelector = null;
+        built.Single<V1Deployment>("payments").Spec.Template.Spec.Containers[0].Image = "ghcr.io/azora-world/azora-stripe-emulator:0.0.0-set-by-deploy";
+        built.Single<V1ConfigMap>("api-settings").Data["Azora__Stripe__ApiBase"] = "http://stripe-emulator";
 
-        var findings = ManifestPolicy.Check(overlay);
+        var findings = ManifestPolicy.CheckProduction(overlay);
 
         Assert.Contains("NetworkPolicy/database-egress has an egress rule without destinations", findings);
         Assert.Contains("NetworkPolicy/https-egress lets egress to 0.0.0.0/0 reach private addresses (172.16.0.0/12, 192.168.0.0/16, 169.254.0.0/16)", findings);
         Assert.Contains("NetworkPolicy/api-ingress admits every pod of a namespace or any source", findings);
-        Assert.Equal(3, findings.Count);
+        Assert.Contains("Deployment/payments runs the Stripe emulator", findings);
+        Assert.Contains("ConfigMap/api-settings sends Stripe calls to http://stripe-emulator instead of Stripe", findings);
+        Assert.Equal(5, findings.Count);
     }
 
     [Fact]
@@ -165,6 +169,7 @@ public sealed partial class ManifestValidationTests : IDisposable
     [InlineData("Api", "azora-api")]
     [InlineData("Payments", "azora-payments")]
     [InlineData("Migrations", "azora-migrations")]
+    [InlineData("StripeEmulator", "azora-stripe-emulator")]
     public async Task Each_service_image_is_built_by_the_sdk_under_the_name_the_manifests_use(string project, string image)
     {
         var overlay = await BuiltOverlay.GetAsync("staging");
