@@ -145,6 +145,21 @@ app.MapPost("/emulator/payment_intents/{id}/{outcome}", async (string id, string
     return Results.Json(new { type, intent_status = intent.Status, deliveries = statuses });
 });
 
+// A partner's webhook endpoint for the end-to-end suite on staging, whose own machine the payments worker cannot
+// reach: each sink (any name) answers 200 and keeps what reached it for the suite to read back and verify.
+app.MapPost("/emulator/webhook-sinks/{sink}", async (string sink, HttpRequest request, EmulatorState state) =>
+{
+    using var reader = new StreamReader(request.Body);
+    state.KeepDelivery(sink, new SinkDelivery(
+        await reader.ReadToEndAsync(),
+        request.Headers["Azora-Signature"].ToString(),
+        request.Headers["Azora-Event-Id"].ToString(),
+        request.Headers["Azora-Event-Type"].ToString()));
+    return Results.Ok();
+});
+
+app.MapGet("/emulator/webhook-sinks/{sink}", (string sink, EmulatorState state) => Results.Json(state.DeliveriesTo(sink), WebhookSender.Json));
+
 app.MapPost("/emulator/faults", (Fault fault, EmulatorState state) =>
 {
     state.AddFault(fault with { Remaining = Math.Max(1, fault.Remaining) });

@@ -60,7 +60,7 @@ public sealed class StagingOverlay(AspireManifest model, BaseLayer baseLayer)
 
         kustomization.Resources.Add("ingress.yaml");
         yield return new GeneratedFile($"{directory}/ingress.yaml",
-            [OverlayParts.Ingress(Host, "letsencrypt", [(StripeEmulator.ControlsPath, "Prefix", StripeEmulator.Name)])]);
+            [OverlayParts.Ingress(Host, "letsencrypt", [(StripeEmulator.ControlsPath, "Prefix", StripeEmulator.Name), (StripeEmulator.WebhookSinksPath, "Prefix", StripeEmulator.Name)])]);
 
         var extra = new Dictionary<string, IDictionary<string, string>>
         {

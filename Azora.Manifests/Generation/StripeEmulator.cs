@@ -7,8 +7,8 @@ namespace Azora.Manifests.Generation;
 /// Staging only: Azora.StripeEmulator as a Deployment, so the purchase journey runs against staging with no Stripe
 /// account. The API and the worker send their Stripe calls to it; it signs its webhooks with the staging
 /// <c>azora-stripe</c> webhook secret and delivers them to the payments Service; its card controls
-/// (<c>/emulator/payment_intents/…</c>) are routed on the staging host for the end-to-end suite. Production never has
-/// it (a manifest policy checks).
+/// (<c>/emulator/payment_intents/…</c>) and its partner webhook sinks (<c>/emulator/webhook-sinks/…</c>) are routed on
+/// the staging host for the end-to-end suite. Production never has it (a manifest policy checks).
 /// </summary>
 public static class StripeEmulator
 {
@@ -16,6 +16,12 @@ public static class StripeEmulator
 
     /// <summary>The path prefix of the card controls that the staging Ingress routes to the emulator.</summary>
     public const string ControlsPath = "/emulator/payment_intents";
+
+    /// <summary>
+    /// The path prefix of its partner webhook endpoints. The worker delivers to them through the public staging host,
+    /// as to any partner, so the SSRF guard and the HTTPS egress policy stay exactly as in production.
+    /// </summary>
+    public const string WebhookSinksPath = "/emulator/webhook-sinks";
 
     /// <summary>Where the services find it: its Service inside the namespace.</summary>
     public const string ApiBase = $"http://{Name}";
@@ -67,5 +73,15 @@ public static class StripeEmulator
             [new V1NetworkPolicyEgressRule { To = [emulatorPods], Ports = [http] }]);
         yield return NetworkPolicies.Policy($"{paymentsService}-from-{Name}", NetworkPolicies.NameSelector(paymentsService), ingress:
             [new V1NetworkPolicyIngressRule { FromProperty = [emulatorPods], Ports = [http] }], egress: null);
+        // A delivery to the public staging host leaves for the load balancer's address, which the cluster's proxy
+        // rewrites to the ingress controller's pods (private addresses https-egress excludes) before policies apply.
+        yield return NetworkPolicies.Policy($"{paymentsService}-to-ingress-controller", NetworkPolicies.NameSelector(paymentsService), ingress: null, egress:
+        [
+            new V1NetworkPolicyEgressRule
+            {
+                To = [NetworkPolicies.PodsIn(NetworkPolicies.IngressController.Namespace, NetworkPolicies.IngressController.Labels)],
+                Ports = [NetworkPolicies.Port(NetworkPolicies.HttpsPort, "TCP")],
+            },
+        ]);
     }
 }
