@@ -23,6 +23,9 @@ public sealed class PaymentIntent
 
 public sealed record Fault(int Status, int DelayMilliseconds, int Remaining);
 
+/// <summary>One request that reached a webhook sink: what a partner's endpoint would verify.</summary>
+public sealed record SinkDelivery(string Body, string Signature, string EventId, string EventType);
+
 /// <summary>Everything the emulator remembers, in memory: intents, idempotent responses, and faults to inject.</summary>
 public sealed class EmulatorState
 {
@@ -30,7 +33,28 @@ public sealed class EmulatorState
 
     public ConcurrentDictionary<string, (int Status, string Body)> IdempotentResponses { get; } = new();
 
+    private const int MaxSinks = 1000;
+    private const int MaxDeliveriesPerSink = 50;
+
     private readonly ConcurrentQueue<Fault> _faults = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<SinkDelivery>> _sinks = new();
+
+    /// <summary>Keeps a delivery to <paramref name="sink"/>; bounded, because the staging emulator runs for weeks.</summary>
+    public void KeepDelivery(string sink, SinkDelivery delivery)
+    {
+        if (_sinks.Count >= MaxSinks && !_sinks.ContainsKey(sink))
+        {
+            _sinks.Clear();
+        }
+
+        var deliveries = _sinks.GetOrAdd(sink, _ => new ConcurrentQueue<SinkDelivery>());
+        if (deliveries.Count < MaxDeliveriesPerSink)
+        {
+            deliveries.Enqueue(delivery);
+        }
+    }
+
+    public SinkDelivery[] DeliveriesTo(string sink) => _sinks.TryGetValue(sink, out var deliveries) ? deliveries.ToArray() : [];
 
     public static string NewId(string prefix) => $"{prefix}_{Convert.ToHexString(RandomNumberGenerator.GetBytes(12)).ToLowerInvariant()}";
 

@@ -1,6 +1,6 @@
-// A stand-in for Stripe's API at the network boundary, for Development and tests only: the calls Azora makes
-// (create, retrieve and cancel PaymentIntents; create Refunds) in Stripe's wire format, card outcomes on demand
-// with signed webhooks to the payments worker, and injected faults. State lives in memory.
+// A stand-in for Stripe's API at the network boundary, for Development, tests and staging (never production): the
+// calls Azora makes (create, retrieve and cancel PaymentIntents; create Refunds) in Stripe's wire format, card outcomes
+// on demand with signed webhooks to the payments worker, and injected faults. State lives in memory.
 using System.Text.Json;
 using Azora.StripeEmulator;
 
@@ -144,6 +144,21 @@ app.MapPost("/emulator/payment_intents/{id}/{outcome}", async (string id, string
     var statuses = await webhooks.SendAsync(payload, Math.Clamp(deliveries ?? 1, 0, 50));
     return Results.Json(new { type, intent_status = intent.Status, deliveries = statuses });
 });
+
+// A partner's webhook endpoint for the end-to-end suite on staging, whose own machine the payments worker cannot
+// reach: each sink (any name) answers 200 and keeps what reached it for the suite to read back and verify.
+app.MapPost("/emulator/webhook-sinks/{sink}", async (string sink, HttpRequest request, EmulatorState state) =>
+{
+    using var reader = new StreamReader(request.Body);
+    state.KeepDelivery(sink, new SinkDelivery(
+        await reader.ReadToEndAsync(),
+        request.Headers["Azora-Signature"].ToString(),
+        request.Headers["Azora-Event-Id"].ToString(),
+        request.Headers["Azora-Event-Type"].ToString()));
+    return Results.Ok();
+});
+
+app.MapGet("/emulator/webhook-sinks/{sink}", (string sink, EmulatorState state) => Results.Json(state.DeliveriesTo(sink), WebhookSender.Json));
 
 app.MapPost("/emulator/faults", (Fault fault, EmulatorState state) =>
 {

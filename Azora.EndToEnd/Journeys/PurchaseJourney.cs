@@ -9,7 +9,7 @@ public sealed class PurchaseJourney(AzoraTarget target, ITestOutputHelper output
     [SkippableFact]
     public async Task A_learner_buys_a_paid_course_and_is_enrolled_once_the_payment_succeeds()
     {
-        RequireLocalStack("the card is paid through the local Stripe emulator's controls; a deployed environment talks to Stripe itself");
+        RequireStripeEmulator();
         await RunAsync(async api =>
         {
             await using var stripe = await Target.StripeEmulatorAsync(api.Log);

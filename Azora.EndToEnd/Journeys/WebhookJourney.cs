@@ -9,10 +9,10 @@ public sealed class WebhookJourney(AzoraTarget target, ITestOutputHelper output)
     [SkippableFact]
     public async Task An_instructor_manages_a_webhook_subscription_and_receives_a_signed_delivery()
     {
-        RequireLocalStack("deliveries go to a listener on this machine's loopback, which a deployed environment neither reaches nor accepts as a target, and instructors are made in the database");
+        RequireWebhookReceiverAndRoles();
         await RunAsync(async api =>
         {
-            using var listener = new WebhookListener();
+            await using var listener = await Target.WebhookReceiverAsync(api.Log);
             var instructor = await Accounts.SignInAsAsync(Target, api, "instructor");
 
             var created = (await api.PostAsync("/api/webhooks", new { url = listener.Url, events = new[] { "ping" }, description = "E2E partner" }, instructor.AccessToken)).Expect(201).Json;

@@ -15,11 +15,11 @@ internal static class Accounts
     public static async Task<SignedIn> LoginAsync(ApiClient api, string email) =>
         SignedIn.Read((await api.PostAsync("/api/auth/login", new { email, password = Password })).Expect(200).Json);
 
-    /// <summary>A new account with this role (granted in the local stack's database: there is no API for roles), signed in again so its token carries the role.</summary>
+    /// <summary>A new account with this role (granted in the database, as there is no API for roles), signed in again so its token carries the role.</summary>
     public static async Task<SignedIn> SignInAsAsync(AzoraTarget target, ApiClient api, string role)
     {
         var account = await RegisterAsync(api, name: $"E2E {role}");
-        await target.Local.GrantRoleAsync(account.UserId, role);
+        await target.GrantRoleAsync(account.UserId, role);
         return await LoginAsync(api, account.Email);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Playwright;
 
 namespace Azora.EndToEnd.Support;
@@ -10,7 +11,22 @@ public sealed class AzoraTarget : IAsyncLifetime
 {
     public const string BaseUrlVariable = "AZORA_BASE_URL";
 
+    /// <summary>Where a deployed environment's Stripe emulator takes card outcomes (staging: its own host).</summary>
+    public const string StripeEmulatorUrlVariable = "AZORA_STRIPE_EMULATOR_URL";
+
+    /// <summary>
+    /// The namespace of a deployed environment whose in-cluster PostgreSQL (StatefulSet <c>postgres</c>) the suite may
+    /// reach with <c>kubectl exec</c> to give its own test accounts a role (staging; never production).
+    /// </summary>
+    public const string KubectlNamespaceVariable = "AZORA_E2E_KUBECTL_NAMESPACE";
+
     private static readonly string? ConfiguredBaseUrl = Environment.GetEnvironmentVariable(BaseUrlVariable) is { Length: > 0 } url ? url.TrimEnd('/') : null;
+
+    private static readonly string? ConfiguredStripeEmulatorUrl =
+        Environment.GetEnvironmentVariable(StripeEmulatorUrlVariable) is { Length: > 0 } url ? url.TrimEnd('/') : null;
+
+    private static readonly string? ConfiguredKubectlNamespace =
+        Environment.GetEnvironmentVariable(KubectlNamespaceVariable) is { Length: > 0 } ns ? ns : null;
 
     private IPlaywright? _playwright;
     private LocalStack? _local;
@@ -26,6 +42,18 @@ public sealed class AzoraTarget : IAsyncLifetime
     /// <summary>True when this suite started the stack itself in the Production environment (a new production).</summary>
     internal bool IsLocalProduction => _local?.IsProduction == true;
 
+    /// <summary>True when card outcomes can be decided: the local stack's emulator, or a deployed one (staging).</summary>
+    public static bool HasStripeEmulator => IsLocal || ConfiguredStripeEmulatorUrl is not null;
+
+    /// <summary>True when the suite can make instructors and admins: in the local stack's database, or through kubectl.</summary>
+    public static bool CanGrantRoles => IsLocal || ConfiguredKubectlNamespace is not null;
+
+    /// <summary>
+    /// True when a partner endpoint the payments worker delivers to can be read back: a listener on this machine for
+    /// the local stack, a webhook sink of the deployed Stripe emulator (on the environment's public host) otherwise.
+    /// </summary>
+    public static bool HasWebhookReceiver => IsLocal || ConfiguredStripeEmulatorUrl is not null;
+
     internal LocalStack Local => _local ?? throw new InvalidOperationException($"Only the local stack has this; {BaseUrlVariable} is set.");
 
     public async Task InitializeAsync()
@@ -39,7 +67,38 @@ public sealed class AzoraTarget : IAsyncLifetime
 
     internal Task<ApiClient> ApiAsync(RequestLog log) => ClientAsync(BaseUrl, log);
 
-    internal Task<ApiClient> StripeEmulatorAsync(RequestLog log) => ClientAsync(Local.StripeEmulator.ToString(), log);
+    internal Task<ApiClient> StripeEmulatorAsync(RequestLog log) => ClientAsync(ConfiguredStripeEmulatorUrl ?? Local.StripeEmulator.ToString(), log);
+
+    internal async Task GrantRoleAsync(Guid userId, string role)
+    {
+        if (IsLocal)
+        {
+            await Local.GrantRoleAsync(userId, role);
+            return;
+        }
+
+        Assert.Matches("^[a-z]+$", role);
+        var update = $"UPDATE users SET roles = ARRAY['{role}'] WHERE id = '{userId}' RETURNING id";
+        var kubectl = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])
+        [
+            "exec", "statefulset/postgres", "--namespace", ConfiguredKubectlNamespace ?? throw new InvalidOperationException($"{KubectlNamespaceVariable} is not set."),
+            "--", "sh", "-c", "PGPASSWORD=\"$POSTGRES_PASSWORD\" psql --username=\"$POSTGRES_USER\" --dbname=azora -tAq -v ON_ERROR_STOP=1 --command=\"$0\"", update,
+        ])
+        {
+            kubectl.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(kubectl) ?? throw new InvalidOperationException("kubectl did not start.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0 && (await output).Trim() == userId.ToString(), $"Granting {role} to {userId} through kubectl failed: {await output}{await error}");
+    }
+
+    /// <summary>A partner endpoint for the payments worker to deliver to (see <see cref="HasWebhookReceiver"/>).</summary>
+    internal async Task<IWebhookReceiver> WebhookReceiverAsync(RequestLog log) =>
+        IsLocal ? new WebhookListener() : new WebhookSink(ConfiguredStripeEmulatorUrl!, await StripeEmulatorAsync(log));
 
     public async Task DisposeAsync()
     {

@@ -19,6 +19,19 @@ public abstract class Journey(AzoraTarget target, ITestOutputHelper output)
     protected static void RequireLocalStack(string why) =>
         Skip.IfNot(AzoraTarget.IsLocal, $"Needs the local stack ({AzoraTarget.BaseUrlVariable} is set): {why}");
 
+    /// <summary>Skips the journey when no Stripe emulator decides card outcomes (production talks to Stripe itself).</summary>
+    protected static void RequireStripeEmulator() =>
+        Skip.IfNot(AzoraTarget.HasStripeEmulator,
+            $"Needs a Stripe emulator: the local stack's, or a deployed one at {AzoraTarget.StripeEmulatorUrlVariable} (staging)");
+
+    /// <summary>
+    /// Skips the journey unless a partner endpoint can be read back and instructors can be made: the local stack, or
+    /// a deployed environment with its Stripe emulator's webhook sinks and kubectl access to its database (staging).
+    /// </summary>
+    protected static void RequireWebhookReceiverAndRoles() =>
+        Skip.IfNot(AzoraTarget.HasWebhookReceiver && AzoraTarget.CanGrantRoles,
+            $"Needs a partner endpoint the worker reaches ({AzoraTarget.StripeEmulatorUrlVariable}) and a way to make instructors ({AzoraTarget.KubectlNamespaceVariable})");
+
     internal async Task RunAsync(Func<ApiClient, Task> steps, [CallerMemberName] string name = "")
     {
         var log = new RequestLog();

@@ -8,8 +8,17 @@ namespace Azora.EndToEnd.Support;
 
 internal sealed record ReceivedWebhook(string Body, string Signature, string EventId, string EventType);
 
+/// <summary>A partner's webhook endpoint that the journey can read back.</summary>
+internal interface IWebhookReceiver : IAsyncDisposable
+{
+    string Url { get; }
+
+    /// <summary>Waits, at most the given time, for the first request; fails when none came.</summary>
+    Task<ReceivedWebhook> WaitForFirstAsync(TimeSpan within);
+}
+
 /// <summary>A partner's endpoint on 127.0.0.1 at a random port: answers 200 and keeps what it got.</summary>
-internal sealed class WebhookListener : IDisposable
+internal sealed class WebhookListener : IWebhookReceiver
 {
     private readonly HttpListener _listener = new();
     private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
@@ -30,7 +39,6 @@ internal sealed class WebhookListener : IDisposable
 
     public string Url { get; }
 
-    /// <summary>Waits, at most the given time, for the first request; fails when none came.</summary>
     public async Task<ReceivedWebhook> WaitForFirstAsync(TimeSpan within)
     {
         var received = await Eventually.ReadAsync(
@@ -59,7 +67,11 @@ internal sealed class WebhookListener : IDisposable
             .Any(part => CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(part[1]), Encoding.ASCII.GetBytes(expected)));
     }
 
-    public void Dispose() => _listener.Close();
+    public ValueTask DisposeAsync()
+    {
+        _listener.Close();
+        return ValueTask.CompletedTask;
+    }
 
     private async Task ListenAsync()
     {

@@ -76,6 +76,7 @@ public static class DatabaseBackup
                                     {
                                         Name = "pg-dump",
                                         Image = postgres.Image,
+                                        ImagePullPolicy = Workloads.AlwaysPull,
                                         Command = ["/bin/sh", "-c", Script.Replace("RETENTION", (RetentionDays - 1).ToString(System.Globalization.CultureInfo.InvariantCulture))],
                                         Env = [new V1EnvVar { Name = "DATABASE_URL", ValueFrom = DatabaseUrl.ToEnvSource() }],
                                         Resources = Conventions.Resources("100m", "128Mi", "1", "512Mi"),

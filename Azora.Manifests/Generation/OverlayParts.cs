@@ -60,7 +60,7 @@ public static class OverlayParts
     /// The public entry: the API's paths to the api Service and Stripe's webhook path, alone, to payments. Health and
     /// metrics endpoints stay inside the cluster. TLS comes from cert-manager.
     /// </summary>
-    public static V1Ingress Ingress(string host, string clusterIssuer)
+    public static V1Ingress Ingress(string host, string clusterIssuer, IEnumerable<(string Path, string PathType, string Service)>? extraRoutes = null)
     {
         V1HTTPIngressPath Route(string path, string pathType, string service) => new()
         {
@@ -104,6 +104,7 @@ public static class OverlayParts
                                 Route("/.well-known", "Prefix", "api"),
                                 Route("/openapi/v1.json", "Exact", "api"),
                                 Route("/webhooks/stripe", "Exact", "payments"),
+                                .. (extraRoutes ?? []).Select(route => Route(route.Path, route.PathType, route.Service)),
                             ],
                         },
                     },

@@ -16,6 +16,14 @@ public sealed class ProductionOverlay(AspireManifest model, BaseLayer baseLayer)
     public const string LiveColour = "blue";
     public static readonly string[] Colours = ["blue", "green"];
 
+    /// <summary>
+    /// Where the managed PostgreSQL and Redis answer: the cloud network's private ranges by default, so 5432 and 6379
+    /// never leave for the internet. Narrow each to its server's subnet (or address/32) and regenerate.
+    /// </summary>
+    public static readonly string[] ManagedDatabaseNetworks = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+
+    public static readonly string[] ManagedCacheNetworks = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+
     private const int MinReplicas = 3;
     private const int MaxReplicas = 10;
 
@@ -63,17 +71,17 @@ public sealed class ProductionOverlay(AspireManifest model, BaseLayer baseLayer)
         yield return new GeneratedFile($"{directory}/api-live-colour.yaml", [LiveColourPatch(LiveColour)]);
         yield return new GeneratedFile($"{directory}/api-single-deployment-removed.yaml", [DeletePatch("apps/v1", "Deployment", BlueGreenService)]);
         yield return new GeneratedFile($"{directory}/autoscaling.yaml", scaled.SelectMany(name => (object[]) [Autoscaler(name), DisruptionBudget(name)]).ToList());
-        yield return new GeneratedFile($"{directory}/network-policies.yaml", NetworkPolicies().ToList<object>());
+        yield return new GeneratedFile($"{directory}/network-policies.yaml", Policies().ToList<object>());
         yield return new GeneratedFile($"{directory}/ingress.yaml", [OverlayParts.Ingress(Host, "letsencrypt")]);
         yield return new GeneratedFile($"{directory}/monitoring.yaml",
         [
-            PodMonitor(), AlertRules.For(Namespace, serviceNames), GrafanaDashboard.For(Namespace, serviceNames),
+            PodMonitor(), AlertRules.For(Namespace, serviceNames, scaled), GrafanaDashboard.For(Namespace, serviceNames, scaled),
         ]);
         yield return new GeneratedFile($"{directory}/backup.yaml", DatabaseBackup.Objects(model).ToList());
 
         var extra = new Dictionary<string, IDictionary<string, string>>
         {
-            ["api"] = new Dictionary<string, string> { ["Azora__Api__TrustedProxies__0"] = "10.0.0.0/8" },
+            ["api"] = new Dictionary<string, string> { ["Azora__Api__TrustedProxies__0"] = NetworkPolicies.TrustedProxyNetwork },
         };
         yield return new GeneratedFile($"{directory}/settings.yaml", OverlayParts.SettingsPatches(baseLayer.Projects, "Production", extra).ToList<object>());
         yield return new GeneratedFile($"{directory}/kustomization.yaml", [kustomization]);
@@ -155,88 +163,11 @@ public sealed class ProductionOverlay(AspireManifest model, BaseLayer baseLayer)
         };
     }
 
-    private IEnumerable<V1NetworkPolicy> NetworkPolicies()
-    {
-        var services = baseLayer.Services.Select(service => service.Name).ToList();
-        var databaseClients = baseLayer.Projects.Select(project => project.Name).Append(DatabaseBackup.Name).ToList();
-
-        yield return Policy("default-deny", new V1LabelSelector(), ingress: [], egress: []);
-        yield return Policy("allow-dns", new V1LabelSelector(), ingress: null, egress:
-        [
-            new V1NetworkPolicyEgressRule
-            {
-                To =
-                [
-                    new V1NetworkPolicyPeer
-                    {
-                        NamespaceSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["kubernetes.io/metadata.name"] = "kube-system" } },
-                        PodSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["k8s-app"] = "kube-dns" } },
-                    },
-                ],
-                Ports = [Port(53, "UDP"), Port(53, "TCP")],
-            },
-        ]);
-        foreach (var service in services)
-        {
-            // The ingress controller reaches the API's paths and only the Stripe webhook path of payments (the Ingress
-            // rules decide the paths); Prometheus scrapes both.
-            yield return Policy($"{service}-ingress", NameSelector(service), ingress:
-            [
-                new V1NetworkPolicyIngressRule { FromProperty = [FromNamespace("ingress-nginx"), FromNamespace("monitoring")], Ports = [Port(Conventions.HttpPort, "TCP")] },
-            ], egress: null);
-        }
-
-        yield return Policy("database-egress", NamesSelector(databaseClients), ingress: null, egress:
-            [new V1NetworkPolicyEgressRule { Ports = [Port(5432, "TCP")] }]);
-        yield return Policy("cache-egress", NamesSelector(services), ingress: null, egress:
-            [new V1NetworkPolicyEgressRule { Ports = [Port(6379, "TCP")] }]);
-        // Stripe's API for both services; partners' HTTPS webhook endpoints for the payments worker.
-        yield return Policy("https-egress", NamesSelector(services), ingress: null, egress:
-            [new V1NetworkPolicyEgressRule { Ports = [Port(443, "TCP")] }]);
-    }
-
-    private static V1NetworkPolicy Policy(string name, V1LabelSelector pods, IList<V1NetworkPolicyIngressRule>? ingress, IList<V1NetworkPolicyEgressRule>? egress)
-    {
-        var types = new List<string>();
-        if (ingress is not null)
-        {
-            types.Add("Ingress");
-        }
-
-        if (egress is not null)
-        {
-            types.Add("Egress");
-        }
-
-        return new V1NetworkPolicy
-        {
-            ApiVersion = "networking.k8s.io/v1",
-            Kind = "NetworkPolicy",
-            Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["app.kubernetes.io/part-of"] = Conventions.PartOf } },
-            Spec = new V1NetworkPolicySpec
-            {
-                PodSelector = pods,
-                PolicyTypes = types,
-                Ingress = ingress is { Count: > 0 } ? ingress : null,
-                Egress = egress is { Count: > 0 } ? egress : null,
-            },
-        };
-    }
-
-    private static V1LabelSelector NameSelector(string name) =>
-        new() { MatchLabels = new Dictionary<string, string> { ["app.kubernetes.io/name"] = name } };
-
-    private static V1LabelSelector NamesSelector(IEnumerable<string> names) => new()
-    {
-        MatchExpressions = [new V1LabelSelectorRequirement { Key = "app.kubernetes.io/name", OperatorProperty = "In", Values = names.Order(StringComparer.Ordinal).ToList() }],
-    };
-
-    private static V1NetworkPolicyPeer FromNamespace(string name) => new()
-    {
-        NamespaceSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["kubernetes.io/metadata.name"] = name } },
-    };
-
-    private static V1NetworkPolicyPort Port(int port, string protocol) => new() { Port = port, Protocol = protocol };
+    private IEnumerable<V1NetworkPolicy> Policies() => NetworkPolicies.For(
+        baseLayer.Services.Select(service => service.Name).ToList(),
+        baseLayer.Projects.Select(project => project.Name).Append(DatabaseBackup.Name).ToList(),
+        NetworkPolicies.Destination.External(ManagedDatabaseNetworks),
+        NetworkPolicies.Destination.External(ManagedCacheNetworks));
 
     private PodMonitor PodMonitor() => new()
     {

@@ -5,11 +5,16 @@ namespace Azora.Manifests.Generation;
 
 /// <summary>
 /// <c>manifests/overlays/staging/</c>: namespace azora-staging, two replicas of each service, the model's containers
-/// (PostgreSQL, Redis) as StatefulSets with volumes inside the cluster, and the ingress for api-staging.azora.world.
+/// (PostgreSQL, Redis) as StatefulSets with volumes inside the cluster, production's deny-by-default network policies
+/// (with PostgreSQL and Redis reached as pods), the Stripe emulator in place of Stripe, and the ingress for
+/// api-staging.azora.world.
 /// </summary>
 public sealed class StagingOverlay(AspireManifest model, BaseLayer baseLayer)
 {
     public const string Host = "api-staging.azora.world";
+
+    private const string EnvironmentName = "Staging";
+    private const string PaymentsService = "payments";
 
     private sealed record BackingService(long UserId, string CpuRequest, string MemoryRequest, string CpuLimit, string MemoryLimit, string Storage, string DataPath, string[] ScratchPaths);
 
@@ -28,7 +33,9 @@ public sealed class StagingOverlay(AspireManifest model, BaseLayer baseLayer)
             Namespace = Conventions.Namespace(Conventions.Staging),
             Resources = ["../../base", "namespace.yaml"],
             Replicas = baseLayer.Services.Select(service => new Kustomization.ReplicaCount(service.Name, 2)).ToList(),
-            Images = OverlayParts.Images(baseLayer.Projects.Select(project => Conventions.ImageName(project.Name)), name => name),
+            Images = OverlayParts.Images(
+                baseLayer.Projects.Select(project => Conventions.ImageName(project.Name)).Append(Conventions.ImageName(StripeEmulator.Name)),
+                name => name),
             Patches = [new Kustomization.Patch("settings.yaml")],
         };
 
@@ -39,19 +46,33 @@ public sealed class StagingOverlay(AspireManifest model, BaseLayer baseLayer)
             yield return new GeneratedFile($"{directory}/{container.Name}.yaml", [Service(container), StatefulSet(container)]);
         }
 
+        var services = baseLayer.Services.Select(service => service.Name).ToList();
+        kustomization.Resources.Add($"{StripeEmulator.Name}.yaml");
+        yield return new GeneratedFile($"{directory}/{StripeEmulator.Name}.yaml", StripeEmulator.Objects(EnvironmentName, PaymentsService).ToList());
+
+        kustomization.Resources.Add("network-policies.yaml");
+        yield return new GeneratedFile($"{directory}/network-policies.yaml", NetworkPolicies.For(
+            services,
+            baseLayer.Projects.Select(project => project.Name).ToList(),
+            NetworkPolicies.Destination.Pods(model.Get("postgres").Name),
+            NetworkPolicies.Destination.Pods(model.Get("cache").Name),
+            StripeEmulator.Policies(services, PaymentsService)).ToList<object>());
+
         kustomization.Resources.Add("ingress.yaml");
-        yield return new GeneratedFile($"{directory}/ingress.yaml", [OverlayParts.Ingress(Host, "letsencrypt")]);
+        yield return new GeneratedFile($"{directory}/ingress.yaml",
+            [OverlayParts.Ingress(Host, "letsencrypt", [(StripeEmulator.ControlsPath, "Prefix", StripeEmulator.Name), (StripeEmulator.WebhookSinksPath, "Prefix", StripeEmulator.Name)])]);
 
         var extra = new Dictionary<string, IDictionary<string, string>>
         {
             ["api"] = new Dictionary<string, string>
             {
-                // The ingress controller's pods; set to the cluster's pod network so X-Forwarded-For is believed.
-                ["Azora__Api__TrustedProxies__0"] = "10.0.0.0/8",
+                ["Azora__Api__TrustedProxies__0"] = NetworkPolicies.TrustedProxyNetwork,
                 ["Azora__Education__SeedSampleCatalog"] = "true",
+                ["Azora__Stripe__ApiBase"] = StripeEmulator.ApiBase,
             },
+            [PaymentsService] = new Dictionary<string, string> { ["Azora__Stripe__ApiBase"] = StripeEmulator.ApiBase },
         };
-        yield return new GeneratedFile($"{directory}/settings.yaml", OverlayParts.SettingsPatches(baseLayer.Projects, "Staging", extra).ToList<object>());
+        yield return new GeneratedFile($"{directory}/settings.yaml", OverlayParts.SettingsPatches(baseLayer.Projects, EnvironmentName, extra).ToList<object>());
         yield return new GeneratedFile($"{directory}/kustomization.yaml", [kustomization]);
     }
 
@@ -110,6 +131,7 @@ public sealed class StagingOverlay(AspireManifest model, BaseLayer baseLayer)
                             {
                                 Name = container.Name,
                                 Image = container.Image,
+                                ImagePullPolicy = Workloads.AlwaysPull,
                                 Command = container.Entrypoint is null ? null : [container.Entrypoint],
                                 Args = container.Args.Count == 0 ? null : container.Args.ToList(),
                                 Env = settings.Plain.Select(setting => new V1EnvVar { Name = setting.Key, Value = setting.Value })

@@ -15,7 +15,15 @@ public static class Workloads
         ["api"] = new("250m", "256Mi", "1", "512Mi"),
         ["payments"] = new("100m", "192Mi", "500m", "384Mi"),
         ["migrations"] = new("100m", "128Mi", "500m", "256Mi"),
+        // Staging only; keeps a few PaymentIntents in memory.
+        [StripeEmulator.Name] = new("50m", "128Mi", "250m", "256Mi"),
     };
+
+    /// <summary>
+    /// The node checks with the registry at every pod start (a manifest request; cached layers are not fetched again),
+    /// so a pod can never run an image its namespace's credentials would not be allowed to pull.
+    /// </summary>
+    public const string AlwaysPull = "Always";
 
     public static bool Serves(AspireResource project) => project.Bindings.ContainsKey("http");
 
@@ -104,7 +112,7 @@ public static class Workloads
         {
             Name = project.Name,
             Image = image,
-            ImagePullPolicy = "IfNotPresent",
+            ImagePullPolicy = AlwaysPull,
             EnvFrom = [new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = Conventions.SettingsConfigMap(project.Name) } }],
             Env = settings.SecretEnv().ToList(),
             Resources = Conventions.Resources(size.CpuRequest, size.MemoryRequest, size.CpuLimit, size.MemoryLimit),

@@ -10,9 +10,9 @@ public static class AlertRules
 {
     private const string Runbook = "docs/operations/OPERATIONS-RUNBOOK.md";
 
-    public static PrometheusRule For(string ns, IReadOnlyList<string> services)
+    public static PrometheusRule For(string ns, IReadOnlyList<string> services, IReadOnlyList<string> deployments)
     {
-        var queries = new MetricQueries(ns, services);
+        var queries = new MetricQueries(ns, services, deployments);
         var rules = new List<AlertRule>();
         foreach (var service in services)
         {
@@ -23,6 +23,14 @@ public static class AlertRules
                 new Dictionary<string, string> { ["service"] = service }));
         }
 
+        // These two still fire when every pod fails its readiness probe (the database alert then goes quiet, because
+        // no request reaches a pod to be refused) and when the replica figures stop arriving at all.
+        rules.Add(Alert(
+            "AzoraNoAvailableReplicas", $"{queries.AvailableReplicas} == 0", "1m", "critical", "no-available-replicas",
+            "Deployment {{ $labels.deployment }} has no ready pod: nothing behind its Service answers."));
+        rules.Add(Alert(
+            "AzoraReplicaMetricsAbsent", queries.ReplicaMetricsAbsent, "5m", "high", "replica-metrics-absent",
+            $"kube-state-metrics reports no Azora Deployment in {ns}, so AzoraNoAvailableReplicas cannot fire."));
         rules.Add(Alert(
             "AzoraHighErrorRate", $"{queries.ErrorRatio} > 0.05", "5m", "critical", "high-error-rate",
             "More than 5% of {{ $labels.app_kubernetes_io_name }} requests fail with a 5xx."));

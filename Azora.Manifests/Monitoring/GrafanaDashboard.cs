@@ -6,15 +6,16 @@ namespace Azora.Manifests.Monitoring;
 
 /// <summary>
 /// The "Azora overview" dashboard as a ConfigMap that Grafana's dashboard sidecar loads (label grafana_dashboard=1).
-/// Every panel plots a query the alerts use, so an alert can be read off the dashboard.
+/// Every metrics panel plots a query the alerts use, so an alert can be read off the dashboard; the logs panels show the
+/// chosen services' lines and one request's lines by its traceId (Loki).
 /// </summary>
 public static class GrafanaDashboard
 {
     public const string Uid = "azora-overview";
 
-    public static V1ConfigMap For(string ns, IReadOnlyList<string> services)
+    public static V1ConfigMap For(string ns, IReadOnlyList<string> services, IReadOnlyList<string> deployments)
     {
-        var queries = new MetricQueries(ns, services);
+        var queries = new MetricQueries(ns, services, deployments);
         (string Title, string Unit, string Query, string Legend)[] panels =
         [
             ("Requests per second", "reqps", queries.RequestRate, "{{app_kubernetes_io_name}}"),
@@ -27,6 +28,7 @@ public static class GrafanaDashboard
             ("Rate-limited requests", "reqps", queries.RateLimitedRate, "{{policy}}"),
             ("Payments moved", "ops", queries.PaymentTransitionRate, "{{status}} ({{source}})"),
             ("Partner webhook attempts", "ops", queries.WebhookAttemptRate, "{{outcome}}"),
+            ("Available replicas", "short", queries.AvailableReplicas, "{{deployment}}"),
         ];
 
         var panelArray = new JsonArray();
@@ -45,6 +47,36 @@ public static class GrafanaDashboard
             });
         }
 
+        // Logs from Loki, as the cluster's log collector labels them (namespace, container = the service's name), read
+        // with the JSON the services write outside Development.
+        var logs = new LogQueries(ns, services);
+        (string Title, string Query)[] logPanels =
+        [
+            ("Service logs", logs.ServiceLines),
+            ("Trace logs", logs.TraceLines),
+        ];
+        var nextRow = (panels.Length + 1) / 2 * 8;
+        for (var index = 0; index < logPanels.Length; index++)
+        {
+            var (title, query) = logPanels[index];
+            panelArray.Add(new JsonObject
+            {
+                ["id"] = panels.Length + index + 1,
+                ["type"] = "logs",
+                ["title"] = title,
+                ["datasource"] = new JsonObject { ["type"] = "loki", ["uid"] = "${loki}" },
+                ["gridPos"] = new JsonObject { ["h"] = 10, ["w"] = 24, ["x"] = 0, ["y"] = nextRow + index * 10 },
+                ["options"] = new JsonObject { ["showTime"] = true, ["wrapLogMessage"] = true, ["sortOrder"] = "Descending", ["enableLogDetails"] = true },
+                ["targets"] = new JsonArray(new JsonObject
+                {
+                    ["refId"] = "A",
+                    ["datasource"] = new JsonObject { ["type"] = "loki", ["uid"] = "${loki}" },
+                    ["expr"] = query,
+                    ["queryType"] = "range",
+                }),
+            });
+        }
+
         var dashboard = new JsonObject
         {
             ["uid"] = Uid,
@@ -56,13 +88,50 @@ public static class GrafanaDashboard
             ["time"] = new JsonObject { ["from"] = "now-6h", ["to"] = "now" },
             ["templating"] = new JsonObject
             {
-                ["list"] = new JsonArray(new JsonObject
-                {
-                    ["name"] = "datasource",
-                    ["type"] = "datasource",
-                    ["query"] = "prometheus",
-                    ["label"] = "Prometheus",
-                }),
+                ["list"] = new JsonArray(
+                    new JsonObject
+                    {
+                        ["name"] = "datasource",
+                        ["type"] = "datasource",
+                        ["query"] = "prometheus",
+                        ["label"] = "Prometheus",
+                    },
+                    new JsonObject
+                    {
+                        ["name"] = "loki",
+                        ["type"] = "datasource",
+                        ["query"] = "loki",
+                        ["label"] = "Loki",
+                    },
+                    new JsonObject
+                    {
+                        ["name"] = LogQueries.ServiceVariable,
+                        ["type"] = "custom",
+                        ["label"] = "Service",
+                        ["query"] = string.Join(',', services),
+                        ["includeAll"] = true,
+                        ["allValue"] = string.Join('|', services),
+                        ["multi"] = true,
+                        ["current"] = new JsonObject { ["text"] = "All", ["value"] = "$__all" },
+                    },
+                    new JsonObject
+                    {
+                        ["name"] = LogQueries.LevelVariable,
+                        ["type"] = "custom",
+                        ["label"] = "Log level",
+                        ["query"] = "Trace,Debug,Information,Warning,Error,Critical",
+                        ["includeAll"] = true,
+                        ["allValue"] = ".+",
+                        ["multi"] = true,
+                        ["current"] = new JsonObject { ["text"] = "All", ["value"] = "$__all" },
+                    },
+                    new JsonObject
+                    {
+                        ["name"] = LogQueries.TraceIdVariable,
+                        ["type"] = "textbox",
+                        ["label"] = "traceId",
+                        ["query"] = "",
+                    }),
             },
             ["panels"] = panelArray,
         };

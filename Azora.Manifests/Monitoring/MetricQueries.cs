@@ -4,9 +4,10 @@ namespace Azora.Manifests.Monitoring;
 /// The PromQL behind both the alerts and the dashboard, for one namespace and the services' containers, so a panel
 /// plots exactly what its alert compares with a threshold.
 /// </summary>
-public sealed class MetricQueries(string ns, IEnumerable<string> services)
+public sealed class MetricQueries(string ns, IEnumerable<string> services, IEnumerable<string> deployments)
 {
     private readonly string _scope = $"namespace=\"{ns}\"";
+    private readonly string _deployments = $"namespace=\"{ns}\",deployment=~\"{string.Join('|', deployments)}\"";
     private readonly string _containers = $"namespace=\"{ns}\",container=~\"{string.Join('|', services)}\"";
 
     public string RequestRate =>
@@ -34,6 +35,15 @@ public sealed class MetricQueries(string ns, IEnumerable<string> services)
     public string PaymentTransitionRate => $"sum by (status, source) (rate(azora_payments_transitions_total{{{_scope}}}[5m]))";
 
     public string WebhookAttemptRate => $"sum by (outcome) (rate(azora_webhooks_delivery_attempts_total{{{_scope}}}[5m]))";
+
+    /// <summary>
+    /// Ready pods per Deployment, from kube-state-metrics: it reads the API server, so it still reports when every pod
+    /// has left the load balancer and the services' own counters have nobody left to count.
+    /// </summary>
+    public string AvailableReplicas => $"sum by (deployment) (kube_deployment_status_replicas_available{{{_deployments}}})";
+
+    /// <summary>Empty when kube-state-metrics reports none of the Deployments, which would silence the replica alert.</summary>
+    public string ReplicaMetricsAbsent => $"absent(kube_deployment_status_replicas_available{{{_deployments}}})";
 
     /// <summary>The scrape status of one service's pods.</summary>
     public string Up(string service) => $"up{{{_scope},app_kubernetes_io_name=\"{service}\"}}";

@@ -12,8 +12,100 @@ internal static class ManifestPolicy
     public static IReadOnlyList<string> Check(IReadOnlyList<object> objects)
     {
         var overlay = new BuiltOverlay("checked", "", objects);
-        return [.. Containers(overlay), .. Secrets(overlay), .. Services(overlay), .. LabelSelectors(overlay), .. ScalingTargets(overlay), .. Namespaces(overlay)];
+        return
+        [
+            .. Containers(overlay), .. Secrets(overlay), .. Services(overlay), .. LabelSelectors(overlay), .. ScalingTargets(overlay), .. Namespaces(overlay),
+            .. NetworkIsolation(overlay), .. EgressDestinations(overlay), .. IngressSources(overlay),
+        ];
     }
+
+    /// <summary>Production's extra rules: the Stripe emulator (staging only) must never be there.</summary>
+    public static IReadOnlyList<string> CheckProduction(IReadOnlyList<object> objects)
+    {
+        var overlay = new BuiltOverlay("production", "", objects);
+        return [.. Check(objects), .. NoStripeEmulator(overlay)];
+    }
+
+    // Deny by default: a pod no NetworkPolicy selects may talk to anything and be reached by anything.
+    private static IEnumerable<string> NetworkIsolation(BuiltOverlay overlay)
+    {
+        var policies = overlay.All<V1NetworkPolicy>().ToList();
+        if (!policies.Any(policy => IsEmpty(policy.Spec.PodSelector) && policy.Spec.Ingress is null && policy.Spec.Egress is null
+                && policy.Spec.PolicyTypes is { } types && types.Contains("Ingress") && types.Contains("Egress")))
+        {
+            yield return "no NetworkPolicy denies all ingress and egress by default";
+        }
+
+        foreach (var (owner, template) in overlay.PodTemplates())
+        {
+            if (!policies.Any(policy => BuiltOverlay.Selects(policy.Spec.PodSelector, template.Metadata.Labels)))
+            {
+                yield return $"{owner} is selected by no NetworkPolicy";
+            }
+        }
+    }
+
+    // A rule with ports and no destination reaches those ports anywhere, as does 0.0.0.0/0 without the private ranges cut out.
+    private static IEnumerable<string> EgressDestinations(BuiltOverlay overlay)
+    {
+        string[] privateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"];
+        foreach (var policy in overlay.All<V1NetworkPolicy>())
+        {
+            foreach (var rule in policy.Spec.Egress ?? [])
+            {
+                if (rule.To is not { Count: > 0 })
+                {
+                    yield return $"NetworkPolicy/{policy.Metadata.Name} has an egress rule without destinations";
+                }
+
+                foreach (var block in (rule.To ?? []).Select(peer => peer.IpBlock).OfType<V1IPBlock>())
+                {
+                    var missing = block.Cidr is "0.0.0.0/0" ? privateRanges.Except(block.Except ?? []).ToList() : [];
+                    if (missing.Count > 0)
+                    {
+                        yield return $"NetworkPolicy/{policy.Metadata.Name} lets egress to {block.Cidr} reach private addresses ({string.Join(", ", missing)})";
+                    }
+                }
+            }
+        }
+    }
+
+    // The services believe X-Forwarded-For from the pod network, so only chosen pods (the ingress controller,
+    // Prometheus, a backing service's clients) may connect: never a whole namespace or anyone.
+    private static IEnumerable<string> IngressSources(BuiltOverlay overlay)
+    {
+        foreach (var policy in overlay.All<V1NetworkPolicy>())
+        {
+            foreach (var rule in policy.Spec.Ingress ?? [])
+            {
+                if (rule.FromProperty is not { Count: > 0 } || rule.FromProperty.Any(peer => peer.IpBlock is null && (peer.PodSelector is null || IsEmpty(peer.PodSelector))))
+                {
+                    yield return $"NetworkPolicy/{policy.Metadata.Name} admits every pod of a namespace or any source";
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<string> NoStripeEmulator(BuiltOverlay overlay)
+    {
+        foreach (var (owner, template) in overlay.PodTemplates())
+        {
+            foreach (var container in template.Spec.Containers)
+            {
+                if (container.Image.Contains("stripe-emulator", StringComparison.Ordinal))
+                {
+                    yield return $"{owner} runs the Stripe emulator";
+                }
+            }
+        }
+
+        foreach (var settings in overlay.All<V1ConfigMap>().Where(map => map.Data?.ContainsKey("Azora__Stripe__ApiBase") == true))
+        {
+            yield return $"ConfigMap/{settings.Metadata.Name} sends Stripe calls to {settings.Data["Azora__Stripe__ApiBase"]} instead of Stripe";
+        }
+    }
+
+    private static bool IsEmpty(V1LabelSelector selector) => selector.MatchLabels is not { Count: > 0 } && selector.MatchExpressions is not { Count: > 0 };
 
     private static IEnumerable<string> Containers(BuiltOverlay overlay)
     {
@@ -21,6 +113,11 @@ internal static class ManifestPolicy
         {
             var runsContinuously = owner.StartsWith("Deployment/", StringComparison.Ordinal) || owner.StartsWith("StatefulSet/", StringComparison.Ordinal);
             var pod = template.Spec;
+            if (pod.AutomountServiceAccountToken != false)
+            {
+                yield return $"{owner} mounts a service account token it never uses";
+            }
+
             foreach (var container in pod.Containers.Concat(pod.InitContainers ?? []))
             {
                 var where = $"{owner} container {container.Name}";
@@ -55,6 +152,21 @@ internal static class ManifestPolicy
                 if (container.SecurityContext?.AllowPrivilegeEscalation != false || container.SecurityContext?.ReadOnlyRootFilesystem != true)
                 {
                     yield return $"{where} allows privilege escalation or a writable root filesystem";
+                }
+
+                if (container.SecurityContext?.Capabilities?.Drop?.Contains("ALL") != true || container.SecurityContext.Capabilities.Add is { Count: > 0 })
+                {
+                    yield return $"{where} keeps Linux capabilities (drop ALL, add none)";
+                }
+
+                if ((container.SecurityContext?.SeccompProfile ?? pod.SecurityContext?.SeccompProfile)?.Type is not ("RuntimeDefault" or "Localhost"))
+                {
+                    yield return $"{where} runs without a seccomp profile";
+                }
+
+                if (container.ImagePullPolicy != "Always")
+                {
+                    yield return $"{where} may start from a cached image without the registry's say (imagePullPolicy {container.ImagePullPolicy ?? "unset"})";
                 }
 
                 var tag = container.Image?.Split('/').Last().Split(':') is [_, var imageTag] ? imageTag : null;

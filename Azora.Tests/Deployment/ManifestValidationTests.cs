@@ -44,7 +44,43 @@ public sealed partial class ManifestValidationTests : IDisposable
     {
         var overlay = await BuiltOverlay.GetAsync(name);
 
-        Assert.Empty(ManifestPolicy.Check(overlay.Objects));
+        Assert.Empty(name == "production" ? ManifestPolicy.CheckProduction(overlay.Objects) : ManifestPolicy.Check(overlay.Objects));
+    }
+
+    [Fact]
+    public async Task The_policy_catches_a_workload_outside_every_network_policy()
+    {
+        var staging = BuiltOverlay.Load((await BuiltOverlay.GetAsync("staging")).Yaml);
+        var withoutPolicies = staging.Where(item => item is not V1NetworkPolicy).ToList();
+
+        var findings = ManifestPolicy.Check(withoutPolicies);
+
+        Assert.Contains("no NetworkPolicy denies all ingress and egress by default", findings);
+        foreach (var workload in (string[])["Deployment/api", "Deployment/payments", "Job/migrations", "StatefulSet/postgres", "StatefulSet/cache"])
+        {
+            Assert.Contains($"{workload} is selected by no NetworkPolicy", findings);
+        }
+    }
+
+    [Fact]
+    public async Task The_policy_catches_egress_without_destinations_ingress_from_anyone_and_the_emulator_in_production()
+    {
+        var overlay = BuiltOverlay.Load((await BuiltOverlay.GetAsync("production")).Yaml);
+        var built = new BuiltOverlay("mutated", "", overlay);
+        built.Single<V1NetworkPolicy>("database-egress").Spec.Egress.Single().To = null;
+        built.Single<V1NetworkPolicy>("https-egress").Spec.Egress.Single().To.Single().IpBlock.Except = ["10.0.0.0/8"];
+        built.Single<V1NetworkPolicy>("api-ingress").Spec.Ingress.Single().FromProperty[0].PodSelector = null;
+        built.Single<V1Deployment>("payments").Spec.Template.Spec.Containers[0].Image = "ghcr.io/azora-world/azora-stripe-emulator:0.0.0-set-by-deploy";
+        built.Single<V1ConfigMap>("api-settings").Data["Azora__Stripe__ApiBase"] = "http://stripe-emulator";
+
+        var findings = ManifestPolicy.CheckProduction(overlay);
+
+        Assert.Contains("NetworkPolicy/database-egress has an egress rule without destinations", findings);
+        Assert.Contains("NetworkPolicy/https-egress lets egress to 0.0.0.0/0 reach private addresses (172.16.0.0/12, 192.168.0.0/16, 169.254.0.0/16)", findings);
+        Assert.Contains("NetworkPolicy/api-ingress admits every pod of a namespace or any source", findings);
+        Assert.Contains("Deployment/payments runs the Stripe emulator", findings);
+        Assert.Contains("ConfigMap/api-settings sends Stripe calls to http://stripe-emulator instead of Stripe", findings);
+        Assert.Equal(5, findings.Count);
     }
 
     [Fact]
@@ -63,6 +99,11 @@ public sealed partial class ManifestValidationTests : IDisposable
         built.Single<V1NetworkPolicy>("api-ingress").Spec.PodSelector.MatchLabels["app.kubernetes.io/name"] = "apj";
         built.Single<V2HorizontalPodAutoscaler>("payments").Spec.ScaleTargetRef.Name = "payment";
         built.Single<V1PodDisruptionBudget>("api-green").Spec.Selector.MatchLabels["version"] = "purple";
+        var backup = built.Single<V1CronJob>("postgres-backup").Spec.JobTemplate.Spec.Template.Spec;
+        backup.AutomountServiceAccountToken = null;
+        backup.SecurityContext.SeccompProfile = null;
+        backup.Containers[0].SecurityContext.Capabilities.Add = ["NET_RAW"];
+        built.Single<V1Job>("migrations").Spec.Template.Spec.Containers[0].ImagePullPolicy = "IfNotPresent";
         var withSecret = overlay.Append(new V1Secret
         {
             ApiVersion = "v1",
@@ -82,7 +123,11 @@ public sealed partial class ManifestValidationTests : IDisposable
         Assert.Contains("HorizontalPodAutoscaler/payments scales nothing that exists", findings);
         Assert.Contains("PodDisruptionBudget/api-green selects no pod", findings);
         Assert.Contains("Secret/azora-stripe carries data; secrets are created in the cluster, never committed", findings);
-        Assert.Equal(9, findings.Count);
+        Assert.Contains("CronJob/postgres-backup mounts a service account token it never uses", findings);
+        Assert.Contains("CronJob/postgres-backup container pg-dump runs without a seccomp profile", findings);
+        Assert.Contains("CronJob/postgres-backup container pg-dump keeps Linux capabilities (drop ALL, add none)", findings);
+        Assert.Contains("Job/migrations container migrations may start from a cached image without the registry's say (imagePullPolicy IfNotPresent)", findings);
+        Assert.Equal(13, findings.Count);
     }
 
     [Fact]
@@ -94,10 +139,11 @@ public sealed partial class ManifestValidationTests : IDisposable
             files.Add(await _scratch.WriteAsync($"{name}.yaml", (await BuiltOverlay.GetAsync(name)).Yaml));
         }
 
-        var (exitCode, output, error) = await ValidateAsync(files);
+        // The runbook's LogQL too: each alert's playbook has the log query to run.
+        var (exitCode, output, error) = await ValidateAsync([.. files, Repository.PathOf("docs/operations/OPERATIONS-RUNBOOK.md")]);
 
         Assert.True(exitCode == 0, output + error);
-        Assert.Matches(@"validated [1-9]\d* objects and [1-9]\d* PromQL expressions: 0 findings", output);
+        Assert.Matches(@"validated [1-9]\d* objects, [1-9]\d* PromQL and [1-9]\d* LogQL expressions: 0 findings", output);
     }
 
     [Fact]
@@ -105,13 +151,17 @@ public sealed partial class ManifestValidationTests : IDisposable
     {
         var yaml = (await BuiltOverlay.GetAsync("production")).Yaml
             .Replace("  maxReplicas: 10\n", "  maxReplicas: ten\n")
-            .Replace("> 0.05", "> > 0.05");
+            .Replace("> 0.05", "> > 0.05")
+            .Replace("| json | TraceId", "| json | | TraceId");
+        var runbook = await _scratch.WriteAsync("runbook.md", "```logql\n{namespace=\"azora-production\"} | json | | LogLevel=\"Error\"\n```\n");
 
-        var (exitCode, output, error) = await ValidateAsync([await _scratch.WriteAsync("production.yaml", yaml)]);
+        var (exitCode, output, error) = await ValidateAsync([await _scratch.WriteAsync("production.yaml", yaml), runbook]);
 
         Assert.Equal(1, exitCode);
         Assert.Contains("HorizontalPodAutoscaler/payments: data/spec/maxReplicas must be integer", error);
         Assert.Contains("PromQL of AzoraHighErrorRate", error);
+        Assert.Contains("LogQL of azora-overview.json \"Trace logs\"", error);
+        Assert.Contains("runbook.md: LogQL", error);
         Assert.Contains("findings", output);
     }
 
@@ -119,6 +169,7 @@ public sealed partial class ManifestValidationTests : IDisposable
     [InlineData("Api", "azora-api")]
     [InlineData("Payments", "azora-payments")]
     [InlineData("Migrations", "azora-migrations")]
+    [InlineData("StripeEmulator", "azora-stripe-emulator")]
     public async Task Each_service_image_is_built_by_the_sdk_under_the_name_the_manifests_use(string project, string image)
     {
         var overlay = await BuiltOverlay.GetAsync("staging");
@@ -165,6 +216,12 @@ public sealed partial class ManifestValidationTests : IDisposable
         Assert.EndsWith("> 0.7", alerts.Single(alert => alert.Alert == "AzoraHighCpu").Expr);
         Assert.EndsWith("> 0.8", alerts.Single(alert => alert.Alert == "AzoraHighMemory").Expr);
         Assert.EndsWith("< 0.8", alerts.Single(alert => alert.Alert == "AzoraLowCacheHitRatio").Expr);
+
+        // Fire from kube-state-metrics when every pod of a Deployment is unready, and when its figures stop arriving.
+        var noReplicas = alerts.Single(alert => alert.Alert == "AzoraNoAvailableReplicas");
+        Assert.Equal("sum by (deployment) (kube_deployment_status_replicas_available{namespace=\"azora-production\",deployment=~\"api-blue|api-green|payments\"}) == 0", noReplicas.Expr);
+        Assert.Equal(("1m", "critical"), (noReplicas.For, noReplicas.Labels["severity"]));
+        Assert.StartsWith("absent(kube_deployment_status_replicas_available{", alerts.Single(alert => alert.Alert == "AzoraReplicaMetricsAbsent").Expr);
     }
 
     [GeneratedRegex(@"^\| `(azora-[a-z-]+)` \| `([a-z.-]+)` \|", RegexOptions.Multiline)]

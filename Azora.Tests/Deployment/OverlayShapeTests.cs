@@ -10,8 +10,9 @@ public sealed class OverlayShapeTests
     {
         var staging = await BuiltOverlay.GetAsync("staging");
 
-        Assert.All(staging.All<V1Deployment>(), deployment => Assert.Equal(2, deployment.Spec.Replicas));
-        Assert.Equal(["api", "payments"], staging.All<V1Deployment>().Select(deployment => deployment.Metadata.Name).Order());
+        var services = staging.All<V1Deployment>().Where(deployment => deployment.Metadata.Name != "stripe-emulator").ToList();
+        Assert.All(services, deployment => Assert.Equal(2, deployment.Spec.Replicas));
+        Assert.Equal(["api", "payments"], services.Select(deployment => deployment.Metadata.Name).Order());
         foreach (var name in (string[])["postgres", "cache"])
         {
             var statefulSet = staging.Single<V1StatefulSet>(name);
@@ -73,6 +74,14 @@ public sealed class OverlayShapeTests
         var fromIngress = policies["payments-ingress"].Spec.Ingress.Single();
         Assert.Contains(fromIngress.FromProperty, peer => peer.NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"] == "ingress-nginx");
         Assert.Equal("5432", policies["database-egress"].Spec.Egress.Single().Ports.Single().Port.Value);
+        Assert.Equal("controller", fromIngress.FromProperty[0].PodSelector.MatchLabels["app.kubernetes.io/component"]);
+
+        // The managed servers are reached on their private networks only; HTTPS only on public addresses.
+        Assert.Equal(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], policies["database-egress"].Spec.Egress.Single().To.Select(peer => peer.IpBlock.Cidr));
+        Assert.Equal(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], policies["cache-egress"].Spec.Egress.Single().To.Select(peer => peer.IpBlock.Cidr));
+        var https = policies["https-egress"].Spec.Egress.Single().To.Single().IpBlock;
+        Assert.Equal("0.0.0.0/0", https.Cidr);
+        Assert.Superset(new HashSet<string> { "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10", "127.0.0.0/8" }, https.Except.ToHashSet());
 
         var ingress = production.Single<V1Ingress>("azora");
         Assert.Equal("letsencrypt", ingress.Metadata.Annotations["cert-manager.io/cluster-issuer"]);
@@ -81,6 +90,19 @@ public sealed class OverlayShapeTests
         var toPayments = Assert.Single(routes, route => route.Backend.Service.Name == "payments");
         Assert.Equal(("/webhooks/stripe", "Exact"), (toPayments.Path, toPayments.PathType));
         Assert.DoesNotContain(routes, route => route.Path is "/" or "/health" or "/metrics");
+    }
+
+    [Fact]
+    public async Task Staging_has_the_production_policies_with_postgres_and_redis_reached_as_its_own_pods()
+    {
+        var staging = (await BuiltOverlay.GetAsync("staging")).All<V1NetworkPolicy>().ToDictionary(policy => policy.Metadata.Name);
+        var production = (await BuiltOverlay.GetAsync("production")).All<V1NetworkPolicy>().Select(policy => policy.Metadata.Name);
+
+        Assert.Subset(staging.Keys.ToHashSet(), production.ToHashSet());
+        Assert.Equal("postgres", staging["database-egress"].Spec.Egress.Single().To.Single().PodSelector.MatchLabels["app.kubernetes.io/name"]);
+        Assert.Equal("cache", staging["cache-egress"].Spec.Egress.Single().To.Single().PodSelector.MatchLabels["app.kubernetes.io/name"]);
+        Assert.Equal(["api", "migrations", "payments"], staging["postgres-ingress"].Spec.Ingress.Single().FromProperty.Single().PodSelector.MatchExpressions.Single().Values);
+        Assert.Equal(["api", "payments"], staging["cache-ingress"].Spec.Ingress.Single().FromProperty.Single().PodSelector.MatchExpressions.Single().Values);
     }
 
     [Fact]
@@ -98,5 +120,25 @@ public sealed class OverlayShapeTests
         Assert.Contains("-mtime +29 -delete", script);
         Assert.Contains(backup.Spec.JobTemplate.Spec.Template.Spec.Volumes, volume => volume.PersistentVolumeClaim?.ClaimName == "postgres-backups");
         Assert.NotNull(production.Single<V1PersistentVolumeClaim>("postgres-backups"));
+    }
+
+    [Fact]
+    public async Task The_dashboard_shows_each_services_logs_and_one_traces_logs_from_loki()
+    {
+        var production = await BuiltOverlay.GetAsync("production");
+        using var dashboard = System.Text.Json.JsonDocument.Parse(production.Single<V1ConfigMap>("azora-grafana-dashboard").Data["azora-overview.json"]);
+
+        var variables = dashboard.RootElement.GetProperty("templating").GetProperty("list").EnumerateArray()
+            .ToDictionary(variable => variable.GetProperty("name").GetString()!, variable => variable.GetProperty("type").GetString());
+        Assert.Equal("datasource", variables["loki"]);
+        Assert.Equal("custom", variables["service"]);
+        Assert.Equal("textbox", variables["traceId"]);
+
+        var logPanels = dashboard.RootElement.GetProperty("panels").EnumerateArray().Where(panel => panel.GetProperty("type").GetString() == "logs")
+            .ToDictionary(panel => panel.GetProperty("title").GetString()!, panel => panel);
+        Assert.All(logPanels.Values, panel => Assert.Equal("loki", panel.GetProperty("datasource").GetProperty("type").GetString()));
+        string Query(string title) => logPanels[title].GetProperty("targets")[0].GetProperty("expr").GetString()!;
+        Assert.Equal("{namespace=\"azora-production\", container=~\"$service\"} | json | LogLevel=~\"$level\"", Query("Service logs"));
+        Assert.Equal("{namespace=\"azora-production\", container=~\"api|payments\"} |= \"$traceId\" | json | TraceId=\"$traceId\"", Query("Trace logs"));
     }
 }
