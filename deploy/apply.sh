@@ -29,7 +29,8 @@ services=(payments)
   echo "- $(realpath --relative-to "$work" "$overlay")"
   echo "images:"
   # In production the API's colours get their images from the patches below: an images entry would override them.
-  for name in payments migrations $([[ $environment == production ]] || echo api); do
+  # Only staging runs the Stripe emulator.
+  for name in payments migrations $([[ $environment == production ]] || echo api stripe-emulator); do
     echo "- name: $IMAGE_REGISTRY/azora-$name"
     echo "  digest: \"${IMAGE_DIGESTS[$name]}\""
   done
@@ -56,7 +57,7 @@ if [[ $environment == production ]]; then
   } >>"$work/kustomization.yaml"
   services+=("api-$idle")
 else
-  services+=(api)
+  services+=(api stripe-emulator)
 fi
 
 # Rendering is local (no cluster), so a dry run does it too and leaves the result to read in $work.

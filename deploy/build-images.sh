@@ -19,8 +19,8 @@ results="$WORK_ROOT/build-$tag"
 [[ $DRY_RUN == true ]] || mkdir -p "$results" "$(dirname "$digests")"
 
 references=()
-for project in Api Payments Migrations; do
-  name=$(tr '[:upper:]' '[:lower:]' <<<"$project")
+for project in Api Payments Migrations StripeEmulator; do
+  name=$(sed -E 's/([a-z])([A-Z])/\1-\2/g' <<<"$project" | tr '[:upper:]' '[:lower:]')
   rm -f "$results/azora-$name.digest"
   run dotnet publish "Azora.$project/Azora.$project.csproj" --configuration Release -t:PublishContainer \
     "-p:ContainerRegistry=$registry" "-p:ContainerRepository=$prefix/azora-$name" "-p:ContainerImageTags=$tag" \
@@ -34,5 +34,5 @@ if [[ $DRY_RUN == true ]]; then
   echo "dry run: nothing was built"
 else
   printf '%s\n' "${references[@]}" >"$digests"
-  echo "pushed $IMAGE_REGISTRY/azora-{api,payments,migrations}:$tag; digests in $digests"
+  echo "pushed $IMAGE_REGISTRY/azora-{api,payments,migrations,stripe-emulator}:$tag; digests in $digests"
 fi

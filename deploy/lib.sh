@@ -114,11 +114,13 @@ digests_file_of() {
 
 # Reads the digests of azora-api, azora-payments and azora-migrations built for tag $2 from the file $1 into
 # IMAGE_DIGESTS. Stops when one is missing; a dry run without the file assumes a digest of zeros.
+# The images of a release: the services, the migration Job, and the Stripe emulator that only staging runs.
+RELEASE_IMAGES=(api payments migrations stripe-emulator)
 declare -A IMAGE_DIGESTS=()
 read_digests() {
   local file=$1 tag=$2 name line digest
   if [[ ! -e $file && $DRY_RUN == true ]]; then
-    for name in api payments migrations; do
+    for name in "${RELEASE_IMAGES[@]}"; do
       IMAGE_DIGESTS[$name]=sha256:0000000000000000000000000000000000000000000000000000000000000000
     done
     echo "# dry run: no $file, assuming digests of zeros"
@@ -126,7 +128,7 @@ read_digests() {
   fi
   [[ -r $file ]] ||
     fail "no image digests for $tag in '$file': images are deployed by digest (deploy/build-images.sh --tag $tag writes them; or pass --digests FILE)"
-  for name in api payments migrations; do
+  for name in "${RELEASE_IMAGES[@]}"; do
     digest=""
     while IFS= read -r line || [[ -n $line ]]; do
       [[ $line == "$IMAGE_REGISTRY/azora-$name:$tag@"* ]] && digest=${line##*@}

@@ -220,7 +220,7 @@ public sealed partial class DeployScriptTests : IDisposable
 
         Assert.True(exitCode == 0, output + error);
         Assert.Equal(
-            ["api", "payments", "migrations"],
+            ["api", "payments", "migrations", "stripe-emulator"],
             (await File.ReadAllLinesAsync(Path.Combine(_cluster.WorkDirectory, "images-c0ffee1.digests")))
                 .Select(line => Assert.Single(DigestLine().Matches(line)).Groups["name"].Value));
     }
@@ -265,10 +265,10 @@ public sealed partial class DeployScriptTests : IDisposable
             .Where(image => image.StartsWith("ghcr.io/azora-world/", StringComparison.Ordinal))
             .ToList();
         Assert.NotEmpty(images);
-        Assert.All(images, image => Assert.Matches(@"^ghcr\.io/azora-world/azora-[a-z]+@sha256:[0-9a-f]{64}$", image));
+        Assert.All(images, image => Assert.Matches(@"^ghcr\.io/azora-world/azora-[a-z-]+@sha256:[0-9a-f]{64}$", image));
     }
 
-    [GeneratedRegex(@"^ghcr\.io/azora-world/azora-(?<name>[a-z]+):c0ffee1@sha256:[0-9a-f]{64}$")]
+    [GeneratedRegex(@"^ghcr\.io/azora-world/azora-(?<name>[a-z-]+):c0ffee1@sha256:[0-9a-f]{64}$")]
     private static partial Regex DigestLine();
 
     // A console block in the runbook that starts with "$ deploy/… --dry-run" and shows its output.

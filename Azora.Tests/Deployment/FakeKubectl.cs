@@ -32,11 +32,11 @@ internal sealed class FakeKubectl : IDisposable
 
     /// <summary>
     /// Writes the digests file <c>deploy/build-images.sh</c> would have written for <paramref name="tag"/> where
-    /// <c>deploy/apply.sh</c> looks by default, and returns each image's reference by digest (api, payments, migrations).
+    /// <c>deploy/apply.sh</c> looks by default, and returns each image's reference by digest (api, payments, migrations, stripe-emulator).
     /// </summary>
     public async Task<Dictionary<string, string>> RecordDigestsAsync(string tag, string? path = null)
     {
-        var digests = new[] { "api", "payments", "migrations" }
+        var digests = new[] { "api", "payments", "migrations", "stripe-emulator" }
             .Select((name, index) => (Name: name, Digest: "sha256:" + new string((char)('a' + index), 64)))
             .ToList();
         await File.WriteAllLinesAsync(
