@@ -3,8 +3,9 @@ namespace Azora.Manifests.Monitoring;
 /// <summary>
 /// The LogQL of the dashboard's logs panels. Lines are selected by the labels a Kubernetes log collector (Promtail,
 /// Alloy) gives them — <c>namespace</c>, and <c>container</c>, which is the service's name — and filtered on the
-/// fields of the JSON the services write to stdout outside Development (<c>LogLevel</c>, <c>Category</c>,
-/// <c>Message</c>, <c>TraceId</c>, <c>SpanId</c>).
+/// top-level fields of the JSON the services write to stdout outside Development (<c>LogLevel</c>, <c>Category</c>,
+/// <c>Message</c>). The trace and span ids are in the line's <c>Scopes</c> array, which LogQL's <c>json</c> parser
+/// skips, so a request's lines are found by a line filter on the trace id (32 hex digits, unique enough alone).
 /// </summary>
 public sealed class LogQueries(string ns, IEnumerable<string> services)
 {
@@ -20,5 +21,5 @@ public sealed class LogQueries(string ns, IEnumerable<string> services)
 
     /// <summary>Every service's lines of one request: the <c>traceId</c> of an error answer, typed into the variable.</summary>
     public string TraceLines =>
-        $"{{namespace=\"{ns}\", container=~\"{_services}\"}} |= \"${TraceIdVariable}\" | json | TraceId=\"${TraceIdVariable}\"";
+        $"{{namespace=\"{ns}\", container=~\"{_services}\"}} |= \"${TraceIdVariable}\"";
 }
