@@ -152,7 +152,7 @@ public sealed partial class ManifestValidationTests : IDisposable
         var yaml = (await BuiltOverlay.GetAsync("production")).Yaml
             .Replace("  maxReplicas: 10\n", "  maxReplicas: ten\n")
             .Replace("> 0.05", "> > 0.05")
-            .Replace("| json | TraceId", "| json | | TraceId");
+            .Replace("} |= \\u0022$traceId", "} |= |= \\u0022$traceId");
         var runbook = await _scratch.WriteAsync("runbook.md", "```logql\n{namespace=\"azora-production\"} | json | | LogLevel=\"Error\"\n```\n");
 
         var (exitCode, output, error) = await ValidateAsync([await _scratch.WriteAsync("production.yaml", yaml), runbook]);

@@ -139,6 +139,6 @@ public sealed class OverlayShapeTests
         Assert.All(logPanels.Values, panel => Assert.Equal("loki", panel.GetProperty("datasource").GetProperty("type").GetString()));
         string Query(string title) => logPanels[title].GetProperty("targets")[0].GetProperty("expr").GetString()!;
         Assert.Equal("{namespace=\"azora-production\", container=~\"$service\"} | json | LogLevel=~\"$level\"", Query("Service logs"));
-        Assert.Equal("{namespace=\"azora-production\", container=~\"api|payments\"} |= \"$traceId\" | json | TraceId=\"$traceId\"", Query("Trace logs"));
+        Assert.Equal("{namespace=\"azora-production\", container=~\"api|payments\"} |= \"$traceId\"", Query("Trace logs"));
     }
 }
