@@ -1,3 +1,4 @@
+using Azora.Api.Admin;
 using Azora.Api.Auth;
 using Azora.Api.Auth.Tokens;
 using Azora.Api.Education;
@@ -12,6 +13,9 @@ using Azora.Api.Validation;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Scalar.AspNetCore;
 using StackExchange.Redis;
+
+// `admin create`: the operator's one-shot command (Admin/AdminCommand.cs); it never starts the web host.
+if (AdminCommand.IsCommand(args)) { Environment.ExitCode = await AdminCommand.RunAsync(args); return; }
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -43,6 +47,7 @@ builder.Services.AddAzoraEducation();
 builder.Services.AddStripeSettings();
 builder.Services.AddSingleton<PaymentService>();
 builder.Services.AddWebhookTargets();
+builder.Services.AddAzoraAdmin();
 
 var app = builder.Build();
 
@@ -75,6 +80,7 @@ app.MapEducationEndpoints();
 app.MapCourseManagementEndpoints();
 app.MapPaymentEndpoints();
 app.MapWebhookEndpoints();
+app.MapAdminEndpoints();
 
 app.Run();
 

@@ -52,6 +52,7 @@ public static class AuthEndpoints
             .Produces<TokenResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .WithCredentialsLimit()
             .WithNoStore()
             .AllowAnonymous();
@@ -144,6 +145,11 @@ public static class AuthEndpoints
         if (outcome.Throttled is { } throttled)
         {
             return RateLimitResponses.TooManyRequests(http, throttled, "Too many sign-in attempts for this account from your address; try again later.");
+        }
+
+        if (outcome.Disabled)
+        {
+            return ApiProblems.Problem(StatusCodes.Status403Forbidden, ErrorCodes.AccountDisabled, "This account has been disabled by an administrator.");
         }
 
         return outcome.Tokens is { } tokens
@@ -244,7 +250,7 @@ public static class AuthEndpoints
         };
     }
 
-    private static string? ValidateEmail(string? value, Dictionary<string, string[]> errors)
+    internal static string? ValidateEmail(string? value, Dictionary<string, string[]> errors)
     {
         var email = value?.Trim();
         if (string.IsNullOrEmpty(email))
@@ -265,7 +271,7 @@ public static class AuthEndpoints
         return email;
     }
 
-    private static string? ValidateName(string? value, Dictionary<string, string[]> errors, bool required)
+    internal static string? ValidateName(string? value, Dictionary<string, string[]> errors, bool required)
     {
         var name = value?.Trim();
         if (name is null && !required)

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 
 namespace Azora.Api.Auth;
 
-public sealed record LoginOutcome(TokenResponse? Tokens, RateLimitState? Throttled);
+public sealed record LoginOutcome(TokenResponse? Tokens, RateLimitState? Throttled, bool Disabled = false);
 
 public sealed record PasswordChangeOutcome(bool Changed, RateLimitState? Throttled);
 
@@ -59,6 +59,13 @@ public sealed class AuthService(
             return new LoginOutcome(null, null);
         }
 
+        // Said only to whoever knows the password, so it tells a guesser nothing.
+        if (user.DisabledAt is not null)
+        {
+            metrics.Login("disabled");
+            return new LoginOutcome(null, null, Disabled: true);
+        }
+
         var now = time.GetUtcNow().UtcDateTime;
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
@@ -85,7 +92,7 @@ public sealed class AuthService(
             case RefreshOutcome.Reused or RefreshOutcome.SessionExpired:
                 await revocations.RevokeSessionsAsync([result.SessionId]);
                 return (result.Outcome, null);
-            case RefreshOutcome.Rotated when await accounts.FindByIdAsync(result.UserId, cancellationToken) is { } user:
+            case RefreshOutcome.Rotated when await accounts.FindByIdAsync(result.UserId, cancellationToken) is { DisabledAt: null } user:
                 return (result.Outcome, Tokens(user, result.SessionId, next));
             default:
                 return (result.Outcome, null);

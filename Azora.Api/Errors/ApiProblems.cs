@@ -29,6 +29,9 @@ public static class ApiProblems
     public static ValidationProblem Validation(string field, string message) =>
         Validation(new Dictionary<string, string[]> { [field] = [message] });
 
+    /// <summary>The W3C trace id of the request (what problems and the admin audit log show), else ASP.NET Core's request id.</summary>
+    public static string TraceIdOf(HttpContext http) => Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
+
     /// <summary>Adds what every problem carries, whoever made it: a code, the trace id, and the request path.</summary>
     public static void Complete(ProblemDetailsContext context)
     {
@@ -48,7 +51,7 @@ public static class ApiProblems
             problem.Extensions["code"] = ErrorCodes.ForStatus(status);
         }
 
-        problem.Extensions["traceId"] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;
+        problem.Extensions["traceId"] = TraceIdOf(context.HttpContext);
         if (status >= 500)
         {
             // Never leak internals; the trace id leads an operator to the logged exception.

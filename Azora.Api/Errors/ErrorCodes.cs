@@ -15,6 +15,7 @@ public static class ErrorCodes
     public const string PaymentRequired = "PAYMENT_REQUIRED";
     public const string Forbidden = "FORBIDDEN";
     public const string NotEnrolled = "NOT_ENROLLED";
+    public const string AccountDisabled = "ACCOUNT_DISABLED";
     public const string NotFound = "NOT_FOUND";
     public const string MethodNotAllowed = "METHOD_NOT_ALLOWED";
     public const string Conflict = "CONFLICT";

@@ -52,7 +52,12 @@ public static class WebhookTargetsRegistration
 /// </summary>
 public sealed class WebhookTargets(bool allowHttp, bool allowLoopback)
 {
-    public static readonly string[] Events = ["payment.success", "payment.failed", "payment.refunded", "course.enrolled", "course.completed", "ping"];
+    public static readonly string[] Events =
+    [
+        "payment.success", "payment.failed", "payment.refunded", "course.enrolled", "course.completed", "ping",
+        // User administration (Azora.Api/Admin/AdminEvents.cs): no instructorId, so only admins' subscriptions receive them.
+        "user.roles_changed", "user.disabled",
+    ];
 
     /// <summary>IANA IPv4 Special-Purpose Address Registry, every entry (the few marked globally reachable are anycast
     /// infrastructure, never a partner's receiver), plus multicast and the reserved 240/4.</summary>

@@ -21,7 +21,27 @@ public class SampleCatalogTests(AzoraStackFixture stack)
         }
 
         Assert.Equal(before, await CountsAsync(connectionString));
-        Assert.Equal(36, await StackDatabase.CountAsync(connectionString, "SELECT count(*) FROM courses c JOIN users u ON u.id = c.instructor_id WHERE u.email LIKE '%@sample.azora.world'"));
+        Assert.Equal(36, await StackDatabase.CountAsync(connectionString, "SELECT count(*) FROM courses c JOIN users u ON u.id = c.instructor_id WHERE u.email LIKE '%@sample.azora.world' OR u.email = 'instructor@azora.local'"));
+    }
+
+    [Theory]
+    [InlineData("admin@azora.local", "admin")]
+    [InlineData("instructor@azora.local", "instructor")]
+    [InlineData("learner@azora.local", "learner")]
+    public async Task Development_has_an_account_per_role_with_the_password_the_readme_gives(string email, string role)
+    {
+        using var client = stack.CreateApiClient();
+        var readme = await File.ReadAllTextAsync(Repository.PathOf("README.md"));
+        Assert.Contains($"| `{email}` | `{Azora.Api.Admin.DevelopmentAccounts.Password}` |", readme);
+
+        var signedIn = await TestAccounts.LoginAsync(client, email, Azora.Api.Admin.DevelopmentAccounts.Password);
+
+        using var profile = await client.GetAsync("/api/auth/profile", signedIn.AccessToken);
+        Assert.Contains(role, (await profile.JsonAsync()).GetProperty("roles").EnumerateArray().Select(item => item.GetString()));
+        if (role == "instructor")
+        {
+            Assert.Equal(9, await stack.CountAsync("SELECT count(*) FROM courses WHERE instructor_id = @id", new { id = signedIn.UserId }));
+        }
     }
 
     [Fact]
@@ -40,6 +60,12 @@ public class SampleCatalogTests(AzoraStackFixture stack)
 
         Assert.Equal(0, await StackDatabase.CountAsync(builder.ConnectionString, "SELECT count(*) FROM courses"));
         Assert.Equal(0, await StackDatabase.CountAsync(builder.ConnectionString, "SELECT count(*) FROM categories"));
+        Assert.Equal(0, await StackDatabase.CountAsync(builder.ConnectionString, "SELECT count(*) FROM users"));
+        using (var login = await api.Client.PostJsonAsync("/api/auth/login", new { email = "admin@azora.local", password = Azora.Api.Admin.DevelopmentAccounts.Password }))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, login.StatusCode);
+        }
+
         Assert.Contains("never seeded", api.Output);
     }
 

@@ -213,6 +213,46 @@ public sealed partial class DeployScriptTests : IDisposable
             calls.SkipWhile(call => call.StartsWith("get service", StringComparison.Ordinal)));
     }
 
+    [Theory]
+    [InlineData("staging", "deployment/api --namespace azora-staging")]
+    [InlineData("production", "deployment/api-blue --namespace azora-production")]
+    public async Task Creating_an_admin_runs_the_operator_command_in_a_live_api_pod_with_the_password_on_stdin_only(string environment, string target)
+    {
+        const string password = "a-lighthouse-on-the-cliff-2026";
+
+        var (exitCode, output, error) = await _cluster.RunAsync(
+            "bash", ["-c", $"echo '{password}' | deploy/create-admin.sh {environment} --email ops@azora.world --name Ops"], liveColour: "blue");
+
+        Assert.True(exitCode == 0, error);
+        var calls = await _cluster.CallsAsync();
+        Assert.Contains($"exec --stdin {target} -- dotnet /app/Azora.Api.dll admin create --email ops@azora.world --name Ops --password-stdin", calls);
+        Assert.DoesNotContain(password, string.Join('\n', calls) + output + error);
+        Assert.Contains("created admin ops@azora.world", output);
+    }
+
+    [Theory]
+    [InlineData("staging", "--email is required")]
+    [InlineData("qa --email ops@azora.world", "unknown environment 'qa'")]
+    [InlineData("staging --email ops@azora.world --password hunter2", "unknown argument '--password'")]
+    public async Task Creating_an_admin_with_wrong_arguments_or_no_password_touches_nothing(string arguments, string message)
+    {
+        var (exitCode, _, error) = await _cluster.RunAsync("bash", ["-c", $"deploy/create-admin.sh {arguments} </dev/null"], liveColour: "blue");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(message, error);
+        Assert.Empty(await _cluster.CallsAsync());
+    }
+
+    [Fact]
+    public async Task Creating_an_admin_without_a_password_is_refused_before_the_pod_is_touched()
+    {
+        var (exitCode, _, error) = await _cluster.RunAsync("bash", ["-c", "deploy/create-admin.sh staging --email ops@azora.world </dev/null"], liveColour: "blue");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("no password given", error);
+        Assert.DoesNotContain(await _cluster.CallsAsync(), call => call.StartsWith("exec", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Building_the_images_records_the_digest_the_registry_got_for_each()
     {

@@ -14,6 +14,12 @@ internal static class StackDatabase
         return await connection.ExecuteScalarAsync<long>(sql, parameters);
     }
 
+    public static async Task<string?> ScalarAsync(string connectionString, string sql, object? parameters = null)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        return await connection.ExecuteScalarAsync<string>(sql, parameters);
+    }
+
     public static async Task ExecuteAsync(string connectionString, string sql, object? parameters = null)
     {
         await using var connection = new NpgsqlConnection(connectionString);

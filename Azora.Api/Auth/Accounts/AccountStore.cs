@@ -19,6 +19,9 @@ public sealed record UserAccount
     public required string[] Roles { get; init; }
 
     public required DateTime CreatedAt { get; init; }
+
+    /// <summary>When an admin disabled the account (it cannot sign in or refresh), or null.</summary>
+    public DateTime? DisabledAt { get; init; }
 }
 
 public enum RefreshOutcome { Rotated, Unknown, Expired, Revoked, Reused, SessionExpired }
@@ -31,7 +34,7 @@ public sealed class AccountStore(NpgsqlDataSource database)
     private const string UniqueViolation = "23505";
 
     private const string UserColumns =
-        "id AS Id, email AS Email, name AS Name, bio AS Bio, password_hash AS PasswordHash, roles AS Roles, created_at AS CreatedAt";
+        "id AS Id, email AS Email, name AS Name, bio AS Bio, password_hash AS PasswordHash, roles AS Roles, created_at AS CreatedAt, disabled_at AS DisabledAt";
 
     /// <summary>Creates the user with a first session, or returns false when the email is already registered.</summary>
     public async Task<bool> RegisterAsync(UserAccount user, Guid sessionId, byte[] refreshTokenHash, DateTime refreshExpiresAt, CancellationToken cancellationToken)
@@ -181,6 +184,11 @@ public sealed class AccountStore(NpgsqlDataSource database)
         return await CloseSessionsAsync(
             connection, null, "user_id = @userId AND id <> @keepSessionId", new { userId, keepSessionId, now, reason }, cancellationToken);
     }
+
+    /// <summary>Closes every open session of the user inside the caller's transaction; returns the ones it closed.</summary>
+    public static Task<IReadOnlyList<Guid>> RevokeAllSessionsAsync(
+        NpgsqlTransaction transaction, Guid userId, string reason, DateTime now, CancellationToken cancellationToken) =>
+        CloseSessionsAsync(transaction.Connection!, transaction, "user_id = @userId", new { userId, now, reason }, cancellationToken);
 
     private static async Task<IReadOnlyList<Guid>> CloseSessionsAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, string where, object parameters, CancellationToken cancellationToken) =>

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Azora.Api.Admin;
 using Azora.Api.Auth.Accounts;
 using Dapper;
 using Microsoft.AspNetCore.Identity;
@@ -12,7 +13,8 @@ namespace Azora.Api.Education.Seeding;
 /// A sample catalog for local runs and tests: 6 categories, 4 instructors, 36 courses (free and paid, a few drafts)
 /// with 3 to 7 lessons each. Ids derive from names and every insert is ON CONFLICT DO NOTHING, so seeding again, or
 /// from several replicas at once, changes nothing. Never in Production, whatever the setting says. The sample
-/// instructors cannot sign in: their passwords are random and thrown away.
+/// instructors cannot sign in: their passwords are random and thrown away; the development accounts
+/// (<see cref="DevelopmentAccounts"/>, one per role) can, and their instructor owns every fourth course.
 /// </summary>
 public sealed class SampleCatalog(
     NpgsqlDataSource database,
@@ -23,7 +25,7 @@ public sealed class SampleCatalog(
 {
     public static readonly string[] Categories = ["Programming", "Data Science", "Design", "Business", "Languages", "Music"];
 
-    private static readonly string[] Instructors = ["Ada Byron", "Alan Turing", "Grace Hopper", "Katherine Johnson"];
+    private static readonly string[] Instructors = ["Alan Turing", "Grace Hopper", "Katherine Johnson"];
 
     private static readonly string[][] Titles =
     [
@@ -69,7 +71,7 @@ public sealed class SampleCatalog(
         // One hash of a thrown-away password serves every sample instructor: a hash costs ~50 ms, and seeding runs at
         // each start of every API replica.
         var unusableHash = hasher.HashPassword(null!, Convert.ToHexString(RandomNumberGenerator.GetBytes(32)));
-        var inserted = 0;
+        var inserted = await DevelopmentAccounts.SeedAsync(transaction, hasher, epoch, cancellationToken);
         foreach (var (name, index) in Instructors.Select((name, index) => (name, index)))
         {
             var email = $"{name.ToLowerInvariant().Replace(' ', '.')}@sample.azora.world";
@@ -121,7 +123,7 @@ public sealed class SampleCatalog(
                         level = CourseLevels.All[number % 3],
                         price,
                         currency = number % 4 == 1 ? "EUR" : "USD",
-                        instructorId = Id("instructor", Instructors[number % Instructors.Length]),
+                        instructorId = number % 4 == 0 ? DevelopmentAccounts.InstructorId : Id("instructor", Instructors[number % 4 - 1]),
                         published = number % 12 != 11,
                         at = epoch.AddDays(number),
                     },

@@ -1,0 +1,62 @@
+using Azora.Api.Auth;
+using Azora.Api.Auth.Accounts;
+using Azora.Api.Auth.Passwords;
+using Azora.Api.Education.Seeding;
+using Dapper;
+using Microsoft.AspNetCore.Identity;
+using Npgsql;
+
+namespace Azora.Api.Admin;
+
+/// <summary>
+/// One account per role for local runs, seeded with the sample catalog (so never in Production, whatever the
+/// settings), all with the development password written in the README. The instructor owns a quarter of the sample
+/// courses.
+/// </summary>
+public static class DevelopmentAccounts
+{
+    public const string Password = "azora-development-only";
+    public const string AdminEmail = "admin@azora.local";
+    public const string InstructorEmail = "instructor@azora.local";
+    public const string LearnerEmail = "learner@azora.local";
+
+    private static readonly (string Email, string Name, string[] Roles)[] Accounts =
+    [
+        (AdminEmail, "Azora Admin", [Roles.Learner, Roles.Admin]),
+        (InstructorEmail, "Ivy Instructor", [Roles.Learner, Roles.Instructor]),
+        (LearnerEmail, "Lee Learner", [Roles.Learner]),
+    ];
+
+    public static Guid InstructorId { get; } = SampleCatalog.Id("account", InstructorEmail);
+
+    /// <summary>Inserts the accounts that are missing inside the seeding transaction; returns how many it inserted.</summary>
+    public static async Task<int> SeedAsync(
+        NpgsqlTransaction transaction, IPasswordHasher<UserAccount> hasher, DateTime at, CancellationToken cancellationToken)
+    {
+        var connection = transaction.Connection!;
+        var emails = Accounts.Select(account => account.Email).ToArray();
+        var present = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT count(*) FROM users WHERE lower(email) = ANY (@emails)", new { emails }, transaction, cancellationToken: cancellationToken));
+        if (present == Accounts.Length)
+        {
+            // Seeding runs at each start of every replica; a password hash costs ~50 ms.
+            return 0;
+        }
+
+        var hash = hasher.HashPassword(null!, PasswordPolicy.Normalize(Password));
+        var inserted = 0;
+        foreach (var (email, name, roles) in Accounts)
+        {
+            inserted += await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO users (id, email, name, password_hash, roles, created_at, updated_at, password_changed_at)
+                VALUES (@id, @email, @name, @hash, @roles, @at, @at, @at)
+                ON CONFLICT DO NOTHING
+                """,
+                new { id = SampleCatalog.Id("account", email), email, name, hash, roles, at },
+                transaction, cancellationToken: cancellationToken));
+        }
+
+        return inserted;
+    }
+}
