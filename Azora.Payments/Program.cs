@@ -1,7 +1,7 @@
-using Azora.Data.Enrollments;
-using Azora.Data.Outbox;
-using Azora.Data.Payments;
-using Azora.Data.Webhooks;
+using Azora.Contract.Enrollments;
+using Azora.Contract.Outbox;
+using Azora.Contract.Payments;
+using Azora.Contract.Webhooks;
 using Azora.Payments.Stripe;
 using Azora.Payments.Webhooks;
 

@@ -1,7 +1,7 @@
 using Azora.Api.Education.Caching;
 using Azora.Api.Education.Seeding;
-using Azora.Data.Enrollments;
-using Azora.Data.Outbox;
+using Azora.Contract.Enrollments;
+using Azora.Contract.Outbox;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.OutputCaching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;

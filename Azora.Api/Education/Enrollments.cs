@@ -1,6 +1,6 @@
 using Azora.Api.Common;
-using Azora.Data.Enrollments;
-using Azora.Data.Outbox;
+using Azora.Contract.Enrollments;
+using Azora.Contract.Outbox;
 using Dapper;
 using Npgsql;
 

@@ -5,7 +5,7 @@ using Azora.Api.Auth;
 using Azora.Api.Common;
 using Azora.Api.Errors;
 using Azora.Api.OpenApi;
-using Azora.Data.Webhooks;
+using Azora.Contract.Webhooks;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Text;
-using Azora.Data.Webhooks;
+using Azora.Contract.Webhooks;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;

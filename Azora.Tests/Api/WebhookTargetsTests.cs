@@ -1,5 +1,5 @@
 using System.Net;
-using Azora.Data.Webhooks;
+using Azora.Contract.Webhooks;
 
 namespace Azora.Tests.Api;
 

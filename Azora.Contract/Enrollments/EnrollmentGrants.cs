@@ -1,8 +1,8 @@
-using Azora.Data.Outbox;
+using Azora.Contract.Outbox;
 using Dapper;
 using Npgsql;
 
-namespace Azora.Data.Enrollments;
+namespace Azora.Contract.Enrollments;
 
 /// <summary>
 /// Gives a learner an active enrollment, inside the caller's transaction, and records <c>course.enrolled</c> with it.

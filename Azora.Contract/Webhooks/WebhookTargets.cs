@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Azora.Data.Webhooks;
+namespace Azora.Contract.Webhooks;
 
 /// <summary>The development switches of <see cref="WebhookTargets"/>, under <c>Azora:Webhooks</c>; both refused in Production.</summary>
 public sealed class WebhookTargetOptions

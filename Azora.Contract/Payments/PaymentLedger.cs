@@ -1,9 +1,9 @@
-using Azora.Data.Enrollments;
-using Azora.Data.Outbox;
+using Azora.Contract.Enrollments;
+using Azora.Contract.Outbox;
 using Dapper;
 using Npgsql;
 
-namespace Azora.Data.Payments;
+namespace Azora.Contract.Payments;
 
 public enum PaymentChange { Succeeded, Failed, RequiresAction, Canceled, Refunded }
 

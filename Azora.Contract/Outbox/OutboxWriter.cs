@@ -2,7 +2,7 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Azora.Data.Outbox;
+namespace Azora.Contract.Outbox;
 
 /// <summary>
 /// Records domain events in <c>outbox_events</c> inside the caller's transaction, so an event exists exactly when the
