@@ -5,6 +5,7 @@ using Azora.Api.Payments;
 using Azora.Api.Webhooks;
 using Azora.Contract.Payments;
 using Azora.Contract.Webhooks;
+using Azora.ServiceDefaults;
 using Azora.Api.Errors;
 using Azora.Api.OpenApi;
 using Azora.Api.RateLimiting;
@@ -42,7 +43,8 @@ builder.Services.AddAzoraEducation();
 // Stripe:ApiBase (the emulator), and plain http and loopback webhook targets, only outside Production.
 builder.Services.AddStripeSettings();
 builder.Services.AddSingleton<PaymentService>();
-builder.Services.AddWebhookTargets();
+builder.Services.AddWebhookTargetGuard();
+builder.Services.AddWebhookSubscriptions();
 
 var app = builder.Build();
 
@@ -68,8 +70,7 @@ if (app.Environment.IsDevelopment())
     app.MapScalarApiReference();
 }
 
-app.MapGet("/", () => TypedResults.Ok(new ServiceInfo("azora-api", typeof(Program).Assembly.GetName().Version?.ToString() ?? "0.0.0")))
-    .WithName("GetServiceInfo");
+app.MapServiceInfo("azora-api");
 app.MapAuthEndpoints();
 app.MapEducationEndpoints();
 app.MapCourseManagementEndpoints();
@@ -77,5 +78,3 @@ app.MapPaymentEndpoints();
 app.MapWebhookEndpoints();
 
 app.Run();
-
-internal sealed record ServiceInfo(string Service, string Version);
