@@ -7,7 +7,7 @@ namespace Azora.Tests.Api;
 /// The address filter behind outgoing webhooks, range by range: every entry of IANA's IPv4 and IPv6 special-purpose
 /// registries is refused, an IPv6 address carrying an IPv4 one is judged by it, and global unicast passes.
 /// </summary>
-public class WebhookTargetsTests
+public class WebhookTargetGuardTests
 {
     private static readonly WebhookTargetGuard Production = new(allowHttp: false, allowLoopback: false);
 
