@@ -4,8 +4,9 @@ using Azora.Api.Auth.Tokens;
 using Azora.Api.Education;
 using Azora.Api.Payments;
 using Azora.Api.Webhooks;
-using Azora.Data.Payments;
-using Azora.Data.Webhooks;
+using Azora.Contract.Payments;
+using Azora.Contract.Webhooks;
+using Azora.ServiceDefaults;
 using Azora.Api.Errors;
 using Azora.Api.OpenApi;
 using Azora.Api.RateLimiting;
@@ -46,7 +47,8 @@ builder.Services.AddAzoraEducation();
 // Stripe:ApiBase (the emulator), and plain http and loopback webhook targets, only outside Production.
 builder.Services.AddStripeSettings();
 builder.Services.AddSingleton<PaymentService>();
-builder.Services.AddWebhookTargets();
+builder.Services.AddWebhookTargetGuard();
+builder.Services.AddWebhookSubscriptions();
 builder.Services.AddAzoraAdmin();
 
 var app = builder.Build();
@@ -73,8 +75,7 @@ if (app.Environment.IsDevelopment())
     app.MapScalarApiReference();
 }
 
-app.MapGet("/", () => TypedResults.Ok(new ServiceInfo("azora-api", typeof(Program).Assembly.GetName().Version?.ToString() ?? "0.0.0")))
-    .WithName("GetServiceInfo");
+app.MapServiceInfo("azora-api");
 app.MapAuthEndpoints();
 app.MapEducationEndpoints();
 app.MapCourseManagementEndpoints();
@@ -83,5 +84,3 @@ app.MapWebhookEndpoints();
 app.MapAdminEndpoints();
 
 app.Run();
-
-internal sealed record ServiceInfo(string Service, string Version);

@@ -1,6 +1,6 @@
 // Applies the database schema once per deploy, then exits: 0 when the schema is current, 1 when it could not be
 // brought there. The AppHost runs it before the services (WaitForCompletion); Kubernetes runs it as a Job.
-using Azora.Data.Migrations;
+using Azora.Contract.Migrations;
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.ConfigureLogging();

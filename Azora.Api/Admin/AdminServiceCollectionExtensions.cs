@@ -1,5 +1,4 @@
-using Azora.Data.Outbox;
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using Azora.Contract.Events;
 
 namespace Azora.Api.Admin;
 
@@ -7,7 +6,7 @@ public static class AdminServiceCollectionExtensions
 {
     public static IServiceCollection AddAzoraAdmin(this IServiceCollection services)
     {
-        services.TryAddSingleton<OutboxWriter>();
+        services.AddOutbox();
         services.AddSingleton<AdminAudit>();
         services.AddSingleton<UserAdministration>();
         return services;

@@ -2,7 +2,7 @@ using Azora.Api.Auth;
 using Azora.Api.Auth.Accounts;
 using Azora.Api.Auth.Tokens;
 using Azora.Api.Common;
-using Azora.Data.Outbox;
+using Azora.Contract.Events;
 using Dapper;
 using Npgsql;
 
@@ -68,9 +68,9 @@ public sealed class UserAdministration(
 
             await transaction.Connection!.ExecuteAsync(new CommandDefinition(
                 "UPDATE users SET roles = @wanted, updated_at = @now WHERE id = @id", new { id, wanted, now }, transaction, cancellationToken: cancellationToken));
-            await audit.AppendAsync(transaction, actor, AdminEvents.UserRolesChanged, id, new { roles = user.Roles }, new { roles = wanted }, cancellationToken);
+            await audit.AppendAsync(transaction, actor, AzoraEvents.UserRolesChanged.Name, id, new { roles = user.Roles }, new { roles = wanted }, cancellationToken);
             await outbox.AppendAsync(
-                transaction, AdminEvents.UserRolesChanged, new { userId = id, roles = wanted, previousRoles = user.Roles, changedBy = actor.Id }, cancellationToken);
+                transaction, AzoraEvents.UserRolesChanged, new UserRolesChange(id, wanted, user.Roles, actor.Id), cancellationToken);
             return new Row { Id = user.Id, Email = user.Email, Name = user.Name, Roles = wanted, DisabledAt = user.DisabledAt, CreatedAt = user.CreatedAt };
         }, removesAdmin: user => user.IsActiveAdmin && !wanted.Contains(Roles.Admin));
     }
@@ -85,8 +85,8 @@ public sealed class UserAdministration(
 
             await transaction.Connection!.ExecuteAsync(new CommandDefinition(
                 "UPDATE users SET disabled_at = @now, updated_at = @now WHERE id = @id", new { id, now }, transaction, cancellationToken: cancellationToken));
-            await audit.AppendAsync(transaction, actor, AdminEvents.UserDisabled, id, new { disabledAt = (DateTime?)null }, new { disabledAt = now }, cancellationToken);
-            await outbox.AppendAsync(transaction, AdminEvents.UserDisabled, new { userId = id, disabledBy = actor.Id }, cancellationToken);
+            await audit.AppendAsync(transaction, actor, AzoraEvents.UserDisabled.Name, id, new { disabledAt = (DateTime?)null }, new { disabledAt = now }, cancellationToken);
+            await outbox.AppendAsync(transaction, AzoraEvents.UserDisabled, new UserDisabling(id, actor.Id), cancellationToken);
             return user with { DisabledAt = now };
         }, removesAdmin: user => user.IsActiveAdmin);
 

@@ -1,7 +1,6 @@
 using Azora.Api.Education.Caching;
 using Azora.Api.Education.Seeding;
-using Azora.Data.Enrollments;
-using Azora.Data.Outbox;
+using Azora.Contract.Enrollments;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.OutputCaching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -18,8 +17,7 @@ public static class EducationServiceCollectionExtensions
         services.AddSingleton<CatalogQueries>();
         services.AddSingleton<CourseAuthoring>();
         services.AddSingleton<Enrollments>();
-        services.AddSingleton<OutboxWriter>();
-        services.AddSingleton<EnrollmentGrants>();
+        services.AddEnrollmentGrants();
         services.AddSingleton<CatalogCache>();
         services.AddHostedService<SampleCatalog>();
 

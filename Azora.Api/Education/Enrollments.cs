@@ -1,6 +1,6 @@
 using Azora.Api.Common;
-using Azora.Data.Enrollments;
-using Azora.Data.Outbox;
+using Azora.Contract.Enrollments;
+using Azora.Contract.Events;
 using Dapper;
 using Npgsql;
 
@@ -13,8 +13,6 @@ public enum CompletionOutcome { Recorded, NotFound, NotEnrolled }
 /// <summary>Enrollments and lesson progress. Every change and its domain event are written in one transaction.</summary>
 public sealed class Enrollments(NpgsqlDataSource database, EnrollmentGrants grants, OutboxWriter outbox, TimeProvider time)
 {
-    public const string CompletedEvent = "course.completed";
-
     private const string EnrollmentColumns =
         """
         e.id AS Id, e.status AS Status, e.created_at AS CreatedAt, e.completed_at AS CompletedAt,
@@ -127,14 +125,8 @@ public sealed class Enrollments(NpgsqlDataSource database, EnrollmentGrants gran
             new { id = enrollment.Id, now }, transaction, cancellationToken: cancellationToken));
         if (completed == 1)
         {
-            await outbox.AppendAsync(transaction, CompletedEvent, new
-            {
-                enrollmentId = enrollment.Id,
-                userId,
-                courseId,
-                instructorId = enrollment.InstructorId,
-                completedAt = now,
-            }, cancellationToken);
+            await outbox.AppendAsync(
+                transaction, AzoraEvents.CourseCompleted, new CourseCompletion(enrollment.Id, userId, courseId, enrollment.InstructorId, now), cancellationToken);
         }
 
         var result = await FindAsync(connection, transaction, userId, courseId, cancellationToken);

@@ -1,5 +1,5 @@
 using Azora.Api.Common;
-using Azora.Data.Payments;
+using Azora.Contract.Payments;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;

@@ -1,14 +1,13 @@
 using System.Text.Json.Serialization;
 using System.Security.Claims;
-using System.Security.Cryptography;
 using Azora.Api.Auth;
 using Azora.Api.Common;
 using Azora.Api.Errors;
 using Azora.Api.OpenApi;
-using Azora.Data.Webhooks;
-using Dapper;
+using Azora.Contract.Events;
+using Azora.Contract.Webhooks;
+using Azora.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 
 namespace Azora.Api.Webhooks;
 
@@ -28,13 +27,10 @@ public sealed record DeliveryResponse(
 /// <summary>
 /// Partner webhook subscriptions. Admins may subscribe to every event; instructors to the events of their own
 /// courses (deliveries are filtered by the event's instructor); others get 403. Someone else's subscription is 404.
-/// The payments worker delivers (see WebhookRelay there).
+/// The payments worker delivers (see WebhookRelay there); the table is written through <see cref="WebhookSubscriptions"/>.
 /// </summary>
 public static class WebhookEndpoints
 {
-    private const string Columns =
-        "id AS Id, url AS Url, events AS Events, description AS Description, active AS Active, disabled_reason AS DisabledReason, created_at AS CreatedAt";
-
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
     {
         var hooks = app.MapGroup("/api/webhooks").WithTags("Webhooks").WithApiConventions()
@@ -63,7 +59,7 @@ public static class WebhookEndpoints
     }
 
     private static async Task<IResult> CreateAsync(
-        WebhookWriteRequest request, ClaimsPrincipal user, NpgsqlDataSource database, WebhookTargets targets, TimeProvider time, CancellationToken ct)
+        WebhookWriteRequest request, ClaimsPrincipal user, WebhookSubscriptions store, WebhookTargetGuard targets, TimeProvider time, CancellationToken ct)
     {
         var errors = await ValidateAsync(request, targets, creating: true, ct);
         if (errors.Count > 0)
@@ -71,36 +67,18 @@ public static class WebhookEndpoints
             return ApiProblems.Validation(errors);
         }
 
-        var secret = NewSecret();
-        var now = time.GetUtcNow().UtcDateTime;
-        await using var connection = await database.OpenConnectionAsync(ct);
-        var created = await connection.QuerySingleAsync<Row>(new CommandDefinition(
-            $"""
-            INSERT INTO webhook_subscriptions (id, owner_id, url, events, description, secret, created_at, updated_at)
-            VALUES (@id, @owner, @url, @events, @description, @secret, @now, @now) RETURNING {Columns}
-            """,
-            new { id = Guid.CreateVersion7(), owner = Owner(user), url = request.Url, events = request.Events!.Distinct().ToArray(), description = request.Description, secret, now },
-            cancellationToken: ct));
-        return TypedResults.Created($"/api/webhooks/{created.Id}", created.ToResponse(secret));
+        var (created, secret) = await store.CreateAsync(Owner(user), request.Url!, request.Events!, request.Description, time.GetUtcNow().UtcDateTime, ct);
+        return TypedResults.Created($"/api/webhooks/{created.Id}", ToResponse(created, secret));
     }
 
-    private static async Task<Ok<WebhookResponse[]>> ListAsync(ClaimsPrincipal user, NpgsqlDataSource database, CancellationToken ct)
-    {
-        await using var connection = await database.OpenConnectionAsync(ct);
-        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM webhook_subscriptions WHERE owner_id = @owner ORDER BY created_at", new { owner = Owner(user) }, cancellationToken: ct));
-        return TypedResults.Ok(rows.Select(row => row.ToResponse(null)).ToArray());
-    }
+    private static async Task<Ok<WebhookResponse[]>> ListAsync(ClaimsPrincipal user, WebhookSubscriptions store, CancellationToken ct) =>
+        TypedResults.Ok((await store.ListAsync(Owner(user), ct)).Select(row => ToResponse(row, null)).ToArray());
 
-    private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal user, NpgsqlDataSource database, CancellationToken ct)
-    {
-        await using var connection = await database.OpenConnectionAsync(ct);
-        var row = await FindAsync(connection, id, user, ct);
-        return row is null ? NotFound() : TypedResults.Ok(row.ToResponse(null));
-    }
+    private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal user, WebhookSubscriptions store, CancellationToken ct) =>
+        await store.FindAsync(id, Owner(user), ct) is { } row ? TypedResults.Ok(ToResponse(row, null)) : NotFound();
 
     private static async Task<IResult> UpdateAsync(
-        Guid id, WebhookWriteRequest request, ClaimsPrincipal user, NpgsqlDataSource database, WebhookTargets targets, TimeProvider time, CancellationToken ct)
+        Guid id, WebhookWriteRequest request, ClaimsPrincipal user, WebhookSubscriptions store, WebhookTargetGuard targets, TimeProvider time, CancellationToken ct)
     {
         var errors = await ValidateAsync(request, targets, creating: false, ct);
         if (errors.Count > 0)
@@ -108,73 +86,31 @@ public static class WebhookEndpoints
             return ApiProblems.Validation(errors);
         }
 
-        await using var connection = await database.OpenConnectionAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            $"""
-            UPDATE webhook_subscriptions SET url = coalesce(@url, url), events = coalesce(@events, events),
-                description = coalesce(@description, description), active = coalesce(@active, active),
-                disabled_reason = CASE WHEN @active THEN NULL ELSE disabled_reason END,
-                failing_since = CASE WHEN @active THEN NULL ELSE failing_since END, updated_at = @now
-            WHERE id = @id AND owner_id = @owner RETURNING {Columns}
-            """,
-            new { id, owner = Owner(user), url = request.Url, events = request.Events?.Distinct().ToArray(), description = request.Description, active = request.Active, now = time.GetUtcNow().UtcDateTime },
-            cancellationToken: ct));
-        return row is null ? NotFound() : TypedResults.Ok(row.ToResponse(null));
+        var row = await store.UpdateAsync(
+            id, Owner(user), request.Url, request.Events, request.Description, request.Active, time.GetUtcNow().UtcDateTime, ct);
+        return row is null ? NotFound() : TypedResults.Ok(ToResponse(row, null));
     }
 
-    private static async Task<IResult> DeleteAsync(Guid id, ClaimsPrincipal user, NpgsqlDataSource database, CancellationToken ct)
-    {
-        await using var connection = await database.OpenConnectionAsync(ct);
-        var deleted = await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM webhook_subscriptions WHERE id = @id AND owner_id = @owner", new { id, owner = Owner(user) }, cancellationToken: ct));
-        return deleted == 0 ? NotFound() : TypedResults.NoContent();
-    }
+    private static async Task<IResult> DeleteAsync(Guid id, ClaimsPrincipal user, WebhookSubscriptions store, CancellationToken ct) =>
+        await store.DeleteAsync(id, Owner(user), ct) ? TypedResults.NoContent() : NotFound();
 
     private static async Task<IResult> RotateAsync(
-        Guid id, ClaimsPrincipal user, NpgsqlDataSource database, IConfiguration configuration, TimeProvider time, CancellationToken ct)
+        Guid id, ClaimsPrincipal user, WebhookSubscriptions store, IConfiguration configuration, TimeProvider time, CancellationToken ct)
     {
         var grace = configuration.GetValue("Azora:Webhooks:SecretRotationGrace", TimeSpan.FromHours(24));
-        var secret = NewSecret();
         var now = time.GetUtcNow();
         var until = now + grace;
-        await using var connection = await database.OpenConnectionAsync(ct);
-        var rotated = await connection.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE webhook_subscriptions SET previous_secret = secret, previous_secret_expires_at = @until, secret = @secret, updated_at = @now
-            WHERE id = @id AND owner_id = @owner
-            """,
-            new { id, owner = Owner(user), secret, until = until.UtcDateTime, now = now.UtcDateTime }, cancellationToken: ct));
-        return rotated == 0 ? NotFound() : TypedResults.Ok(new RotatedSecretResponse(secret, until));
+        var secret = await store.RotateSecretAsync(id, Owner(user), now, until, ct);
+        return secret is null ? NotFound() : TypedResults.Ok(new RotatedSecretResponse(secret, until));
     }
 
-    private static async Task<IResult> PingAsync(Guid id, ClaimsPrincipal user, NpgsqlDataSource database, TimeProvider time, CancellationToken ct)
-    {
-        await using var connection = await database.OpenConnectionAsync(ct);
-        if (await FindAsync(connection, id, user, ct) is null)
-        {
-            return NotFound();
-        }
-
-        var now = time.GetUtcNow();
-        var eventId = Guid.CreateVersion7();
-        var envelope = System.Text.Json.JsonSerializer.Serialize(new { id = eventId, type = "ping", createdAt = now, data = new { subscriptionId = id } });
-        var delivery = await connection.QuerySingleAsync<DeliveryRow>(new CommandDefinition(
-            $"""
-            INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, envelope, next_attempt_at, created_at, updated_at)
-            VALUES (@deliveryId, @id, @eventId, 'ping', @envelope::jsonb, @now, @now, @now) RETURNING {DeliveryColumns}
-            """,
-            new { deliveryId = Guid.CreateVersion7(), id, eventId, envelope, now = now.UtcDateTime }, cancellationToken: ct));
-        return TypedResults.Accepted($"/api/webhooks/{id}/deliveries", delivery.ToResponse());
-    }
-
-    private const string DeliveryColumns =
-        """
-        id AS Id, event_id AS EventId, event_type AS EventType, outcome AS Outcome, attempt_count AS AttemptCount,
-        last_status_code AS LastStatusCode, last_error AS LastError, next_attempt_at AS NextAttemptAt, created_at AS CreatedAt, delivered_at AS DeliveredAt
-        """;
+    private static async Task<IResult> PingAsync(Guid id, ClaimsPrincipal user, WebhookSubscriptions store, TimeProvider time, CancellationToken ct) =>
+        await store.QueuePingAsync(id, Owner(user), time.GetUtcNow(), ct) is { } delivery
+            ? TypedResults.Accepted($"/api/webhooks/{id}/deliveries", ToResponse(delivery))
+            : NotFound();
 
     private static async Task<IResult> DeliveriesAsync(
-        Guid id, ClaimsPrincipal user, NpgsqlDataSource database, CancellationToken ct, string? page = null, string? limit = null)
+        Guid id, ClaimsPrincipal user, WebhookSubscriptions store, CancellationToken ct, string? page = null, string? limit = null)
     {
         var errors = new Dictionary<string, string[]>();
         var paging = PageRequest.Parse(page, limit, errors);
@@ -183,21 +119,15 @@ public static class WebhookEndpoints
             return ApiProblems.Validation(errors);
         }
 
-        await using var connection = await database.OpenConnectionAsync(ct);
-        if (await FindAsync(connection, id, user, ct) is null)
+        if (await store.ListDeliveriesAsync(id, Owner(user), paging!.Limit, paging.Offset, ct) is not { } found)
         {
             return NotFound();
         }
 
-        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT count(*) FROM webhook_deliveries WHERE subscription_id = @id", new { id }, cancellationToken: ct));
-        var rows = await connection.QueryAsync<DeliveryRow>(new CommandDefinition(
-            $"SELECT {DeliveryColumns} FROM webhook_deliveries WHERE subscription_id = @id ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset",
-            new { id, limit = paging!.Limit, offset = paging.Offset }, cancellationToken: ct));
-        return TypedResults.Ok(PagedResponse<DeliveryResponse>.Create(rows.Select(row => row.ToResponse()).ToList(), paging, total));
+        return TypedResults.Ok(PagedResponse<DeliveryResponse>.Create(found.Page.Select(ToResponse).ToList(), paging, found.Total));
     }
 
-    private static async Task<Dictionary<string, string[]>> ValidateAsync(WebhookWriteRequest request, WebhookTargets targets, bool creating, CancellationToken ct)
+    private static async Task<Dictionary<string, string[]>> ValidateAsync(WebhookWriteRequest request, WebhookTargetGuard targets, bool creating, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.Url is not null || creating)
@@ -214,9 +144,9 @@ public static class WebhookEndpoints
 
         if (request.Events is not null || creating)
         {
-            if (request.Events is not { Length: > 0 } || request.Events.Any(name => !WebhookTargets.Events.Contains(name)))
+            if (request.Events is not { Length: > 0 } || request.Events.Any(name => !AzoraEvents.Names.Contains(name)))
             {
-                errors["events"] = [$"Name one or more of: {string.Join(", ", WebhookTargets.Events)}."];
+                errors["events"] = [$"Name one or more of: {string.Join(", ", AzoraEvents.Names)}."];
             }
         }
 
@@ -228,44 +158,14 @@ public static class WebhookEndpoints
         return errors;
     }
 
-    private static async Task<Row?> FindAsync(NpgsqlConnection connection, Guid id, ClaimsPrincipal user, CancellationToken ct) =>
-        await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM webhook_subscriptions WHERE id = @id AND owner_id = @owner", new { id, owner = Owner(user) }, cancellationToken: ct));
-
     private static Guid Owner(ClaimsPrincipal user) => CurrentUser.UserIdOf(user)!.Value;
-
-    private static string NewSecret() => "whsec_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
 
     private static ProblemHttpResult NotFound() => ApiProblems.NotFound("No such webhook subscription.");
 
-    private sealed class Row
-    {
-        public Guid Id { get; init; }
-        public string Url { get; init; } = "";
-        public string[] Events { get; init; } = [];
-        public string? Description { get; init; }
-        public bool Active { get; init; }
-        public string? DisabledReason { get; init; }
-        public DateTime CreatedAt { get; init; }
+    private static WebhookResponse ToResponse(WebhookSubscription row, string? secret) =>
+        new(row.Id, row.Url, row.Events, row.Description, row.Active, row.DisabledReason, row.CreatedAt.AsUtcOffset(), secret);
 
-        public WebhookResponse ToResponse(string? secret) =>
-            new(Id, Url, Events, Description, Active, DisabledReason, CreatedAt.AsUtcOffset(), secret);
-    }
-
-    private sealed class DeliveryRow
-    {
-        public Guid Id { get; init; }
-        public Guid EventId { get; init; }
-        public string EventType { get; init; } = "";
-        public string Outcome { get; init; } = "";
-        public int AttemptCount { get; init; }
-        public int? LastStatusCode { get; init; }
-        public string? LastError { get; init; }
-        public DateTime? NextAttemptAt { get; init; }
-        public DateTime CreatedAt { get; init; }
-        public DateTime? DeliveredAt { get; init; }
-
-        public DeliveryResponse ToResponse() => new(
-            Id, EventId, EventType, Outcome, AttemptCount, LastStatusCode, LastError, NextAttemptAt.AsUtcOffset(), CreatedAt.AsUtcOffset(), DeliveredAt.AsUtcOffset());
-    }
+    private static DeliveryResponse ToResponse(WebhookDelivery row) => new(
+        row.Id, row.EventId, row.EventType, row.Outcome, row.AttemptCount, row.LastStatusCode, row.LastError,
+        row.NextAttemptAt.AsUtcOffset(), row.CreatedAt.AsUtcOffset(), row.DeliveredAt.AsUtcOffset());
 }

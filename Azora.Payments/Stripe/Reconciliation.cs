@@ -1,4 +1,4 @@
-using Azora.Data.Payments;
+using Azora.Contract.Payments;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;

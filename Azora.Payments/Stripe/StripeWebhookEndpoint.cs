@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using Azora.Data.Payments;
+using Azora.Contract.Payments;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Stripe;

@@ -1,7 +1,9 @@
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Text;
-using Azora.Data.Webhooks;
+using Azora.Contract.Events;
+using Azora.Contract.Webhooks;
+using Azora.ServiceDefaults;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -37,6 +39,7 @@ public sealed class WebhookDeliveryOptions
 public sealed class WebhookRelay : BackgroundService
 {
     private readonly NpgsqlDataSource _database;
+    private readonly WebhookSubscriptions _subscriptions;
     private readonly WebhookDeliveryOptions _options;
     private readonly HttpClient _http;
     private readonly TimeProvider _time;
@@ -44,10 +47,11 @@ public sealed class WebhookRelay : BackgroundService
     private readonly Counter<long> _attempts;
 
     public WebhookRelay(
-        NpgsqlDataSource database, IOptions<WebhookDeliveryOptions> options, WebhookTargets targets, TimeProvider time, IMeterFactory meters,
+        NpgsqlDataSource database, WebhookSubscriptions subscriptions, IOptions<WebhookDeliveryOptions> options, WebhookTargetGuard targets, TimeProvider time, IMeterFactory meters,
         ILogger<WebhookRelay> logger)
     {
         _database = database;
+        _subscriptions = subscriptions;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -77,6 +81,10 @@ public sealed class WebhookRelay : BackgroundService
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
+    /// <summary>
+    /// Turns undispatched outbox events into deliveries for the active subscriptions that list them and may receive
+    /// them (<see cref="EventAudience"/>): admins every event, an instructor the events whose payload names them.
+    /// </summary>
     public async Task FanOutAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenConnectionAsync(cancellationToken);
@@ -92,10 +100,11 @@ public sealed class WebhookRelay : BackgroundService
                 FROM batch b
                 JOIN webhook_subscriptions s ON s.active AND b.type = ANY (s.events)
                 JOIN users u ON u.id = s.owner_id
-                WHERE 'admin' = ANY (u.roles) OR b.payload ->> 'instructorId' = s.owner_id::text
+                WHERE 'admin' = ANY (u.roles) OR (b.type = ANY (@instructorEvents) AND b.payload ->> @instructorField = s.owner_id::text)
                 ON CONFLICT DO NOTHING)
             UPDATE outbox_events SET dispatched_at = now() WHERE id IN (SELECT id FROM batch)
             """,
+            new { instructorEvents = AzoraEvents.ForCourseInstructor, instructorField = AzoraEvents.InstructorField },
             cancellationToken: cancellationToken));
     }
 
@@ -161,6 +170,7 @@ public sealed class WebhookRelay : BackgroundService
         var outcome = delivered ? "delivered" : final ? "failed" : "retry";
         _attempts.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
         await using var connection = await _database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE webhook_deliveries SET
@@ -168,17 +178,12 @@ public sealed class WebhookRelay : BackgroundService
                 next_attempt_at = CASE WHEN @delivered OR @final THEN NULL ELSE now() + @delay END,
                 last_status_code = @status, last_error = @error, updated_at = now(),
                 delivered_at = CASE WHEN @delivered THEN now() END
-            WHERE id = @id;
-            UPDATE webhook_subscriptions SET
-                failing_since = CASE WHEN @delivered THEN NULL ELSE coalesce(failing_since, now()) END,
-                active = CASE WHEN NOT @delivered AND failing_since < now() - @disableAfter THEN false ELSE active END,
-                disabled_reason = CASE WHEN NOT @delivered AND failing_since < now() - @disableAfter
-                    THEN 'Deliveries have failed since ' || to_char(failing_since, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ': ' || @error
-                    ELSE disabled_reason END
-            WHERE id = @subscriptionId;
+            WHERE id = @id
             """,
-            new { id = delivery.Id, delivery.SubscriptionId, delivered, final, status, error, delay = RetryDelay(delivery.Attempt), disableAfter = _options.DisableAfter },
-            cancellationToken: cancellationToken));
+            new { id = delivery.Id, delivered, final, status, error, delay = RetryDelay(delivery.Attempt) },
+            transaction, cancellationToken: cancellationToken));
+        await _subscriptions.RecordDeliveryAsync(transaction, delivery.SubscriptionId, delivered, error, _options.DisableAfter, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>Doubling from the first delay up to the maximum, with ±20% jitter so failed receivers are not hit in step.</summary>

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Azora.Data.Migrations;
+using Azora.Contract.Migrations;
 using Azora.Tests.Stack;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Azora.Data.Webhooks;
+using Azora.Contract.Webhooks;
 using Azora.Tests.Stack;
 
 namespace Azora.Tests.Api;

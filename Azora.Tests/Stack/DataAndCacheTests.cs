@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Azora.Data.Outbox;
+using Azora.Contract.Events;
 using Npgsql;
 using StackExchange.Redis;
 

@@ -1,4 +1,4 @@
-using Azora.Data.Migrations;
+using Azora.Contract.Migrations;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
@@ -52,7 +52,7 @@ public class MigrationTests(AzoraStackFixture stack)
     /// </summary>
     private static List<string> ScriptsOnDisk()
     {
-        var scripts = Directory.GetFiles(Repository.PathOf("Azora.Data/Migrations/Scripts"), "*.sql")
+        var scripts = Directory.GetFiles(Repository.PathOf("Azora.Contract/Migrations/Scripts"), "*.sql")
             .Select(path => "Azora.Data.Migrations.Scripts." + Path.GetFileName(path))
             .Order(StringComparer.Ordinal)
             .ToList();

@@ -1,4 +1,4 @@
-using Azora.Data.Migrations;
+using Azora.Contract.Migrations;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;

@@ -3,7 +3,7 @@ using DbUp.Engine.Output;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Azora.Data.Migrations;
+namespace Azora.Contract.Migrations;
 
 /// <summary>
 /// Applies the versioned SQL scripts embedded in this assembly (<c>Migrations/Scripts/NNNN_name.sql</c>, applied in
@@ -18,6 +18,8 @@ public static class SchemaMigrator
     // Any constant works as long as nothing else in the database takes the same advisory lock.
     private const long MigrationLockKey = 0x417A6F7261; // "Azora"
 
+    // The scripts' journal names: the project was Azora.Data when the first databases were migrated, and a script whose
+    // name changes is applied again; Azora.Contract.csproj pins these resource names.
     private const string ScriptNamespace = "Azora.Data.Migrations.Scripts.";
 
     public static async Task<MigrationOutcome> MigrateAsync(string connectionString, ILogger logger, CancellationToken cancellationToken = default)

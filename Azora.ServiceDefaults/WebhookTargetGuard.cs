@@ -4,9 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Azora.Data.Webhooks;
+namespace Azora.ServiceDefaults;
 
-/// <summary>The development switches of <see cref="WebhookTargets"/>, under <c>Azora:Webhooks</c>; both refused in Production.</summary>
+/// <summary>The development switches of <see cref="WebhookTargetGuard"/>, under <c>Azora:Webhooks</c>; both refused in Production.</summary>
 public sealed class WebhookTargetOptions
 {
     public const string Section = "Azora:Webhooks";
@@ -18,13 +18,13 @@ public sealed class WebhookTargetOptions
     public bool AllowLoopback { get; set; }
 }
 
-public static class WebhookTargetsRegistration
+public static class WebhookTargetGuardRegistration
 {
     /// <summary>
-    /// <see cref="WebhookTargets"/> from <see cref="WebhookTargetOptions"/>; in Production either switch stops the
+    /// <see cref="WebhookTargetGuard"/> from <see cref="WebhookTargetOptions"/>; in Production either switch stops the
     /// start, so partner webhooks never go out unencrypted or to the host itself.
     /// </summary>
-    public static IServiceCollection AddWebhookTargets(this IServiceCollection services)
+    public static IServiceCollection AddWebhookTargetGuard(this IServiceCollection services)
     {
         services.AddOptions<WebhookTargetOptions>().BindConfiguration(WebhookTargetOptions.Section)
             .Validate<IHostEnvironment>(
@@ -37,12 +37,14 @@ public static class WebhookTargetsRegistration
         return services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<WebhookTargetOptions>>().Value;
-            return new WebhookTargets(options.AllowHttp, options.AllowLoopback);
+            return new WebhookTargetGuard(options.AllowHttp, options.AllowLoopback);
         });
     }
 }
 
 /// <summary>
+/// Both services use it, the API when a subscription is saved and the payments worker on every connection it opens to
+/// deliver, so it lives with what every Azora service shares; it is outbound-request security, not data.
 /// Server-side request forgery guard for partner webhook URLs: only https (plain http and loopback only where a
 /// setting allows them, in Development and tests), and only global unicast addresses: nothing in IANA's IPv4 or IPv6
 /// special-purpose registries (loopback, private, link-local such as 169.254.169.254, carrier-grade NAT, benchmarking,
@@ -50,15 +52,8 @@ public static class WebhookTargetsRegistration
 /// (IPv4-mapped, NAT64 64:ff9b::/96, 6to4 2002::/16) are judged by that IPv4 address. Checked when a subscription is
 /// saved and again on every connection (DNS can change), on the addresses the name resolves to.
 /// </summary>
-public sealed class WebhookTargets(bool allowHttp, bool allowLoopback)
+public sealed class WebhookTargetGuard(bool allowHttp, bool allowLoopback)
 {
-    public static readonly string[] Events =
-    [
-        "payment.success", "payment.failed", "payment.refunded", "course.enrolled", "course.completed", "ping",
-        // User administration (Azora.Api/Admin/AdminEvents.cs): no instructorId, so only admins' subscriptions receive them.
-        "user.roles_changed", "user.disabled",
-    ];
-
     /// <summary>IANA IPv4 Special-Purpose Address Registry, every entry (the few marked globally reachable are anycast
     /// infrastructure, never a partner's receiver), plus multicast and the reserved 240/4.</summary>
     private static readonly (IPNetwork Range, string Name)[] SpecialIPv4 =

@@ -1,13 +1,18 @@
-using Azora.Data.Enrollments;
-using Azora.Data.Outbox;
+using Azora.Contract.Enrollments;
+using Azora.Contract.Events;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 
-namespace Azora.Data.Payments;
+namespace Azora.Contract.Payments;
 
 public enum PaymentChange { Succeeded, Failed, RequiresAction, Canceled, Refunded }
 
 /// <summary>
+/// The store of <c>payments</c> and <c>stripe_events</c> as Stripe moves them: the payments worker (webhooks and
+/// reconciliation) writes payment status only through this class; the API inserts a payment as <c>pending</c> when it
+/// creates the intent (PaymentService) and writes no status after that.
 /// Applies what Stripe reports about a PaymentIntent to the payment, its enrollment and the outbox, inside the caller's
 /// transaction. Transitions only move forward: a late "failed" never overturns "succeeded", and a refund needs a
 /// success. Used by the webhook endpoint and by reconciliation alike.
@@ -61,31 +66,24 @@ public sealed class PaymentLedger(OutboxWriter outbox, EnrollmentGrants grants, 
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE payments SET status = @to, failure_reason = coalesce(@failureReason, failure_reason), updated_at = @now WHERE id = @id",
             new { to, failureReason, now, id = payment.Id }, transaction, cancellationToken: cancellationToken));
-        var facts = new
-        {
-            paymentId = payment.Id,
-            paymentIntentId,
-            userId = payment.UserId,
-            courseId = payment.CourseId,
-            instructorId = payment.InstructorId,
-            amount = payment.Amount,
-            currency = payment.Currency,
-        };
+        var facts = new PaymentFacts(
+            payment.Id, paymentIntentId, payment.UserId, payment.CourseId, payment.InstructorId, payment.Amount, payment.Currency);
 
         switch (change)
         {
             case PaymentChange.Succeeded:
-                await outbox.AppendAsync(transaction, "payment.success", facts, cancellationToken);
+                await outbox.AppendAsync(transaction, AzoraEvents.PaymentSucceeded, facts, cancellationToken);
                 await grants.GrantAsync(transaction, payment.UserId, payment.CourseId, payment.InstructorId, now, cancellationToken);
                 break;
             case PaymentChange.Failed:
-                await outbox.AppendAsync(transaction, "payment.failed", new { facts.paymentId, paymentIntentId, facts.userId, facts.courseId, facts.instructorId, facts.amount, facts.currency, failureReason }, cancellationToken);
+                await outbox.AppendAsync(transaction, AzoraEvents.PaymentFailed, new PaymentFailure(
+                    facts.PaymentId, paymentIntentId, facts.UserId, facts.CourseId, facts.InstructorId, facts.Amount, facts.Currency, failureReason), cancellationToken);
                 break;
             case PaymentChange.Refunded:
                 await connection.ExecuteAsync(new CommandDefinition(
                     "UPDATE enrollments SET status = 'revoked', updated_at = @now WHERE user_id = @userId AND course_id = @courseId",
                     new { now, userId = payment.UserId, courseId = payment.CourseId }, transaction, cancellationToken: cancellationToken));
-                await outbox.AppendAsync(transaction, "payment.refunded", facts, cancellationToken);
+                await outbox.AppendAsync(transaction, AzoraEvents.PaymentRefunded, facts, cancellationToken);
                 break;
         }
 
@@ -101,5 +99,16 @@ public sealed class PaymentLedger(OutboxWriter outbox, EnrollmentGrants grants, 
         public long Amount { get; init; }
         public string Currency { get; init; } = "";
         public Guid InstructorId { get; init; }
+    }
+}
+
+public static class PaymentLedgerRegistration
+{
+    /// <summary>The <see cref="PaymentLedger"/> with what it writes through: enrollment grants and the outbox.</summary>
+    public static IServiceCollection AddPaymentLedger(this IServiceCollection services)
+    {
+        services.AddEnrollmentGrants();
+        services.TryAddSingleton<PaymentLedger>();
+        return services;
     }
 }

@@ -1,5 +1,5 @@
 using System.Net;
-using Azora.Data.Webhooks;
+using Azora.ServiceDefaults;
 
 namespace Azora.Tests.Api;
 
@@ -7,9 +7,9 @@ namespace Azora.Tests.Api;
 /// The address filter behind outgoing webhooks, range by range: every entry of IANA's IPv4 and IPv6 special-purpose
 /// registries is refused, an IPv6 address carrying an IPv4 one is judged by it, and global unicast passes.
 /// </summary>
-public class WebhookTargetsTests
+public class WebhookTargetGuardTests
 {
-    private static readonly WebhookTargets Production = new(allowHttp: false, allowLoopback: false);
+    private static readonly WebhookTargetGuard Production = new(allowHttp: false, allowLoopback: false);
 
     [Theory]
     // IPv4 special-purpose registry, with a first, a middle and a last address where the range is wider than one.
@@ -127,7 +127,7 @@ public class WebhookTargetsTests
     [Fact]
     public void Loopback_is_allowed_only_where_configured_and_never_through_a_translator()
     {
-        var development = new WebhookTargets(allowHttp: true, allowLoopback: true);
+        var development = new WebhookTargetGuard(allowHttp: true, allowLoopback: true);
 
         Assert.Null(development.Refusal(IPAddress.Loopback));
         Assert.Null(development.Refusal(IPAddress.IPv6Loopback));

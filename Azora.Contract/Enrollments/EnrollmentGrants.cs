@@ -1,18 +1,21 @@
-using Azora.Data.Outbox;
+using Azora.Contract.Events;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 
-namespace Azora.Data.Enrollments;
+namespace Azora.Contract.Enrollments;
 
 /// <summary>
+/// The shared writer of new rows in <c>enrollments</c>. The API also moves its own learners' enrollments to
+/// <c>completed</c> (lesson progress), and <see cref="Payments.PaymentLedger"/> revokes them on a refund; nothing else
+/// writes the table.
 /// Gives a learner an active enrollment, inside the caller's transaction, and records <c>course.enrolled</c> with it.
 /// Used for free courses (the API) and for paid ones once the payment succeeds (the payments worker), so both write
 /// the same row and the same event.
 /// </summary>
 public sealed class EnrollmentGrants(OutboxWriter outbox)
 {
-    public const string EnrolledEvent = "course.enrolled";
-
     /// <summary>
     /// Creates the enrollment, or reactivates a revoked one; returns its id, or null when the learner already holds an
     /// active or completed enrollment (then nothing is written). Concurrent grants race on the (user, course) key.
@@ -29,11 +32,22 @@ public sealed class EnrollmentGrants(OutboxWriter outbox)
             RETURNING id
             """,
             new { id = Guid.CreateVersion7(), userId, courseId, now }, transaction, cancellationToken: cancellationToken));
-        if (enrollmentId is not null)
+        if (enrollmentId is { } id)
         {
-            await outbox.AppendAsync(transaction, EnrolledEvent, new { enrollmentId, userId, courseId, instructorId, enrolledAt = now }, cancellationToken);
+            await outbox.AppendAsync(transaction, AzoraEvents.CourseEnrolled, new CourseEnrollment(id, userId, courseId, instructorId, now), cancellationToken);
         }
 
         return enrollmentId;
+    }
+}
+
+public static class EnrollmentGrantsRegistration
+{
+    /// <summary><see cref="EnrollmentGrants"/> and the outbox it writes to; registering it twice is harmless.</summary>
+    public static IServiceCollection AddEnrollmentGrants(this IServiceCollection services)
+    {
+        services.AddOutbox();
+        services.TryAddSingleton<EnrollmentGrants>();
+        return services;
     }
 }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Stripe;
 
-namespace Azora.Data.Payments;
+namespace Azora.Contract.Payments;
 
 /// <summary>Settings under <c>Azora:Stripe</c>, shared by the API (creates intents) and the worker (webhooks, reconciliation).</summary>
 public sealed class StripeSettings
