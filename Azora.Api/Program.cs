@@ -1,5 +1,8 @@
 using Azora.Api.Auth;
 using Azora.Api.Education;
+using Azora.Api.Education.Authoring;
+using Azora.Api.Education.Catalog;
+using Azora.Api.Education.Learning;
 using Azora.Api.Errors;
 using Azora.Api.Hosting;
 using Azora.Api.OpenApi;
@@ -34,8 +37,9 @@ app.MapAzoraOpenApi();
 app.MapGet("/", () => TypedResults.Ok(new ServiceInfo("azora-api", typeof(Program).Assembly.GetName().Version?.ToString() ?? "0.0.0")))
     .WithName("GetServiceInfo");
 app.MapAuthEndpoints();
-app.MapEducationEndpoints();
-app.MapCourseManagementEndpoints();
+app.MapCatalogEndpoints();
+app.MapLearningEndpoints();
+app.MapAuthoringEndpoints();
 app.MapPaymentEndpoints();
 app.MapWebhookEndpoints();
 
