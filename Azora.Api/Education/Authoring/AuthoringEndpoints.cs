@@ -109,8 +109,7 @@ public static class AuthoringEndpoints
     }
 
     private static async Task<IResult> UpdateAsync(
-        Guid courseId, CourseWriteRequest request, ClaimsPrincipal user, CourseAuthoring authoring, CatalogQueries catalog,
-        CancellationToken cancellationToken)
+        Guid courseId, CourseWriteRequest request, ClaimsPrincipal user, CourseAuthoring authoring, CatalogQueries catalog, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         Validate(request, errors, creating: false);
@@ -126,8 +125,7 @@ public static class AuthoringEndpoints
     }
 
     private static async Task<IResult> SetPublishedAsync(
-        Guid courseId, bool published, ClaimsPrincipal user, CourseAuthoring authoring, CatalogQueries catalog,
-        CancellationToken cancellationToken)
+        Guid courseId, bool published, ClaimsPrincipal user, CourseAuthoring authoring, CatalogQueries catalog, CancellationToken cancellationToken)
     {
         var viewer = Viewer.From(user);
         var result = await authoring.SetPublishedAsync(viewer, courseId, published, cancellationToken);
@@ -165,8 +163,7 @@ public static class AuthoringEndpoints
     }
 
     private static async Task<IResult> UpdateLessonAsync(
-        Guid courseId, Guid lessonId, LessonWriteRequest request, ClaimsPrincipal user, CourseAuthoring authoring,
-        CancellationToken cancellationToken)
+        Guid courseId, Guid lessonId, LessonWriteRequest request, ClaimsPrincipal user, CourseAuthoring authoring, CancellationToken cancellationToken)
     {
         var errors = ValidateLesson(request, creating: false);
         if (errors.Count > 0)

@@ -3,7 +3,6 @@ using Azora.Api.Auth;
 using Azora.Api.Common;
 using Azora.Api.Education.Caching;
 using Azora.Api.Errors;
-using Azora.Api.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Azora.Api.Education.Catalog;
