@@ -2,6 +2,7 @@ using Azora.Api.Auth.Accounts;
 using Azora.Api.Auth.Passwords;
 using Azora.Api.Auth.Tokens;
 using Azora.Api.Errors;
+using Azora.Api.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -27,6 +28,7 @@ public static class AuthServiceCollectionExtensions
         services.AddSingleton<AccountStore>();
         services.AddSingleton<AuthMetrics>();
         services.AddScoped<AuthService>();
+        services.AddSingleton<IRateLimitIdentity, RateLimitIdentity>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)

@@ -1,4 +1,7 @@
+using Azora.Api.Education.Authoring;
 using Azora.Api.Education.Caching;
+using Azora.Api.Education.Catalog;
+using Azora.Api.Education.Learning;
 using Azora.Api.Education.Seeding;
 using Azora.Contract.Enrollments;
 using Microsoft.AspNetCore.OutputCaching;

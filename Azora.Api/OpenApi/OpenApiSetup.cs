@@ -1,8 +1,8 @@
-using Azora.Api.Auth;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using Scalar.AspNetCore;
 
 namespace Azora.Api.OpenApi;
 
@@ -72,6 +72,18 @@ public static class OpenApiSetup
             return Task.CompletedTask;
         });
     });
+
+    /// <summary>The OpenAPI document in every environment; the interactive reference (Scalar) only in Development.</summary>
+    public static WebApplication MapAzoraOpenApi(this WebApplication app)
+    {
+        app.MapOpenApi();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapScalarApiReference();
+        }
+
+        return app;
+    }
 
     private static void DeclareNoStoreHeaders(OpenApiOperation operation)
     {

@@ -1,15 +1,15 @@
-using Azora.Api.Auth;
 using Microsoft.Extensions.Options;
 
 namespace Azora.Api.RateLimiting;
 
 /// <summary>
-/// Counts every API request against the caller's hourly limit (per user when the access token is valid, otherwise
-/// per client address) and the endpoints marked <see cref="CredentialsLimit"/> (login, register) against the stricter
+/// Counts every API request against the caller's hourly limit (per user when <see cref="IRateLimitIdentity"/> knows the caller,
+/// otherwise per client address) and the endpoints marked <see cref="CredentialsLimit"/> (login, register) against the stricter
 /// credentials limit, reports the tightest limit in the
 /// X-RateLimit-* headers, and answers 429 once one is spent. Health, liveness and metrics are never limited.
 /// </summary>
-public sealed class RateLimitMiddleware(RequestDelegate next, DistributedRateLimits limits, IOptions<RateLimitOptions> options)
+public sealed class RateLimitMiddleware(
+    RequestDelegate next, DistributedRateLimits limits, IRateLimitIdentity identity, IOptions<RateLimitOptions> options)
 {
     private static readonly PathString[] Unlimited = ["/health", "/alive", "/metrics"];
 
@@ -23,8 +23,8 @@ public sealed class RateLimitMiddleware(RequestDelegate next, DistributedRateLim
 
         var client = ClientKeys.Of(http);
         var states = new List<RateLimitState?>(2);
-        states.Add(CurrentUser.UserIdOf(http.User) is { } userId
-            ? await limits.AcquireAsync(RateLimitPolicies.Authenticated, userId.ToString("N"))
+        states.Add(identity.UserKeyOf(http) is { } user
+            ? await limits.AcquireAsync(RateLimitPolicies.Authenticated, user)
             : await limits.AcquireAsync(RateLimitPolicies.Anonymous, client));
 
         if (http.GetEndpoint()?.Metadata.GetMetadata<CredentialsLimit>() is not null)

@@ -30,7 +30,9 @@ public sealed class PurchaseJourney(AzoraTarget target, ITestOutputHelper output
             (await stripe.PostAsync($"/emulator/payment_intents/{intent.GetProperty("paymentIntentId").GetString()}/succeed")).Expect(200);
             var enrollments = await Eventually.ReadAsync(
                 async () => (await api.GetAsync("/api/education/enrollments", learner.AccessToken)).Expect(200).Json.GetProperty("data").EnumerateArray().ToList(),
-                read => read.Count > 0);
+                read => read.Count > 0,
+                attempts: 100,
+                TimeSpan.FromMilliseconds(200));
             var enrollment = Assert.Single(enrollments);
             Assert.Equal(courseId, enrollment.GetProperty("course").GetProperty("id").GetGuid());
             Assert.Equal("active", enrollment.GetProperty("status").GetString());

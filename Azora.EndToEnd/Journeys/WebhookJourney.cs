@@ -42,7 +42,9 @@ public sealed class WebhookJourney(AzoraTarget target, ITestOutputHelper output)
 
             var delivery = await Eventually.ReadAsync(
                 async () => (await api.GetAsync($"/api/webhooks/{id}/deliveries", instructor.AccessToken)).Expect(200).Json.GetProperty("data")[0],
-                read => read.GetProperty("outcome").GetString() == "delivered");
+                read => read.GetProperty("outcome").GetString() == "delivered",
+                attempts: 100,
+                TimeSpan.FromMilliseconds(200));
             Assert.Equal("delivered", delivery.GetProperty("outcome").GetString());
             Assert.Equal(webhook.EventId, delivery.GetProperty("eventId").GetString());
             Assert.Equal(200, delivery.GetProperty("lastStatusCode").GetInt32());

@@ -45,7 +45,7 @@ internal sealed class WebhookListener : IWebhookReceiver
             () => Task.FromResult<ReceivedWebhook?>(_received.TryPeek(out var first) ? first : null),
             first => first is not null,
             attempts: (int)(within.TotalMilliseconds / 100),
-            pauseMilliseconds: 100);
+            TimeSpan.FromMilliseconds(100));
         return received ?? throw new TimeoutException($"No webhook reached {Url} within {within}.");
     }
 

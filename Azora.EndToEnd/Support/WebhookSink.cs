@@ -19,7 +19,7 @@ internal sealed class WebhookSink(string emulatorBaseUrl, ApiClient emulator) : 
             async () => (await emulator.GetAsync(_path)).Expect(200).Json.EnumerateArray().Select(Read).FirstOrDefault(),
             first => first is not null,
             attempts: (int)(within.TotalMilliseconds / 500),
-            pauseMilliseconds: 500);
+            TimeSpan.FromMilliseconds(500));
         return received ?? throw new TimeoutException($"No webhook reached {Url} within {within}.");
     }
 

@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Azora.Api.Admin;
 using Azora.Api.Auth.Accounts;
+using Azora.Api.Education.Authoring;
+using Azora.Api.Education.Catalog;
 using Dapper;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;

@@ -1,20 +1,10 @@
-using System.Security.Claims;
 using System.Text;
 using Azora.Api.Auth;
 using Azora.Api.Common;
 using Dapper;
 using Npgsql;
 
-namespace Azora.Api.Education;
-
-/// <summary>Who is looking: the public (anonymous and learners), an instructor (also sees their own drafts), or an admin.</summary>
-public sealed record Viewer(Guid? UserId, bool IsAdmin, bool IsInstructor)
-{
-    public static Viewer From(ClaimsPrincipal user) =>
-        new(CurrentUser.UserIdOf(user), user.IsInRole(Roles.Admin), user.IsInRole(Roles.Instructor));
-
-    public bool IsPublic => !IsAdmin && !IsInstructor;
-}
+namespace Azora.Api.Education.Catalog;
 
 public sealed record CatalogFilter(string? Category, string? Level, string? Query, bool? Free, Guid? InstructorId, string Sort);
 

@@ -1,4 +1,5 @@
-namespace Azora.Tests;
+// Compiled into Azora.Tests and Azora.EndToEnd.
+namespace Azora.Testing;
 
 /// <summary>Polls for something another process does on its own time (a worker, a replica), within a bounded number of reads.</summary>
 internal static class Eventually

@@ -4,7 +4,7 @@ using Azora.Contract.Events;
 using Dapper;
 using Npgsql;
 
-namespace Azora.Api.Education;
+namespace Azora.Api.Education.Learning;
 
 public enum EnrollOutcome { Created, Existing, NotFound, PaymentRequired }
 

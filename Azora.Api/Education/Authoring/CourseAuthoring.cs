@@ -1,9 +1,11 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Azora.Api.Auth;
+using Azora.Api.Education.Caching;
 using Dapper;
 using Npgsql;
 
-namespace Azora.Api.Education;
+namespace Azora.Api.Education.Authoring;
 
 public enum AuthoringOutcome { Done, NotFound, Forbidden, Conflict }
 
@@ -13,9 +15,10 @@ public sealed record CourseDraft(string Title, string Slug, string Description, 
 
 /// <summary>
 /// Writes by instructors and admins. An instructor may change only their own courses; someone else's course answers
-/// 403 when it is public and 404 when it is a draft, so drafts stay invisible.
+/// 403 when it is public and 404 when it is a draft, so drafts stay invisible. Every write that commits evicts the cached
+/// catalog, so callers cannot forget to.
 /// </summary>
-public sealed partial class CourseAuthoring(NpgsqlDataSource database, TimeProvider time)
+public sealed partial class CourseAuthoring(NpgsqlDataSource database, CatalogCache cache, TimeProvider time)
 {
     private const string UniqueViolation = "23505";
 
@@ -52,6 +55,7 @@ public sealed partial class CourseAuthoring(NpgsqlDataSource database, TimeProvi
                     """,
                     new { id, slug, draft.Title, draft.Description, draft.CategoryId, draft.Level, draft.PriceMinor, draft.Currency, instructorId, now },
                     cancellationToken: cancellationToken));
+                await cache.InvalidateAsync(cancellationToken);
                 return new AuthoringResult<Guid>(AuthoringOutcome.Done, id);
             }
             catch (PostgresException ex) when (ex.SqlState == UniqueViolation && (slugChosen || attempt >= 3))
@@ -109,7 +113,7 @@ public sealed partial class CourseAuthoring(NpgsqlDataSource database, TimeProvi
             return new AuthoringResult<Guid>(AuthoringOutcome.Conflict, Detail: $"The slug '{changes.Slug}' is taken; choose another.");
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await CommitAsync(transaction, cancellationToken);
         return new AuthoringResult<Guid>(AuthoringOutcome.Done, courseId);
     }
 
@@ -140,7 +144,7 @@ public sealed partial class CourseAuthoring(NpgsqlDataSource database, TimeProvi
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE courses SET published = @published, updated_at = @now WHERE id = @courseId",
             new { courseId, published, now = time.GetUtcNow().UtcDateTime }, transaction, cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
+        await CommitAsync(transaction, cancellationToken);
         return new AuthoringResult<Guid>(AuthoringOutcome.Done, courseId);
     }
 
@@ -163,7 +167,7 @@ public sealed partial class CourseAuthoring(NpgsqlDataSource database, TimeProvi
                 ? "UPDATE courses SET archived_at = coalesce(archived_at, @now), published = false, updated_at = @now WHERE id = @courseId"
                 : "DELETE FROM courses WHERE id = @courseId",
             new { courseId, now = time.GetUtcNow().UtcDateTime }, transaction, cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
+        await CommitAsync(transaction, cancellationToken);
         return new AuthoringResult<string>(AuthoringOutcome.Done, outcome);
     }
 
@@ -193,7 +197,7 @@ public sealed partial class CourseAuthoring(NpgsqlDataSource database, TimeProvi
             new { id, courseId, position, title = lesson.Title!.Trim(), duration = lesson.DurationSeconds ?? 0, contentRef = lesson.ContentRef, now },
             transaction, cancellationToken: cancellationToken));
         await TouchAsync(connection, transaction, courseId, now, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await CommitAsync(transaction, cancellationToken);
         return new AuthoringResult<LessonResponse>(
             AuthoringOutcome.Done, new LessonResponse(id, courseId, position, lesson.Title.Trim(), lesson.DurationSeconds ?? 0, lesson.ContentRef));
     }
@@ -243,7 +247,7 @@ public sealed partial class CourseAuthoring(NpgsqlDataSource database, TimeProvi
             new { lessonId, title = changes.Title?.Trim(), duration = changes.DurationSeconds, contentRef = changes.ContentRef },
             transaction, cancellationToken: cancellationToken));
         await TouchAsync(connection, transaction, courseId, now, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await CommitAsync(transaction, cancellationToken);
         return new AuthoringResult<LessonResponse>(AuthoringOutcome.Done, updated);
     }
 
@@ -269,8 +273,15 @@ public sealed partial class CourseAuthoring(NpgsqlDataSource database, TimeProvi
             "UPDATE lessons SET position = position - 1 WHERE course_id = @courseId AND position > @position",
             new { courseId, position }, transaction, cancellationToken: cancellationToken));
         await TouchAsync(connection, transaction, courseId, time.GetUtcNow().UtcDateTime, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await CommitAsync(transaction, cancellationToken);
         return new AuthoringResult<Guid>(AuthoringOutcome.Done, lessonId);
+    }
+
+    /// <summary>Commits a write, then evicts the cached catalog (after the commit, so no reader caches the old state again).</summary>
+    private async Task CommitAsync(NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await transaction.CommitAsync(cancellationToken);
+        await cache.InvalidateAsync(cancellationToken);
     }
 
     private static async Task<AuthoringOutcome> AuthorizeAsync(

@@ -1,20 +1,20 @@
 using System.Security.Claims;
 using Azora.Api.Auth;
-using Azora.Api.Education.Caching;
+using Azora.Api.Education.Catalog;
 using Azora.Api.Errors;
 using Azora.Api.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Azora.Api.Education;
+namespace Azora.Api.Education.Authoring;
 
 /// <summary>Course and lesson authoring for instructors (their own courses) and admins (any course).</summary>
-public static class CourseManagementEndpoints
+public static class AuthoringEndpoints
 {
     private const int MaximumDescriptionLength = 10_000;
     private const int MaximumTitleLength = 200;
     private const long MaximumPrice = 100_000_000;
 
-    public static IEndpointRouteBuilder MapCourseManagementEndpoints(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapAuthoringEndpoints(this IEndpointRouteBuilder app)
     {
         var courses = app.MapGroup("/api/education/courses")
             .WithTags("Course management")
@@ -38,16 +38,16 @@ public static class CourseManagementEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-        courses.MapPost("/{courseId:guid}/publish", (Guid courseId, ClaimsPrincipal user, CourseAuthoring authoring, CatalogQueries catalog, CatalogCache cache, CancellationToken ct) =>
-                SetPublishedAsync(courseId, true, user, authoring, catalog, cache, ct))
+        courses.MapPost("/{courseId:guid}/publish", (Guid courseId, ClaimsPrincipal user, CourseAuthoring authoring, CatalogQueries catalog, CancellationToken ct) =>
+                SetPublishedAsync(courseId, true, user, authoring, catalog, ct))
             .WithName("PublishCourse")
             .WithSummary("Makes a course visible in the catalog (it needs at least one lesson).")
             .Produces<CourseDetail>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
-        courses.MapPost("/{courseId:guid}/unpublish", (Guid courseId, ClaimsPrincipal user, CourseAuthoring authoring, CatalogQueries catalog, CatalogCache cache, CancellationToken ct) =>
-                SetPublishedAsync(courseId, false, user, authoring, catalog, cache, ct))
+        courses.MapPost("/{courseId:guid}/unpublish", (Guid courseId, ClaimsPrincipal user, CourseAuthoring authoring, CatalogQueries catalog, CancellationToken ct) =>
+                SetPublishedAsync(courseId, false, user, authoring, catalog, ct))
             .WithName("UnpublishCourse")
             .WithSummary("Hides a course from the catalog; enrolled learners keep their enrollments.")
             .Produces<CourseDetail>()
@@ -83,7 +83,7 @@ public static class CourseManagementEndpoints
     }
 
     private static async Task<IResult> CreateAsync(
-        CourseWriteRequest request, ClaimsPrincipal user, CourseAuthoring authoring, CatalogQueries catalog, CatalogCache cache, CancellationToken cancellationToken)
+        CourseWriteRequest request, ClaimsPrincipal user, CourseAuthoring authoring, CatalogQueries catalog, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         Validate(request, errors, creating: true);
@@ -104,14 +104,12 @@ public static class CourseManagementEndpoints
             return ApiProblems.Conflict(result.Detail!);
         }
 
-        await cache.InvalidateAsync(cancellationToken);
         var course = await catalog.FindAsync(viewer, result.Value.ToString(), cancellationToken);
         return TypedResults.Created($"/api/education/courses/{result.Value}", course);
     }
 
     private static async Task<IResult> UpdateAsync(
-        Guid courseId, CourseWriteRequest request, ClaimsPrincipal user, CourseAuthoring authoring, CatalogQueries catalog, CatalogCache cache,
-        CancellationToken cancellationToken)
+        Guid courseId, CourseWriteRequest request, ClaimsPrincipal user, CourseAuthoring authoring, CatalogQueries catalog, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         Validate(request, errors, creating: false);
@@ -123,20 +121,19 @@ public static class CourseManagementEndpoints
 
         var viewer = Viewer.From(user);
         var result = await authoring.UpdateAsync(viewer, courseId, request, categoryId, cancellationToken);
-        return await AfterWriteAsync(result, courseId, viewer, catalog, cache, cancellationToken);
+        return await AfterWriteAsync(result, courseId, viewer, catalog, cancellationToken);
     }
 
     private static async Task<IResult> SetPublishedAsync(
-        Guid courseId, bool published, ClaimsPrincipal user, CourseAuthoring authoring, CatalogQueries catalog, CatalogCache cache,
-        CancellationToken cancellationToken)
+        Guid courseId, bool published, ClaimsPrincipal user, CourseAuthoring authoring, CatalogQueries catalog, CancellationToken cancellationToken)
     {
         var viewer = Viewer.From(user);
         var result = await authoring.SetPublishedAsync(viewer, courseId, published, cancellationToken);
-        return await AfterWriteAsync(result, courseId, viewer, catalog, cache, cancellationToken);
+        return await AfterWriteAsync(result, courseId, viewer, catalog, cancellationToken);
     }
 
     private static async Task<IResult> DeleteAsync(
-        Guid courseId, ClaimsPrincipal user, CourseAuthoring authoring, CatalogCache cache, CancellationToken cancellationToken)
+        Guid courseId, ClaimsPrincipal user, CourseAuthoring authoring, CancellationToken cancellationToken)
     {
         var result = await authoring.DeleteAsync(Viewer.From(user), courseId, cancellationToken);
         if (result.Outcome != AuthoringOutcome.Done)
@@ -144,12 +141,11 @@ public static class CourseManagementEndpoints
             return Refusal(result.Outcome, result.Detail);
         }
 
-        await cache.InvalidateAsync(cancellationToken);
         return TypedResults.Ok(new DeleteCourseResponse(courseId, result.Value!));
     }
 
     private static async Task<IResult> AddLessonAsync(
-        Guid courseId, LessonWriteRequest request, ClaimsPrincipal user, CourseAuthoring authoring, CatalogCache cache, CancellationToken cancellationToken)
+        Guid courseId, LessonWriteRequest request, ClaimsPrincipal user, CourseAuthoring authoring, CancellationToken cancellationToken)
     {
         var errors = ValidateLesson(request, creating: true);
         if (errors.Count > 0)
@@ -163,13 +159,11 @@ public static class CourseManagementEndpoints
             return Refusal(result.Outcome, result.Detail);
         }
 
-        await cache.InvalidateAsync(cancellationToken);
         return TypedResults.Created($"/api/education/courses/{courseId}", result.Value);
     }
 
     private static async Task<IResult> UpdateLessonAsync(
-        Guid courseId, Guid lessonId, LessonWriteRequest request, ClaimsPrincipal user, CourseAuthoring authoring, CatalogCache cache,
-        CancellationToken cancellationToken)
+        Guid courseId, Guid lessonId, LessonWriteRequest request, ClaimsPrincipal user, CourseAuthoring authoring, CancellationToken cancellationToken)
     {
         var errors = ValidateLesson(request, creating: false);
         if (errors.Count > 0)
@@ -183,12 +177,11 @@ public static class CourseManagementEndpoints
             return Refusal(result.Outcome, result.Detail);
         }
 
-        await cache.InvalidateAsync(cancellationToken);
         return TypedResults.Ok(result.Value);
     }
 
     private static async Task<IResult> DeleteLessonAsync(
-        Guid courseId, Guid lessonId, ClaimsPrincipal user, CourseAuthoring authoring, CatalogCache cache, CancellationToken cancellationToken)
+        Guid courseId, Guid lessonId, ClaimsPrincipal user, CourseAuthoring authoring, CancellationToken cancellationToken)
     {
         var result = await authoring.DeleteLessonAsync(Viewer.From(user), courseId, lessonId, cancellationToken);
         if (result.Outcome != AuthoringOutcome.Done)
@@ -196,19 +189,17 @@ public static class CourseManagementEndpoints
             return Refusal(result.Outcome, result.Detail);
         }
 
-        await cache.InvalidateAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
     private static async Task<IResult> AfterWriteAsync(
-        AuthoringResult<Guid> result, Guid courseId, Viewer viewer, CatalogQueries catalog, CatalogCache cache, CancellationToken cancellationToken)
+        AuthoringResult<Guid> result, Guid courseId, Viewer viewer, CatalogQueries catalog, CancellationToken cancellationToken)
     {
         if (result.Outcome != AuthoringOutcome.Done)
         {
             return Refusal(result.Outcome, result.Detail);
         }
 
-        await cache.InvalidateAsync(cancellationToken);
         return TypedResults.Ok(await catalog.FindAsync(viewer, courseId.ToString(), cancellationToken));
     }
 

@@ -1,4 +1,4 @@
-namespace Azora.Api.Auth;
+namespace Azora.Api.OpenApi;
 
 /// <summary>
 /// Endpoint metadata and filter for responses that carry tokens: <c>Cache-Control: no-store</c> and

@@ -1,4 +1,4 @@
-namespace Azora.Api.Education;
+namespace Azora.Api.Education.Catalog;
 
 public static class CourseLevels
 {
@@ -37,18 +37,3 @@ public sealed record LessonOutline(Guid Id, int Position, string Title, int Dura
 public sealed record CourseDetail(CourseSummary Course, IReadOnlyList<LessonOutline> Lessons);
 
 public sealed record CategoriesResponse(IReadOnlyList<CategoryResponse> Data);
-
-public sealed record CourseWriteRequest(string? Title, string? Slug, string? Description, string? Category, string? Level, Money? Price);
-
-public sealed record LessonWriteRequest(string? Title, int? DurationSeconds, string? ContentRef, int? Position);
-
-public sealed record LessonResponse(Guid Id, Guid CourseId, int Position, string Title, int DurationSeconds, string? ContentRef);
-
-public sealed record DeleteCourseResponse(Guid Id, string Outcome);
-
-public sealed record Progress(int CompletedLessons, int TotalLessons, int Percent);
-
-public sealed record EnrollmentResponse(
-    Guid Id, CourseRefForLearner Course, string Status, Progress Progress, DateTimeOffset EnrolledAt, DateTimeOffset? CompletedAt);
-
-public sealed record CourseRefForLearner(Guid Id, string Slug, string Title);

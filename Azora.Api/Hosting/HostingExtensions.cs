@@ -1,0 +1,58 @@
+using Azora.Api.Auth.Tokens;
+using Azora.Api.RateLimiting;
+using Azora.Api.Validation;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using StackExchange.Redis;
+
+namespace Azora.Api.Hosting;
+
+/// <summary>How the API process is hosted: its limits, its clock, its readiness, and the order requests pass the middleware.</summary>
+public static class HostingExtensions
+{
+    public const string MaxRequestBodyBytesKey = "Azora:Api:MaxRequestBodyBytes";
+
+    public static WebApplicationBuilder AddAzoraHosting(this WebApplicationBuilder builder)
+    {
+        // The API serves without Redis (rate limits fail open, revocations fall back to PostgreSQL), so a cache outage makes
+        // it Degraded, not unready: taking every replica out of the load balancer would turn a cache outage into a full one.
+        builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
+        {
+            foreach (var registration in options.Registrations.Where(registration => registration.Name == "StackExchange.Redis"))
+            {
+                registration.FailureStatus = HealthStatus.Degraded;
+            }
+        });
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+            kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long>(MaxRequestBodyBytesKey, 1024 * 1024));
+        return builder;
+    }
+
+    /// <summary>Resolves what would otherwise fail or lag at the first request.</summary>
+    public static WebApplication StartDependenciesEagerly(this WebApplication app)
+    {
+        // Fails start-up at once when the signing keys are missing or broken, not at the first login.
+        app.Services.GetRequiredService<SigningKeyRing>();
+        // Connects to Redis before the first request: until it is connected, rate limits, revocations and the cache are skipped.
+        app.Services.GetRequiredService<IConnectionMultiplexer>();
+        return app;
+    }
+
+    /// <summary>
+    /// The middleware, in the order a request meets it: errors are caught around everything after them, the caller is
+    /// known before they are counted against a limit, and limits are spent before any endpoint (or the cache) answers.
+    /// </summary>
+    public static WebApplication UseAzoraMiddleware(this WebApplication app)
+    {
+        app.UseSecurityHeaders();
+        app.UseForwardedHeaders();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseMiddleware<RateLimitMiddleware>();
+        app.UseAuthorization();
+        app.UseMiddleware<ControlCharacterGuard>();
+        app.UseOutputCache();
+        return app;
+    }
+}
