@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Azora.Api.Auth;
 using Azora.Api.Education.Caching;
+using Azora.Api.Education.Lessons;
 using Azora.Api.Errors;
 using Azora.Api.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -311,6 +312,7 @@ public static class CourseManagementEndpoints
             errors["position"] = ["Positions start at 1."];
         }
 
+        LessonContentRules.Validate(request, errors);
         return errors;
     }
 }

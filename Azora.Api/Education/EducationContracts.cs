@@ -32,7 +32,8 @@ public sealed record CourseSummary(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-public sealed record LessonOutline(Guid Id, int Position, string Title, int DurationSeconds);
+/// <summary>A lesson in a course's outline. <c>Completed</c> is set only for a learner enrolled in the course (null otherwise).</summary>
+public sealed record LessonOutline(Guid Id, int Position, string Title, int DurationSeconds, bool Preview, bool? Completed);
 
 public sealed record CourseDetail(CourseSummary Course, IReadOnlyList<LessonOutline> Lessons);
 
@@ -40,9 +41,12 @@ public sealed record CategoriesResponse(IReadOnlyList<CategoryResponse> Data);
 
 public sealed record CourseWriteRequest(string? Title, string? Slug, string? Description, string? Category, string? Level, Money? Price);
 
-public sealed record LessonWriteRequest(string? Title, int? DurationSeconds, string? ContentRef, int? Position);
+/// <summary>A lesson as its author writes it; on PATCH, null is unchanged and an empty <c>VideoUrl</c> removes the video.</summary>
+public sealed record LessonWriteRequest(
+    string? Title, int? DurationSeconds, string? ContentRef, int? Position, string? Content = null, string? VideoUrl = null, bool? Preview = null);
 
-public sealed record LessonResponse(Guid Id, Guid CourseId, int Position, string Title, int DurationSeconds, string? ContentRef);
+public sealed record LessonResponse(
+    Guid Id, Guid CourseId, int Position, string Title, int DurationSeconds, string? ContentRef, string Content, string? VideoUrl, bool Preview);
 
 public sealed record DeleteCourseResponse(Guid Id, string Outcome);
 

@@ -34,10 +34,10 @@ public static class EducationEndpoints
 
         education.MapGet("/courses/{courseIdOrSlug}", GetCourseAsync)
             .WithName("GetCourse")
-            .WithSummary("One course by id or slug, with its lesson outline.")
+            .WithSummary("One course by id or slug, with its lesson outline (and, for an enrolled learner, which lessons they completed).")
             .Produces<CourseDetail>()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .CacheOutput(CatalogCachePolicy.Name)
+            .CacheOutput(ViewerCachePolicy.Name)
             .AllowAnonymous();
 
         education.MapPost("/courses/{courseId:guid}/enroll", EnrollAsync)
@@ -67,7 +67,7 @@ public static class EducationEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .RequireAuthorization();
 
-        return app;
+        return app.MapLearningContentEndpoints(education);
     }
 
     private static async Task<Results<Ok<PagedResponse<CourseSummary>>, ValidationProblem>> ListCoursesAsync(
