@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Azora.Api.Auth;
 using Azora.Api.Common;
 using Azora.Api.Errors;
 using Azora.Api.OpenApi;
@@ -28,18 +27,9 @@ public static class CertificateEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<PagedResponse<CertificateResponse>>, ValidationProblem>> ListAsync(
-        ClaimsPrincipal user, CertificateStore certificates, CancellationToken cancellationToken, string? page = null, string? limit = null)
-    {
-        var errors = new Dictionary<string, string[]>();
-        var paging = PageRequest.Parse(page, limit, errors);
-        if (errors.Count > 0)
-        {
-            return ApiProblems.Validation(errors);
-        }
-
-        return TypedResults.Ok(await certificates.ListAsync(CurrentUser.UserIdOf(user)!.Value, paging!, cancellationToken));
-    }
+    private static Task<Results<Ok<PagedResponse<CertificateResponse>>, ValidationProblem>> ListAsync(
+        ClaimsPrincipal user, CertificateStore certificates, CancellationToken cancellationToken, string? page = null, string? limit = null) =>
+        CallerPages.ListAsync(user, page, limit, (userId, paging) => certificates.ListAsync(userId, paging, cancellationToken));
 
     private static async Task<Results<Ok<CertificateResponse>, ProblemHttpResult>> VerifyAsync(
         Guid certificateId, CertificateStore certificates, CancellationToken cancellationToken)
