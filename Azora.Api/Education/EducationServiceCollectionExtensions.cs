@@ -23,6 +23,7 @@ public static class EducationServiceCollectionExtensions
         services.AddEnrollmentGrants();
         services.AddSingleton<CatalogCache>();
         services.AddHostedService<SampleCatalog>();
+        services.AddLearningContent();
 
         // Output caching in Redis, shared by every replica, on the connection Aspire manages.
         services.AddOutputCache();

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Azora.Api.Auth;
 using Azora.Api.Education.Catalog;
+using Azora.Api.Education.Lessons;
 using Azora.Api.Errors;
 using Azora.Api.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -302,6 +303,7 @@ public static class AuthoringEndpoints
             errors["position"] = ["Positions start at 1."];
         }
 
+        LessonContentRules.Validate(request, errors);
         return errors;
     }
 }

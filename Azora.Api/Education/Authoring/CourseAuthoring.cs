@@ -191,15 +191,22 @@ public sealed partial class CourseAuthoring(NpgsqlDataSource database, CatalogCa
         var now = time.GetUtcNow().UtcDateTime;
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO lessons (id, course_id, position, title, duration_seconds, content_ref, created_at)
-            VALUES (@id, @courseId, @position, @title, @duration, @contentRef, @now)
+            INSERT INTO lessons (id, course_id, position, title, duration_seconds, content_ref, content, video_url, preview, created_at)
+            VALUES (@id, @courseId, @position, @title, @duration, @contentRef, @content, @videoUrl, @preview, @now)
             """,
-            new { id, courseId, position, title = lesson.Title!.Trim(), duration = lesson.DurationSeconds ?? 0, contentRef = lesson.ContentRef, now },
+            new
+            {
+                id, courseId, position, title = lesson.Title!.Trim(), duration = lesson.DurationSeconds ?? 0, contentRef = lesson.ContentRef,
+                content = lesson.Content ?? "", videoUrl = NullIfEmpty(lesson.VideoUrl), preview = lesson.Preview ?? false, now,
+            },
             transaction, cancellationToken: cancellationToken));
         await TouchAsync(connection, transaction, courseId, now, cancellationToken);
         await CommitAsync(transaction, cancellationToken);
         return new AuthoringResult<LessonResponse>(
-            AuthoringOutcome.Done, new LessonResponse(id, courseId, position, lesson.Title.Trim(), lesson.DurationSeconds ?? 0, lesson.ContentRef));
+            AuthoringOutcome.Done,
+            new LessonResponse(
+                id, courseId, position, lesson.Title.Trim(), lesson.DurationSeconds ?? 0, lesson.ContentRef, lesson.Content ?? "",
+                NullIfEmpty(lesson.VideoUrl), lesson.Preview ?? false));
     }
 
     public async Task<AuthoringResult<LessonResponse>> UpdateLessonAsync(
@@ -240,11 +247,17 @@ public sealed partial class CourseAuthoring(NpgsqlDataSource database, CatalogCa
         var updated = await connection.QuerySingleAsync<LessonResponse>(new CommandDefinition(
             """
             UPDATE lessons SET title = coalesce(@title, title), duration_seconds = coalesce(@duration, duration_seconds),
-                content_ref = coalesce(@contentRef, content_ref)
+                content_ref = coalesce(@contentRef, content_ref), content = coalesce(@content, content),
+                video_url = CASE WHEN @videoUrl::text IS NULL THEN video_url ELSE nullif(@videoUrl, '') END, preview = coalesce(@preview, preview)
             WHERE id = @lessonId
-            RETURNING id AS Id, course_id AS CourseId, position AS Position, title AS Title, duration_seconds AS DurationSeconds, content_ref AS ContentRef
+            RETURNING id AS Id, course_id AS CourseId, position AS Position, title AS Title, duration_seconds AS DurationSeconds, content_ref AS ContentRef,
+                content AS Content, video_url AS VideoUrl, preview AS Preview
             """,
-            new { lessonId, title = changes.Title?.Trim(), duration = changes.DurationSeconds, contentRef = changes.ContentRef },
+            new
+            {
+                lessonId, title = changes.Title?.Trim(), duration = changes.DurationSeconds, contentRef = changes.ContentRef,
+                content = changes.Content, videoUrl = changes.VideoUrl, preview = changes.Preview,
+            },
             transaction, cancellationToken: cancellationToken));
         await TouchAsync(connection, transaction, courseId, now, cancellationToken);
         await CommitAsync(transaction, cancellationToken);
@@ -303,6 +316,9 @@ public sealed partial class CourseAuthoring(NpgsqlDataSource database, CatalogCa
 
         return course.Public ? AuthoringOutcome.Forbidden : AuthoringOutcome.NotFound;
     }
+
+    /// <summary>An empty video URL means "no video".</summary>
+    private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
 
     private static Task<int> LessonCountAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid courseId, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<int>(new CommandDefinition(

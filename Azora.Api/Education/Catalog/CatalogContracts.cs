@@ -32,7 +32,8 @@ public sealed record CourseSummary(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-public sealed record LessonOutline(Guid Id, int Position, string Title, int DurationSeconds);
+/// <summary>A lesson in a course's outline. <c>Completed</c> is set only for a learner enrolled in the course (null otherwise).</summary>
+public sealed record LessonOutline(Guid Id, int Position, string Title, int DurationSeconds, bool Preview, bool? Completed);
 
 public sealed record CourseDetail(CourseSummary Course, IReadOnlyList<LessonOutline> Lessons);
 

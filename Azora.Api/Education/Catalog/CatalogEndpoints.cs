@@ -33,10 +33,10 @@ public static class CatalogEndpoints
 
         education.MapGet("/courses/{courseIdOrSlug}", GetCourseAsync)
             .WithName("GetCourse")
-            .WithSummary("One course by id or slug, with its lesson outline.")
+            .WithSummary("One course by id or slug, with its lesson outline (and, for an enrolled learner, which lessons they completed).")
             .Produces<CourseDetail>()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .CacheOutput(CatalogCachePolicy.Name)
+            .CacheOutput(ViewerCachePolicy.Name)
             .AllowAnonymous();
 
         return app;

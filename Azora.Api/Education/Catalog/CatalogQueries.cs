@@ -108,9 +108,18 @@ public sealed class CatalogQueries(NpgsqlDataSource database)
             return null;
         }
 
+        // Completed is null unless the viewer holds an enrollment: such a response is personal, so the detail is never
+        // served from or stored in the shared cache for a signed-in viewer (ViewerCachePolicy).
         var lessons = await connection.QueryAsync<LessonOutline>(new CommandDefinition(
-            "SELECT id AS Id, position AS Position, title AS Title, duration_seconds AS DurationSeconds FROM lessons WHERE course_id = @id ORDER BY position, created_at",
-            new { id = row.Id }, cancellationToken: cancellationToken));
+            """
+            SELECT l.id AS Id, l.position AS Position, l.title AS Title, l.duration_seconds AS DurationSeconds, l.preview AS Preview,
+                   CASE WHEN e.id IS NULL THEN NULL ELSE lc.lesson_id IS NOT NULL END AS Completed
+            FROM lessons l
+            LEFT JOIN enrollments e ON e.course_id = l.course_id AND e.user_id = @viewerId AND e.status <> 'revoked'
+            LEFT JOIN lesson_completions lc ON lc.enrollment_id = e.id AND lc.lesson_id = l.id
+            WHERE l.course_id = @id ORDER BY l.position, l.created_at
+            """,
+            new { id = row.Id, viewerId = viewer.UserId }, cancellationToken: cancellationToken));
         return new CourseDetail(row.ToSummary(), lessons.AsList());
     }
 

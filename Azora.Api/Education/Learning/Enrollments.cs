@@ -1,4 +1,5 @@
 using Azora.Api.Common;
+using Azora.Api.Education.Certificates;
 using Azora.Contract.Enrollments;
 using Azora.Contract.Events;
 using Dapper;
@@ -83,8 +84,8 @@ public sealed class Enrollments(NpgsqlDataSource database, EnrollmentGrants gran
     }
 
     /// <summary>
-    /// Marks a lesson done (again is harmless). When every lesson is done the enrollment completes, and
-    /// <c>course.completed</c> is recorded exactly once: the enrollment row is locked, and only the update that moves it
+    /// Marks a lesson done (again is harmless). When every lesson is done the enrollment completes, and its certificate
+    /// and <c>course.completed</c> are recorded exactly once: the enrollment row is locked, and only the update that moves it
     /// from active to completed writes the event.
     /// </summary>
     public async Task<(CompletionOutcome Outcome, EnrollmentResponse? Enrollment)> CompleteLessonAsync(
@@ -125,6 +126,7 @@ public sealed class Enrollments(NpgsqlDataSource database, EnrollmentGrants gran
             new { id = enrollment.Id, now }, transaction, cancellationToken: cancellationToken));
         if (completed == 1)
         {
+            await CertificateStore.IssueAsync(transaction, enrollment.Id, now, cancellationToken);
             await outbox.AppendAsync(
                 transaction, AzoraEvents.CourseCompleted, new CourseCompletion(enrollment.Id, userId, courseId, enrollment.InstructorId, now), cancellationToken);
         }

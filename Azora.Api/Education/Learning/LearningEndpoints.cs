@@ -40,7 +40,7 @@ public static class LearningEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .RequireAuthorization();
 
-        return app;
+        return app.MapLearningContentEndpoints(education);
     }
 
     private static async Task<Results<Created<EnrollmentResponse>, Ok<EnrollmentResponse>, ProblemHttpResult>> EnrollAsync(

@@ -1,0 +1,26 @@
+using Azora.Api.Education.Caching;
+using Azora.Api.Education.Certificates;
+using Azora.Api.Education.Lessons;
+using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.Options;
+
+namespace Azora.Api.Education.Learning;
+
+/// <summary>Lesson content and certificates: their services, and their endpoints beside the rest of education.</summary>
+public static class LearningContentEndpoints
+{
+    public static IServiceCollection AddLearningContent(this IServiceCollection services)
+    {
+        services.AddSingleton<LessonReader>();
+        services.AddSingleton<CertificateStore>();
+        services.AddOptions<OutputCacheOptions>()
+            .Configure<IOptions<EducationOptions>>((cache, education) => cache.AddPolicy(ViewerCachePolicy.Name, new ViewerCachePolicy(education)));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapLearningContentEndpoints(this IEndpointRouteBuilder app, RouteGroupBuilder education)
+    {
+        education.MapLessonEndpoints();
+        return app.MapCertificateEndpoints(education);
+    }
+}
