@@ -32,9 +32,9 @@ public class SampleCatalogTests(AzoraStackFixture stack)
     {
         using var client = stack.CreateApiClient();
         var readme = await File.ReadAllTextAsync(Repository.PathOf("README.md"));
-        Assert.Contains($"| `{email}` | `{Azora.Api.Admin.DevelopmentAccounts.Password}` |", readme);
+        Assert.Contains($"| `{email}` | `{Azora.Api.Education.Seeding.DevelopmentAccounts.Password}` |", readme);
 
-        var signedIn = await TestAccounts.LoginAsync(client, email, Azora.Api.Admin.DevelopmentAccounts.Password);
+        var signedIn = await TestAccounts.LoginAsync(client, email, Azora.Api.Education.Seeding.DevelopmentAccounts.Password);
 
         using var profile = await client.GetAsync("/api/auth/profile", signedIn.AccessToken);
         Assert.Contains(role, (await profile.JsonAsync()).GetProperty("roles").EnumerateArray().Select(item => item.GetString()));
@@ -61,7 +61,7 @@ public class SampleCatalogTests(AzoraStackFixture stack)
         Assert.Equal(0, await StackDatabase.CountAsync(builder.ConnectionString, "SELECT count(*) FROM courses"));
         Assert.Equal(0, await StackDatabase.CountAsync(builder.ConnectionString, "SELECT count(*) FROM categories"));
         Assert.Equal(0, await StackDatabase.CountAsync(builder.ConnectionString, "SELECT count(*) FROM users"));
-        using (var login = await api.Client.PostJsonAsync("/api/auth/login", new { email = "admin@azora.local", password = Azora.Api.Admin.DevelopmentAccounts.Password }))
+        using (var login = await api.Client.PostJsonAsync("/api/auth/login", new { email = "admin@azora.local", password = Azora.Api.Education.Seeding.DevelopmentAccounts.Password }))
         {
             Assert.Equal(System.Net.HttpStatusCode.Unauthorized, login.StatusCode);
         }

@@ -1,3 +1,4 @@
+using Azora.Api.Auth;
 using System.Security.Claims;
 using Azora.Api.Common;
 using Azora.Api.Errors;

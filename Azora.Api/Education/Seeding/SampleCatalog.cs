@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Azora.Api.Admin;
 using Azora.Api.Auth.Accounts;
 using Azora.Api.Education.Authoring;
 using Azora.Api.Education.Catalog;

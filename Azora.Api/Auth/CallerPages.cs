@@ -1,9 +1,9 @@
 using System.Security.Claims;
-using Azora.Api.Auth;
+using Azora.Api.Common;
 using Azora.Api.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Azora.Api.Common;
+namespace Azora.Api.Auth;
 
 /// <summary>
 /// The handler of a "my …" list: reads <c>?page&amp;limit</c> (a 400 naming the field when wrong) and pages the signed-in

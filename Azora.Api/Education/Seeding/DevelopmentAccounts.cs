@@ -1,12 +1,11 @@
 using Azora.Api.Auth;
 using Azora.Api.Auth.Accounts;
 using Azora.Api.Auth.Passwords;
-using Azora.Api.Education.Seeding;
 using Dapper;
 using Microsoft.AspNetCore.Identity;
 using Npgsql;
 
-namespace Azora.Api.Admin;
+namespace Azora.Api.Education.Seeding;
 
 /// <summary>
 /// One account per role for local runs, seeded with the sample catalog (so never in Production, whatever the
