@@ -1,5 +1,6 @@
 using Azora.Api.Admin;
 using Azora.Api.Auth;
+using Azora.Api.Auth.ApiKeys;
 using Azora.Api.Auth.Tokens;
 using Azora.Api.Education;
 using Azora.Api.Payments;
@@ -62,6 +63,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseMiddleware<RateLimitMiddleware>();
+app.UseApiKeyScopes();
 app.UseAuthorization();
 app.UseMiddleware<ControlCharacterGuard>();
 app.UseOutputCache();
@@ -76,6 +78,7 @@ if (app.Environment.IsDevelopment())
 app.MapGet("/", () => TypedResults.Ok(new ServiceInfo("azora-api", typeof(Program).Assembly.GetName().Version?.ToString() ?? "0.0.0")))
     .WithName("GetServiceInfo");
 app.MapAuthEndpoints();
+app.MapApiKeyEndpoints();
 app.MapEducationEndpoints();
 app.MapCourseManagementEndpoints();
 app.MapPaymentEndpoints();

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Azora.Api.Auth;
+using Azora.Api.Auth.ApiKeys;
 using Azora.Api.Education.Caching;
 using Azora.Api.Errors;
 using Azora.Api.OpenApi;
@@ -20,6 +21,7 @@ public static class CourseManagementEndpoints
             .WithTags("Course management")
             .WithApiConventions()
             .RequireAuthorization(Roles.Authors)
+            .AcceptsApiKeys(ApiKeyScopes.CoursesWrite)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
 

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Azora.Api.Auth;
+using Azora.Api.Auth.ApiKeys;
 using Azora.Api.Common;
 using Azora.Api.Education.Caching;
 using Azora.Api.Errors;
@@ -22,6 +23,7 @@ public static class EducationEndpoints
             .WithName("ListCategories")
             .WithSummary("Every category with its number of published courses.")
             .CacheOutput(CatalogCachePolicy.Name)
+            .AcceptsApiKeys(ApiKeyScopes.CatalogRead)
             .AllowAnonymous();
 
         education.MapGet("/courses", ListCoursesAsync)
@@ -30,6 +32,7 @@ public static class EducationEndpoints
             .Produces<PagedResponse<CourseSummary>>()
             .ProducesValidationProblem()
             .CacheOutput(CatalogCachePolicy.Name)
+            .AcceptsApiKeys(ApiKeyScopes.CatalogRead)
             .AllowAnonymous();
 
         education.MapGet("/courses/{courseIdOrSlug}", GetCourseAsync)
@@ -38,6 +41,7 @@ public static class EducationEndpoints
             .Produces<CourseDetail>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .CacheOutput(CatalogCachePolicy.Name)
+            .AcceptsApiKeys(ApiKeyScopes.CatalogRead)
             .AllowAnonymous();
 
         education.MapPost("/courses/{courseId:guid}/enroll", EnrollAsync)

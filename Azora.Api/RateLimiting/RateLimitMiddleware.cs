@@ -23,7 +23,9 @@ public sealed class RateLimitMiddleware(RequestDelegate next, DistributedRateLim
 
         var client = ClientKeys.Of(http);
         var states = new List<RateLimitState?>(2);
-        states.Add(CurrentUser.UserIdOf(http.User) is { } userId
+        states.Add(http.Features.Get<RateLimitSubject>() is { } subject
+            ? await limits.AcquireAsync(RateLimitPolicies.Authenticated, subject.Partition)
+            : CurrentUser.UserIdOf(http.User) is { } userId
             ? await limits.AcquireAsync(RateLimitPolicies.Authenticated, userId.ToString("N"))
             : await limits.AcquireAsync(RateLimitPolicies.Anonymous, client));
 

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using Azora.Api.Auth;
+using Azora.Api.Auth.ApiKeys;
 using Azora.Api.Common;
 using Azora.Api.Errors;
 using Azora.Api.OpenApi;
@@ -39,6 +40,7 @@ public static class WebhookEndpoints
     {
         var hooks = app.MapGroup("/api/webhooks").WithTags("Webhooks").WithApiConventions()
             .RequireAuthorization(Roles.Authors)
+            .AcceptsApiKeys(ApiKeyScopes.WebhooksManage)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
 
