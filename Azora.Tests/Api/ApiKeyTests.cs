@@ -207,10 +207,7 @@ public class ApiKeyTests(AzoraStackFixture stack)
     public async Task A_key_loses_its_power_when_its_owner_loses_the_role_in_sql_or_by_an_admin()
     {
         using var client = stack.CreateApiClient();
-        var instructor = await TestRoles.SignInAsAsync(stack, client, "instructor");
-        var admin = await TestRoles.SignInAsAsync(stack, client, "admin");
-        var key = await CreateKeyAsync(client, instructor, "webhooks:manage");
-        Assert.Equal(HttpStatusCode.OK, await StatusAsync(client, key));
+        var (instructor, admin, key) = await InstructorKeyAndAdminAsync(client);
 
         await stack.ExecuteAsync("UPDATE users SET roles = ARRAY['learner'] WHERE id = @id", new { id = instructor.UserId });
         Assert.Equal(HttpStatusCode.Unauthorized, await EventuallyStatusAsync(client, key, HttpStatusCode.Unauthorized));
@@ -235,10 +232,7 @@ public class ApiKeyTests(AzoraStackFixture stack)
     public async Task A_disabled_owners_keys_are_refused()
     {
         using var client = stack.CreateApiClient();
-        var instructor = await TestRoles.SignInAsAsync(stack, client, "instructor");
-        var admin = await TestRoles.SignInAsAsync(stack, client, "admin");
-        var key = await CreateKeyAsync(client, instructor, "webhooks:manage");
-        Assert.Equal(HttpStatusCode.OK, await StatusAsync(client, key));
+        var (instructor, admin, key) = await InstructorKeyAndAdminAsync(client);
 
         using (var disabled = await client.PostJsonAsync($"/api/admin/users/{instructor.UserId}/disable", new { }, admin.AccessToken))
         {
@@ -342,6 +336,16 @@ public class ApiKeyTests(AzoraStackFixture stack)
             ? security.EnumerateArray().Where(requirement => requirement.TryGetProperty("ApiKey", out _))
                 .SelectMany(requirement => requirement.GetProperty("ApiKey").EnumerateArray().Select(scope => scope.GetString())).ToList()
             : [];
+
+    /// <summary>An instructor with a working <c>webhooks:manage</c> key, and an admin to change the instructor's account.</summary>
+    private async Task<(SignedIn Instructor, SignedIn Admin, string Key)> InstructorKeyAndAdminAsync(HttpClient client)
+    {
+        var instructor = await TestRoles.SignInAsAsync(stack, client, "instructor");
+        var admin = await TestRoles.SignInAsAsync(stack, client, "admin");
+        var key = await CreateKeyAsync(client, instructor, "webhooks:manage");
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(client, key));
+        return (instructor, admin, key);
+    }
 
     private static async Task<string> CreateKeyAsync(HttpClient client, SignedIn owner, params string[] scopes)
     {
