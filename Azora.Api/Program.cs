@@ -1,5 +1,6 @@
 using Azora.Api.Admin;
 using Azora.Api.Auth;
+using Azora.Api.Auth.ApiKeys;
 using Azora.Api.Education;
 using Azora.Api.Education.Authoring;
 using Azora.Api.Education.Catalog;
@@ -43,6 +44,7 @@ app.MapDefaultEndpoints();
 app.MapAzoraOpenApi();
 app.MapServiceInfo("azora-api");
 app.MapAuthEndpoints();
+app.MapApiKeyEndpoints();
 app.MapCatalogEndpoints();
 app.MapLearningEndpoints();
 app.MapAuthoringEndpoints();

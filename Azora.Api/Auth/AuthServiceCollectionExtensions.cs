@@ -1,4 +1,5 @@
 using Azora.Api.Auth.Accounts;
+using Azora.Api.Auth.ApiKeys;
 using Azora.Api.Auth.Passwords;
 using Azora.Api.Auth.Tokens;
 using Azora.Api.Errors;
@@ -30,7 +31,8 @@ public static class AuthServiceCollectionExtensions
         services.AddScoped<AuthService>();
         services.AddSingleton<IRateLimitIdentity, RateLimitIdentity>();
 
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        // Access tokens (JWT bearer) and partner API keys (Bearer azk_…), told apart by the token's prefix.
+        services.AddAuthentication(ApiKeyAuthentication.SelectorScheme).AddJwtBearer().AddAzoraApiKeys();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<SigningKeyRing, IOptions<AuthOptions>>((jwt, keys, auth) =>
             {

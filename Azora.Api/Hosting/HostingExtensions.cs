@@ -1,3 +1,4 @@
+using Azora.Api.Auth.ApiKeys;
 using Azora.Api.Auth.Tokens;
 using Azora.Api.RateLimiting;
 using Azora.Api.Validation;
@@ -50,6 +51,7 @@ public static class HostingExtensions
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseMiddleware<RateLimitMiddleware>();
+        app.UseApiKeyScopes();
         app.UseAuthorization();
         app.UseMiddleware<ControlCharacterGuard>();
         app.UseOutputCache();

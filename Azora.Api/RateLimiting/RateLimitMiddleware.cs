@@ -23,7 +23,9 @@ public sealed class RateLimitMiddleware(
 
         var client = ClientKeys.Of(http);
         var states = new List<RateLimitState?>(2);
-        states.Add(identity.UserKeyOf(http) is { } user
+        states.Add(http.Features.Get<RateLimitSubject>() is { } subject
+            ? await limits.AcquireAsync(RateLimitPolicies.Authenticated, subject.Partition)
+            : identity.UserKeyOf(http) is { } user
             ? await limits.AcquireAsync(RateLimitPolicies.Authenticated, user)
             : await limits.AcquireAsync(RateLimitPolicies.Anonymous, client));
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using System.Security.Claims;
 using Azora.Api.Auth;
+using Azora.Api.Auth.ApiKeys;
 using Azora.Api.Common;
 using Azora.Api.Errors;
 using Azora.Api.OpenApi;
@@ -35,6 +36,7 @@ public static class WebhookEndpoints
     {
         var hooks = app.MapGroup("/api/webhooks").WithTags("Webhooks").WithApiConventions()
             .RequireAuthorization(Roles.Authors)
+            .AcceptsApiKeys(ApiKeyScopes.WebhooksManage)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
 

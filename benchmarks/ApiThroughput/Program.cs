@@ -1,5 +1,5 @@
 // Throughput and latency of the API on this machine, against the real stack. Not a test: run it by hand.
-// Usage: dotnet run -c Release --project benchmarks/ApiThroughput -- auth|catalog|payments|webhooks [seconds per phase] [concurrency]
+// Usage: dotnet run -c Release --project benchmarks/ApiThroughput -- auth|apikeys|catalog|payments|webhooks [seconds per phase] [concurrency]
 using Azora.Benchmarks;
 
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -10,8 +10,9 @@ var concurrency = args.Length > 2 ? int.Parse(args[2]) : 2 * Environment.Process
 await (mode switch
 {
     "auth" => AuthBenchmark.RunAsync(phase, concurrency),
+    "apikeys" => ApiKeyBenchmark.RunAsync(phase, concurrency),
     "catalog" => CatalogBenchmark.RunAsync(phase, concurrency),
     "payments" => PaymentsBenchmark.RunAsync(concurrency),
     "webhooks" => WebhooksBenchmark.RunAsync(),
-    _ => throw new ArgumentException($"Unknown benchmark '{mode}': use auth, catalog, payments or webhooks."),
+    _ => throw new ArgumentException($"Unknown benchmark '{mode}': use auth, apikeys, catalog, payments or webhooks."),
 });

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Azora.Api.Auth;
+using Azora.Api.Auth.ApiKeys;
 using Azora.Api.Education.Catalog;
 using Azora.Api.Education.Lessons;
 using Azora.Api.Errors;
@@ -21,6 +22,7 @@ public static class AuthoringEndpoints
             .WithTags("Course management")
             .WithApiConventions()
             .RequireAuthorization(Roles.Authors)
+            .AcceptsApiKeys(ApiKeyScopes.CoursesWrite)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
 

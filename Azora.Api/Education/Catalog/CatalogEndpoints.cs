@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Azora.Api.Auth;
+using Azora.Api.Auth.ApiKeys;
 using Azora.Api.Common;
 using Azora.Api.Education.Caching;
 using Azora.Api.Errors;
@@ -21,6 +22,7 @@ public static class CatalogEndpoints
             .WithName("ListCategories")
             .WithSummary("Every category with its number of published courses.")
             .CacheOutput(CatalogCachePolicy.Name)
+            .AcceptsApiKeys(ApiKeyScopes.CatalogRead)
             .AllowAnonymous();
 
         education.MapGet("/courses", ListCoursesAsync)
@@ -29,6 +31,7 @@ public static class CatalogEndpoints
             .Produces<PagedResponse<CourseSummary>>()
             .ProducesValidationProblem()
             .CacheOutput(CatalogCachePolicy.Name)
+            .AcceptsApiKeys(ApiKeyScopes.CatalogRead)
             .AllowAnonymous();
 
         education.MapGet("/courses/{courseIdOrSlug}", GetCourseAsync)
@@ -37,6 +40,7 @@ public static class CatalogEndpoints
             .Produces<CourseDetail>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .CacheOutput(ViewerCachePolicy.Name)
+            .AcceptsApiKeys(ApiKeyScopes.CatalogRead)
             .AllowAnonymous();
 
         return app;
