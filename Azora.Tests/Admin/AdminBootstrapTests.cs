@@ -107,7 +107,7 @@ public class AdminBootstrapTests(AzoraStackFixture stack)
     }
 
     /// <summary>Runs the built API's command as the operator would, with the password on stdin.</summary>
-    private static async Task<(int ExitCode, string Output)> AdminCommandAsync(string database, string password, params string[] arguments)
+    internal static async Task<(int ExitCode, string Output)> AdminCommandAsync(string database, string password, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
