@@ -45,6 +45,31 @@ public class SampleCatalogTests(AzoraStackFixture stack)
     }
 
     [Fact]
+    public async Task Outside_development_the_sample_catalog_opens_no_account_with_the_published_password()
+    {
+        var database = await stack.CreateMigratedDatabaseAsync("stagingseed");
+        using var key = RSA.Create(2048);
+        await using var api = await ApiInstance.StartAsync(stack, new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Staging",
+            ["Azora:Auth:SigningKeys:0:Pem"] = key.ExportPkcs8PrivateKeyPem(),
+            ["Azora:Education:SeedSampleCatalog"] = "true",
+        }, databaseConnectionString: database);
+
+        var seeded = await Eventually.ReadAsync(
+            () => StackDatabase.CountAsync(database, "SELECT count(*) FROM courses"), count => count > 0, attempts: 100, TimeSpan.FromMilliseconds(200));
+        Assert.Equal(36, seeded);
+        foreach (var email in new[] { "admin@azora.local", "instructor@azora.local", "learner@azora.local" })
+        {
+            using var login = await api.Client.PostJsonAsync("/api/auth/login", new { email, password = Azora.Api.Education.Seeding.DevelopmentAccounts.Password });
+            await ProblemAssert.IsProblemAsync(login, System.Net.HttpStatusCode.Unauthorized, "INVALID_CREDENTIALS");
+        }
+
+        // The owner of a quarter of the sample courses exists; nobody else of the development accounts does.
+        Assert.Equal(0, await StackDatabase.CountAsync(database, "SELECT count(*) FROM users WHERE email IN ('admin@azora.local', 'learner@azora.local')"));
+    }
+
+    [Fact]
     public async Task Production_is_never_seeded_whatever_the_setting()
     {
         var builder = new NpgsqlConnectionStringBuilder(await stack.ConnectionStringAsync("azora")) { Database = $"production_{Guid.NewGuid():N}" };

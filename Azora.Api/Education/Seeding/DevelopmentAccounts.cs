@@ -8,9 +8,10 @@ using Npgsql;
 namespace Azora.Api.Education.Seeding;
 
 /// <summary>
-/// One account per role for local runs, seeded with the sample catalog (so never in Production, whatever the
-/// settings), all with the development password written in the README. The instructor owns a quarter of the sample
-/// courses.
+/// One account per role for local runs, seeded with the sample catalog, all with the development password written in
+/// the README, in Development only. Where else the sample catalog is seeded (staging), only the instructor who owns a
+/// quarter of the sample courses is created, with a password nobody knows: a published password must never open an
+/// account on a deployed environment.
 /// </summary>
 public static class DevelopmentAccounts
 {
@@ -28,23 +29,28 @@ public static class DevelopmentAccounts
 
     public static Guid InstructorId { get; } = SampleCatalog.Id("account", InstructorEmail);
 
-    /// <summary>Inserts the accounts that are missing inside the seeding transaction; returns how many it inserted.</summary>
+    /// <summary>
+    /// Inserts the accounts that are missing inside the seeding transaction; returns how many it inserted. Outside
+    /// Development only the instructor, with <paramref name="unusableHash"/>.
+    /// </summary>
     public static async Task<int> SeedAsync(
-        NpgsqlTransaction transaction, IPasswordHasher<UserAccount> hasher, DateTime at, CancellationToken cancellationToken)
+        NpgsqlTransaction transaction, IPasswordHasher<UserAccount> hasher, DateTime at, bool development, string unusableHash,
+        CancellationToken cancellationToken)
     {
         var connection = transaction.Connection!;
-        var emails = Accounts.Select(account => account.Email).ToArray();
+        var accounts = development ? Accounts : Accounts.Where(account => account.Email == InstructorEmail).ToArray();
+        var emails = accounts.Select(account => account.Email).ToArray();
         var present = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT count(*) FROM users WHERE lower(email) = ANY (@emails)", new { emails }, transaction, cancellationToken: cancellationToken));
-        if (present == Accounts.Length)
+        if (present == accounts.Length)
         {
             // Seeding runs at each start of every replica; a password hash costs ~50 ms.
             return 0;
         }
 
-        var hash = hasher.HashPassword(null!, PasswordPolicy.Normalize(Password));
+        var hash = development ? hasher.HashPassword(null!, PasswordPolicy.Normalize(Password)) : unusableHash;
         var inserted = 0;
-        foreach (var (email, name, roles) in Accounts)
+        foreach (var (email, name, roles) in accounts)
         {
             inserted += await connection.ExecuteAsync(new CommandDefinition(
                 """

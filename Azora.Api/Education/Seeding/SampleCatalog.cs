@@ -72,7 +72,7 @@ public sealed class SampleCatalog(
         // One hash of a thrown-away password serves every sample instructor: a hash costs ~50 ms, and seeding runs at
         // each start of every API replica.
         var unusableHash = hasher.HashPassword(null!, Convert.ToHexString(RandomNumberGenerator.GetBytes(32)));
-        var inserted = await DevelopmentAccounts.SeedAsync(transaction, hasher, epoch, cancellationToken);
+        var inserted = await DevelopmentAccounts.SeedAsync(transaction, hasher, epoch, environment.IsDevelopment(), unusableHash, cancellationToken);
         foreach (var (name, index) in Instructors.Select((name, index) => (name, index)))
         {
             var email = $"{name.ToLowerInvariant().Replace(' ', '.')}@sample.azora.world";
