@@ -99,7 +99,7 @@ public sealed class WebhookRelay : BackgroundService
                        jsonb_build_object('id', b.id, 'type', b.type, 'createdAt', b.occurred_at, 'data', b.payload), now(), now(), now()
                 FROM batch b
                 JOIN webhook_subscriptions s ON s.active AND b.type = ANY (s.events)
-                JOIN users u ON u.id = s.owner_id
+                JOIN users u ON u.id = s.owner_id AND u.disabled_at IS NULL
                 WHERE 'admin' = ANY (u.roles) OR (b.type = ANY (@instructorEvents) AND b.payload ->> @instructorField = s.owner_id::text)
                 ON CONFLICT DO NOTHING)
             UPDATE outbox_events SET dispatched_at = now() WHERE id IN (SELECT id FROM batch)

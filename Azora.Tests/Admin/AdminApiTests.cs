@@ -226,6 +226,37 @@ public class AdminApiTests(AzoraStackFixture stack)
     }
 
     [Fact]
+    public async Task A_disabled_admins_subscriptions_receive_nothing_more()
+    {
+        using var client = stack.CreateApiClient();
+        var disabled = await TestRoles.SignInAsAsync(stack, client, "admin");
+        var other = await TestRoles.SignInAsAsync(stack, client, "admin");
+        var disabledSubscription = await SubscribeAsync(client, disabled, "user.disabled");
+        var otherSubscription = await SubscribeAsync(client, other, "user.disabled");
+
+        using (var disable = await client.PostJsonAsync($"/api/admin/users/{disabled.UserId}/disable", new { }, other.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, disable.StatusCode);
+        }
+
+        // Once the relay has fanned the event out, the other admin's subscription has its delivery and the disabled one's none.
+        const string Dispatched = "SELECT count(*) FROM outbox_events WHERE type = 'user.disabled' AND payload ->> 'userId' = @id AND dispatched_at IS NOT NULL";
+        Assert.Equal(1, await Eventually.ReadAsync(
+            () => stack.CountAsync(Dispatched, new { id = disabled.UserId.ToString() }), count => count == 1, attempts: 100, TimeSpan.FromMilliseconds(200)));
+        const string Deliveries = "SELECT count(*) FROM webhook_deliveries WHERE subscription_id = @subscription";
+        Assert.Equal(1, await stack.CountAsync(Deliveries, new { subscription = otherSubscription }));
+        Assert.Equal(0, await stack.CountAsync(Deliveries, new { subscription = disabledSubscription }));
+    }
+
+    private static async Task<Guid> SubscribeAsync(HttpClient client, SignedIn admin, string @event)
+    {
+        using var receiver = new WebhookReceiver();
+        using var subscribed = await client.PostJsonAsync("/api/webhooks", new { url = receiver.Url, events = new[] { @event } }, admin.AccessToken);
+        Assert.Equal(HttpStatusCode.Created, subscribed.StatusCode);
+        return (await subscribed.JsonAsync()).GetProperty("id").GetGuid();
+    }
+
+    [Fact]
     public async Task The_audit_table_refuses_updates_and_deletes()
     {
         using var client = stack.CreateApiClient();
