@@ -9,13 +9,14 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddDatabaseAndCache();
 builder.Services.AddSingleton(TimeProvider.System);
-// Stripe:ApiBase (the emulator), and plain http and loopback webhook targets, only outside Production.
+// Stripe:ApiBase (the emulator) only outside Production.
 builder.Services.AddStripeSettings();
 builder.Services.AddPaymentLedger();
 builder.Services.AddOptions<ReconciliationOptions>().BindConfiguration(ReconciliationOptions.Section);
 builder.Services.AddSingleton<PaymentsMetrics>();
 builder.Services.AddHostedService<Reconciliation>();
 builder.Services.AddOptions<WebhookDeliveryOptions>().BindConfiguration(WebhookDeliveryOptions.Section);
+// Plain http and loopback webhook targets only outside Production.
 builder.Services.AddWebhookTargetGuard();
 builder.Services.AddWebhookSubscriptions();
 builder.Services.AddHostedService<WebhookRelay>();
