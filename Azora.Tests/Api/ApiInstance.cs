@@ -104,6 +104,9 @@ internal sealed class ApiInstance : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                // HasExited can be true before the redirected output has all been read; waiting for the exit again
+                // (with no timeout) also waits for both streams to end, so the message says why it exited.
+                await _process.WaitForExitAsync();
                 throw new InvalidOperationException($"The API exited with {_process.ExitCode}:\n{Output}");
             }
 
