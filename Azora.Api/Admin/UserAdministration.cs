@@ -35,7 +35,7 @@ public sealed class UserAdministration(
             """;
         var parameters = new
         {
-            pattern = string.IsNullOrEmpty(filter.Query) ? null : "%" + filter.Query.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%",
+            pattern = string.IsNullOrEmpty(filter.Query) ? null : LikePatterns.Containing(filter.Query),
             role = filter.Role,
             limit = page.Limit,
             offset = page.Offset,

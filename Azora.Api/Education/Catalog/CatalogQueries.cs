@@ -59,7 +59,7 @@ public sealed class CatalogQueries(NpgsqlDataSource database)
         {
             where.Append(" AND (c.search @@ websearch_to_tsquery('simple', @q) OR c.title ILIKE @pattern ESCAPE '\\')");
             parameters.Add("q", filter.Query);
-            parameters.Add("pattern", "%" + filter.Query.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%");
+            parameters.Add("pattern", LikePatterns.Containing(filter.Query));
         }
 
         if (filter.Free is { } free)
