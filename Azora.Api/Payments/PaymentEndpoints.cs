@@ -103,18 +103,9 @@ public static class PaymentEndpoints
         };
     }
 
-    private static async Task<Results<Ok<PagedResponse<PaymentResponse>>, ValidationProblem>> ListAsync(
-        ClaimsPrincipal user, PaymentService payments, CancellationToken cancellationToken, string? page = null, string? limit = null)
-    {
-        var errors = new Dictionary<string, string[]>();
-        var paging = PageRequest.Parse(page, limit, errors);
-        if (errors.Count > 0)
-        {
-            return ApiProblems.Validation(errors);
-        }
-
-        return TypedResults.Ok(await payments.ListAsync(CurrentUser.UserIdOf(user)!.Value, paging!, cancellationToken));
-    }
+    private static Task<Results<Ok<PagedResponse<PaymentResponse>>, ValidationProblem>> ListAsync(
+        ClaimsPrincipal user, PaymentService payments, CancellationToken cancellationToken, string? page = null, string? limit = null) =>
+        CallerPages.ListAsync(user, page, limit, (userId, paging) => payments.ListAsync(userId, paging, cancellationToken));
 
     private static async Task<Results<Ok<PaymentResponse>, ProblemHttpResult>> GetAsync(
         Guid paymentId, ClaimsPrincipal user, PaymentService payments, CancellationToken cancellationToken)

@@ -59,18 +59,9 @@ public static class LearningEndpoints
         };
     }
 
-    private static async Task<Results<Ok<PagedResponse<EnrollmentResponse>>, ValidationProblem>> ListEnrollmentsAsync(
-        ClaimsPrincipal user, Enrollments enrollments, CancellationToken cancellationToken, string? page = null, string? limit = null)
-    {
-        var errors = new Dictionary<string, string[]>();
-        var paging = PageRequest.Parse(page, limit, errors);
-        if (errors.Count > 0)
-        {
-            return ApiProblems.Validation(errors);
-        }
-
-        return TypedResults.Ok(await enrollments.ListAsync(CurrentUser.UserIdOf(user)!.Value, paging!, cancellationToken));
-    }
+    private static Task<Results<Ok<PagedResponse<EnrollmentResponse>>, ValidationProblem>> ListEnrollmentsAsync(
+        ClaimsPrincipal user, Enrollments enrollments, CancellationToken cancellationToken, string? page = null, string? limit = null) =>
+        CallerPages.ListAsync(user, page, limit, (userId, paging) => enrollments.ListAsync(userId, paging, cancellationToken));
 
     private static async Task<Results<Ok<EnrollmentResponse>, ProblemHttpResult>> CompleteLessonAsync(
         Guid courseId, Guid lessonId, ClaimsPrincipal user, Enrollments enrollments, CancellationToken cancellationToken)
