@@ -187,26 +187,24 @@ public sealed partial class CourseAuthoring(NpgsqlDataSource database, CatalogCa
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE lessons SET position = position + 1 WHERE course_id = @courseId AND position >= @position",
             new { courseId, position }, transaction, cancellationToken: cancellationToken));
-        var id = Guid.CreateVersion7();
+        var created = new LessonResponse(
+            Guid.CreateVersion7(), courseId, position, lesson.Title!.Trim(), lesson.DurationSeconds ?? 0, lesson.ContentRef, lesson.Content ?? "",
+            NullIfEmpty(lesson.VideoUrl), lesson.Preview ?? false);
         var now = time.GetUtcNow().UtcDateTime;
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO lessons (id, course_id, position, title, duration_seconds, content_ref, content, video_url, preview, created_at)
-            VALUES (@id, @courseId, @position, @title, @duration, @contentRef, @content, @videoUrl, @preview, @now)
+            VALUES (@Id, @CourseId, @Position, @Title, @DurationSeconds, @ContentRef, @Content, @VideoUrl, @Preview, @now)
             """,
             new
             {
-                id, courseId, position, title = lesson.Title!.Trim(), duration = lesson.DurationSeconds ?? 0, contentRef = lesson.ContentRef,
-                content = lesson.Content ?? "", videoUrl = NullIfEmpty(lesson.VideoUrl), preview = lesson.Preview ?? false, now,
+                created.Id, created.CourseId, created.Position, created.Title, created.DurationSeconds, created.ContentRef, created.Content,
+                created.VideoUrl, created.Preview, now,
             },
             transaction, cancellationToken: cancellationToken));
         await TouchAsync(connection, transaction, courseId, now, cancellationToken);
         await CommitAsync(transaction, cancellationToken);
-        return new AuthoringResult<LessonResponse>(
-            AuthoringOutcome.Done,
-            new LessonResponse(
-                id, courseId, position, lesson.Title.Trim(), lesson.DurationSeconds ?? 0, lesson.ContentRef, lesson.Content ?? "",
-                NullIfEmpty(lesson.VideoUrl), lesson.Preview ?? false));
+        return new AuthoringResult<LessonResponse>(AuthoringOutcome.Done, created);
     }
 
     public async Task<AuthoringResult<LessonResponse>> UpdateLessonAsync(
