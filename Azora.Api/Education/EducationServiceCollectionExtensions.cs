@@ -28,7 +28,11 @@ public static class EducationServiceCollectionExtensions
         // Output caching in Redis, shared by every replica, on the connection Aspire manages.
         services.AddOutputCache();
         services.AddOptions<OutputCacheOptions>()
-            .Configure<IOptions<EducationOptions>>((cache, education) => cache.AddPolicy(CatalogCachePolicy.Name, new CatalogCachePolicy(education)));
+            .Configure<IOptions<EducationOptions>>((cache, education) =>
+            {
+                cache.AddPolicy(CatalogCachePolicy.Name, new CatalogCachePolicy(education));
+                cache.AddPolicy(ViewerCachePolicy.Name, new ViewerCachePolicy(education));
+            });
         services.AddStackExchangeRedisOutputCache(_ => { });
         services.AddOptions<RedisOutputCacheOptions>()
             .Configure<IServiceProvider>((redis, provider) =>

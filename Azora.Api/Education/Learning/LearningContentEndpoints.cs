@@ -1,8 +1,5 @@
-using Azora.Api.Education.Caching;
 using Azora.Api.Education.Certificates;
 using Azora.Api.Education.Lessons;
-using Microsoft.AspNetCore.OutputCaching;
-using Microsoft.Extensions.Options;
 
 namespace Azora.Api.Education.Learning;
 
@@ -13,8 +10,6 @@ public static class LearningContentEndpoints
     {
         services.AddSingleton<LessonReader>();
         services.AddSingleton<CertificateStore>();
-        services.AddOptions<OutputCacheOptions>()
-            .Configure<IOptions<EducationOptions>>((cache, education) => cache.AddPolicy(ViewerCachePolicy.Name, new ViewerCachePolicy(education)));
         return services;
     }
 
