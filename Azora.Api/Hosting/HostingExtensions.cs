@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Azora.Api.Auth.ApiKeys;
 using Azora.Api.Auth.Tokens;
 using Azora.Api.RateLimiting;
@@ -24,6 +25,9 @@ public static class HostingExtensions
             }
         });
         builder.Services.AddSingleton(TimeProvider.System);
+        // Numbers are JSON numbers: the web defaults also read "12" as 12, which made every integer in the contract
+        // `integer | string`.
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long>(MaxRequestBodyBytesKey, 1024 * 1024));
         return builder;

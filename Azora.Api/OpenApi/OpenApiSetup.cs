@@ -22,6 +22,13 @@ public static class OpenApiSetup
                 Description = "Courses, enrollment, payments and webhooks. Errors are RFC 9457 problem details with a stable code; " +
                     "see docs/api/API-REFERENCE.md.",
             };
+            // Fixed, not the request's own host: the document is the same wherever it is served or generated.
+            document.Servers =
+            [
+                new OpenApiServer { Url = "https://api.azora.world", Description = "Production" },
+                new OpenApiServer { Url = "https://api-staging.azora.world", Description = "Staging" },
+                new OpenApiServer { Url = "http://localhost:5080", Description = "The local stack (dotnet run --project Azora.AppHost)" },
+            ];
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
             document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme

@@ -34,7 +34,7 @@ public static class CatalogEndpoints
             .AcceptsApiKeys(ApiKeyScopes.CatalogRead)
             .AllowAnonymous();
 
-        education.MapGet("/courses/{courseIdOrSlug}", GetCourseAsync)
+        education.MapGet("/courses/{courseId}", GetCourseAsync)
             .WithName("GetCourse")
             .WithSummary("One course by id or slug, with its lesson outline (and, for an enrolled learner, which lessons they completed).")
             .Produces<CourseDetail>()
@@ -105,14 +105,14 @@ public static class CatalogEndpoints
     }
 
     private static async Task<Results<Ok<CourseDetail>, ProblemHttpResult>> GetCourseAsync(
-        string courseIdOrSlug, ClaimsPrincipal user, CatalogQueries catalog, CancellationToken cancellationToken)
+        string courseId, ClaimsPrincipal user, CatalogQueries catalog, CancellationToken cancellationToken)
     {
-        if (courseIdOrSlug.Length > 120)
+        if (courseId.Length > 120)
         {
             return ApiProblems.NotFound("No such course.");
         }
 
-        var course = await catalog.FindAsync(Viewer.From(user), courseIdOrSlug, cancellationToken);
+        var course = await catalog.FindAsync(Viewer.From(user), courseId, cancellationToken);
         return course is null ? ApiProblems.NotFound("No such course.") : TypedResults.Ok(course);
     }
 }
