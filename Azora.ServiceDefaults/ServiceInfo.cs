@@ -14,6 +14,10 @@ public static class ServiceInfoEndpoint
     public static RouteHandlerBuilder MapServiceInfo(this WebApplication app, string service)
     {
         var info = new ServiceInfo(service, Assembly.GetEntryAssembly()?.GetName().Version?.ToString() ?? "0.0.0");
-        return app.MapGet("/", () => TypedResults.Ok(info)).WithName("GetServiceInfo");
+        return app.MapGet("/", () => TypedResults.Ok(info))
+            .WithName("GetServiceInfo")
+            .WithTags("Service")
+            .WithSummary("The service's name and version.")
+            .WithDescription("Anonymous. Which service answers and which build it runs, e.g. to check a deployment.");
     }
 }

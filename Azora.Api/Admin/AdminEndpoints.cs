@@ -18,29 +18,39 @@ public static class AdminEndpoints
 
     public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/api/admin").WithTags("Administration").WithApiConventions()
+        var admin = app.MapGroup("/api/admin").WithTags("Administration")
             .RequireAuthorization(policy => policy.RequireRole(Roles.Admin))
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
 
         admin.MapGet("/users", ListUsersAsync).WithName("ListUsers")
             .WithSummary("Users, oldest first; q matches email or name, role filters by role.")
+            .WithDescription("Admins only.")
+            .WithQuery("q", $"Text to find in the email or name (at most {MaximumQueryLength} characters).", QuerySchema.Text(MaximumQueryLength))
+            .WithQuery("role", "Only users holding this role.", QuerySchema.OneOf(UserAdministration.AllRoles))
             .Produces<PagedResponse<AdminUserResponse>>().ProducesValidationProblem();
         admin.MapGet("/users/{id:guid}", GetUserAsync).WithName("GetUser").WithSummary("One user.")
+            .WithDescription("Admins only. An unknown id is 404.")
             .Produces<AdminUserResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapPut("/users/{id:guid}/roles", SetRolesAsync).WithName("SetUserRoles")
             .WithSummary("Sets the user's roles (instructor, admin; learner is always kept) and signs the user out everywhere.")
+            .WithDescription("Admins only. Replaces the roles with the list given; the change is audited and emits " +
+                "`user.roles_changed`. Taking the admin role from the last active admin is 409.")
             .Accepts<SetRolesRequest>("application/json")
             .Produces<AdminUserResponse>().ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapPost("/users/{id:guid}/disable", DisableAsync).WithName("DisableUser")
             .WithSummary("Disables the account: it cannot sign in or refresh, and every session ends at once.")
+            .WithDescription("Admins only. Audited; emits `user.disabled`. Disabling the last active admin is 409. Disabling a " +
+                "disabled account changes nothing.")
             .Produces<AdminUserResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapPost("/users/{id:guid}/enable", EnableAsync).WithName("EnableUser")
             .WithSummary("Lets a disabled account sign in again.")
+            .WithDescription("Admins only. Audited. Enabling an enabled account changes nothing.")
             .Produces<AdminUserResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapGet("/audit", ListAuditAsync).WithName("ListAdminAudit")
             .WithSummary("The audit log of administrative changes, newest first.")
+            .WithDescription("Admins only. Each entry says who changed what (before and after), when, and the request's trace id.")
             .Produces<PagedResponse<AuditEntryResponse>>().ProducesValidationProblem();
         return app;
     }

@@ -22,7 +22,7 @@ public sealed class UserAdministration(
     NpgsqlDataSource database, AdminAudit audit, OutboxWriter outbox, TokenRevocations revocations, TimeProvider time)
 {
     public static readonly string[] AssignableRoles = [Roles.Instructor, Roles.Admin];
-    public static readonly string[] AllRoles = [Roles.Learner, Roles.Instructor, Roles.Admin];
+    public static readonly string[] AllRoles = Roles.All;
 
     private const string Columns = "id AS Id, email AS Email, name AS Name, roles AS Roles, disabled_at AS DisabledAt, created_at AS CreatedAt";
 

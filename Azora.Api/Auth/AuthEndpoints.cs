@@ -30,14 +30,18 @@ public static class AuthEndpoints
             .WithName("GetJsonWebKeySet")
             .WithTags("Auth")
             .WithSummary("The public keys that verify Azora access tokens (RFC 7517).")
-            .Produces(StatusCodes.Status200OK, contentType: "application/jwk-set+json")
+            .WithDescription("Anonymous. RS256 keys by `kid`; during a key rotation both the new and the old key are listed. " +
+                "Cache it as `Cache-Control` says (5 minutes) and fetch again on an unknown `kid`.")
+            .Produces<PublicKeySet>(StatusCodes.Status200OK, "application/jwk-set+json")
             .AllowAnonymous();
 
-        var auth = app.MapGroup("/api/auth").WithTags("Auth").WithApiConventions();
+        var auth = app.MapGroup("/api/auth").WithTags("Auth");
 
         auth.MapPost("/register", RegisterAsync)
             .WithName("Register")
             .WithSummary("Creates a learner account and signs it in.")
+            .WithDescription("Anonymous, with the strict credentials rate limit. The password must follow the password policy " +
+                "(see the API reference); an email that already has an account is 409.")
             .Accepts<RegisterRequest>("application/json")
             .Produces<TokenResponse>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
@@ -49,6 +53,8 @@ public static class AuthEndpoints
         auth.MapPost("/login", LoginAsync)
             .WithName("Login")
             .WithSummary("Exchanges an email and password for an access token and a refresh token.")
+            .WithDescription("Anonymous, with the strict credentials rate limit, and a per-account limit on failed attempts (429). " +
+                "Wrong credentials are 401 `INVALID_CREDENTIALS`; a disabled account is 403 `ACCOUNT_DISABLED`.")
             .Produces<TokenResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -60,6 +66,8 @@ public static class AuthEndpoints
         auth.MapPost("/refresh", RefreshAsync)
             .WithName("RefreshTokens")
             .WithSummary("Exchanges a refresh token for a new pair; the presented token stops working.")
+            .WithDescription("Anonymous: the refresh token is the credential. Presenting a token that was already used closes " +
+                "the whole session (401 `INVALID_REFRESH_TOKEN`); a session past its maximum lifetime is 401 `SESSION_EXPIRED`.")
             .Produces<TokenResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -69,6 +77,7 @@ public static class AuthEndpoints
         auth.MapPost("/logout", LogoutAsync)
             .WithName("Logout")
             .WithSummary("Ends this session: its refresh tokens and access tokens stop working.")
+            .WithDescription("Any signed-in user. Other sessions of the same account are not affected.")
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .RequireAuthorization();
@@ -76,6 +85,7 @@ public static class AuthEndpoints
         auth.MapGet("/profile", GetProfileAsync)
             .WithName("GetProfile")
             .WithSummary("The signed-in user's profile.")
+            .WithDescription("Any signed-in user.")
             .Produces<ProfileResponse>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -84,6 +94,7 @@ public static class AuthEndpoints
         auth.MapPatch("/profile", UpdateProfileAsync)
             .WithName("UpdateProfile")
             .WithSummary("Changes the name and/or bio; a field left out or null is unchanged, an empty bio clears it.")
+            .WithDescription("Any signed-in user. Returns the whole profile after the change.")
             .Produces<ProfileResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -93,6 +104,8 @@ public static class AuthEndpoints
         auth.MapPost("/password", ChangePasswordAsync)
             .WithName("ChangePassword")
             .WithSummary("Changes the password and signs out every other session.")
+            .WithDescription("Any signed-in user. A wrong current password is 400 naming `currentPassword`; the new one must " +
+                "follow the password policy.")
             .Produces(StatusCodes.Status204NoContent)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Azora.Api.Auth;
 using Azora.Api.Common;
@@ -15,7 +17,7 @@ public static class PaymentEndpoints
 
     public static IEndpointRouteBuilder MapPaymentEndpoints(this IEndpointRouteBuilder app)
     {
-        var pay = app.MapGroup("/api/pay").WithTags("Payments").WithApiConventions().RequireAuthorization()
+        var pay = app.MapGroup("/api/pay").WithTags("Payments").RequireAuthorization()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         pay.MapPost("/payment-intent", CreateIntentAsync)
@@ -29,23 +31,32 @@ public static class PaymentEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithDescription("Any signed-in user, for a paid, published course they are not enrolled in. Send an " +
+                "`Idempotency-Key` (a fresh UUID per purchase attempt) so a retried request never makes a second intent. The " +
+                "enrollment is granted when Stripe reports the payment succeeded (see GetPayment and ListEnrollments). A free " +
+                "course is 400 naming `courseId`; already enrolled is 409; Stripe unreachable is 503 `PAYMENTS_UNAVAILABLE` " +
+                "(nothing was charged).");
 
         pay.MapGet("/payments", ListAsync)
             .WithName("ListPayments")
             .WithSummary("My payments, newest first.")
+            .WithDescription("Any signed-in user: their own payments, whatever their status.")
             .Produces<PagedResponse<PaymentResponse>>()
             .ProducesValidationProblem();
 
         pay.MapGet("/payments/{paymentId:guid}", GetAsync)
             .WithName("GetPayment")
             .WithSummary("One of my payments.")
+            .WithDescription("Someone else's payment is 404. Poll it after confirming a payment to see it succeed or fail.")
             .Produces<PaymentResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         pay.MapPost("/payments/{paymentId:guid}/refund", RefundAsync)
             .WithName("RefundPayment")
             .WithSummary("Admins: refunds a succeeded payment; the enrollment is revoked when Stripe confirms.")
+            .WithDescription("Admins only. A payment that has not succeeded is 409. The answer is the payment as it is now; its " +
+                "status becomes `refunded` when Stripe's event arrives.")
             .RequireAuthorization(policy => policy.RequireRole(Roles.Admin))
             .Produces<PaymentResponse>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -58,7 +69,8 @@ public static class PaymentEndpoints
 
     private static async Task<IResult> CreateIntentAsync(
         CreatePaymentIntentRequest request, ClaimsPrincipal user, PaymentService payments,
-        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CancellationToken cancellationToken)
+        [FromHeader(Name = "Idempotency-Key"), StringLength(MaximumIdempotencyKeyLength, MinimumLength = 1),
+         Description("Makes retries safe: the same key (for the same course) answers with the intent it made.")] string? idempotencyKey, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.CourseId is null)

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using System.Security.Claims;
 using Azora.Api.Auth;
@@ -12,18 +13,49 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Azora.Api.Webhooks;
 
-public sealed record WebhookWriteRequest(string? Url, string[]? Events, string? Description, bool? Active);
+/// <summary>A subscription's fields as the handlers validate them; null is unchanged.</summary>
+public sealed record WebhookChanges(string? Url, string[]? Events, string? Description, bool? Active);
+
+/// <summary>A new subscription: an https URL (plain http and private addresses only outside production) and its events.</summary>
+public sealed record CreateWebhookRequest(
+    [property: Required, MaxLength(WebhookEndpoints.MaximumUrlLength)] string? Url,
+    [property: Required, MinLength(1), ClosedSet(typeof(AzoraEvents), nameof(AzoraEvents.Names))] string[]? Events,
+    [property: MaxLength(WebhookEndpoints.MaximumDescriptionLength)] string? Description) : IOpenApiExample<CreateWebhookRequest>
+{
+    public static CreateWebhookRequest Example { get; } = new(
+        "https://partner.example.org/azora/events", [AzoraEvents.PaymentSucceeded.Name, AzoraEvents.CourseEnrolled.Name], "Enrollment sync");
+
+    public WebhookChanges ToChanges() => new(Url, Events, Description, null);
+}
+
+/// <summary>Changes to a subscription: a field left out or null is unchanged; <c>active: true</c> re-enables a disabled one.</summary>
+public sealed record UpdateWebhookRequest(
+    [property: MaxLength(WebhookEndpoints.MaximumUrlLength)] string? Url,
+    [property: MinLength(1), ClosedSet(typeof(AzoraEvents), nameof(AzoraEvents.Names))] string[]? Events,
+    [property: MaxLength(WebhookEndpoints.MaximumDescriptionLength)] string? Description,
+    bool? Active) : IOpenApiExample<UpdateWebhookRequest>
+{
+    public static UpdateWebhookRequest Example { get; } = new(null, null, null, false);
+
+    public WebhookChanges ToChanges() => new(Url, Events, Description, Active);
+}
 
 /// <summary>A subscription; <see cref="Secret"/> only in the answer that creates it, and left out elsewhere.</summary>
 public sealed record WebhookResponse(
-    Guid Id, string Url, string[] Events, string? Description, bool Active, string? DisabledReason, DateTimeOffset CreatedAt,
+    Guid Id, string Url, [property: ClosedSet(typeof(AzoraEvents), nameof(AzoraEvents.Names))] string[] Events, string? Description,
+    bool Active, string? DisabledReason, DateTimeOffset CreatedAt,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Secret);
 
 public sealed record RotatedSecretResponse(string Secret, DateTimeOffset PreviousSecretValidUntil);
 
 public sealed record DeliveryResponse(
-    Guid Id, Guid EventId, string EventType, string Outcome, int AttemptCount, int? LastStatusCode, string? LastError,
-    DateTimeOffset? NextAttemptAt, DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt);
+    Guid Id, Guid EventId, [property: ClosedSet(typeof(AzoraEvents), nameof(AzoraEvents.Names))] string EventType,
+    [property: ClosedSet(typeof(DeliveryResponse), nameof(DeliveryResponse.Outcomes))] string Outcome, int AttemptCount, int? LastStatusCode, string? LastError,
+    DateTimeOffset? NextAttemptAt, DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt)
+{
+    /// <summary>Still being tried; accepted with a 2xx; given up after the last attempt.</summary>
+    public static readonly string[] Outcomes = ["pending", "delivered", "failed"];
+}
 
 /// <summary>
 /// Partner webhook subscriptions. Admins may subscribe to every event; instructors to the events of their own
@@ -32,37 +64,50 @@ public sealed record DeliveryResponse(
 /// </summary>
 public static class WebhookEndpoints
 {
+    public const int MaximumUrlLength = 2_000;
+    public const int MaximumDescriptionLength = 500;
+
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
     {
-        var hooks = app.MapGroup("/api/webhooks").WithTags("Webhooks").WithApiConventions()
+        var hooks = app.MapGroup("/api/webhooks").WithTags("Webhooks")
             .RequireAuthorization(Roles.Authors)
             .AcceptsApiKeys(ApiKeyScopes.WebhooksManage)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
 
         hooks.MapPost("/", CreateAsync).WithName("CreateWebhook").WithSummary("Subscribes a URL to events; the signing secret is shown only here.")
+            .WithDescription("Instructors (events of their own courses) and admins (every event), or an API key with " +
+                "`webhooks:manage`. Deliveries are signed with `Azora-Signature` using the secret in this answer.")
             .Produces<WebhookResponse>(StatusCodes.Status201Created).ProducesValidationProblem();
         hooks.MapGet("/", ListAsync).WithName("ListWebhooks").WithSummary("My subscriptions.")
+            .WithDescription("Instructors and admins: their own subscriptions, without secrets.")
             .Produces<IReadOnlyList<WebhookResponse>>();
         hooks.MapGet("/{id:guid}", GetAsync).WithName("GetWebhook").WithSummary("One of my subscriptions.")
+            .WithDescription("Someone else's subscription is 404.")
             .Produces<WebhookResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         hooks.MapPatch("/{id:guid}", UpdateAsync).WithName("UpdateWebhook").WithSummary("Changes url, events, description or active.")
+            .WithDescription("A subscription the relay disabled after repeated failures is re-enabled with `active: true`.")
             .Produces<WebhookResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         hooks.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteWebhook").WithSummary("Removes a subscription and its delivery log.")
+            .WithDescription("Deliveries still pending are dropped.")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
         hooks.MapPost("/{id:guid}/rotate-secret", RotateAsync).WithName("RotateWebhookSecret")
             .WithSummary("A new signing secret; the old one also signs deliveries for the grace period.")
+            .WithDescription("During the grace period (24 hours by default) every delivery carries two `v1` signatures, one per secret.")
             .Produces<RotatedSecretResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         hooks.MapPost("/{id:guid}/ping", PingAsync).WithName("PingWebhook").WithSummary("Queues a ping event to this subscription.")
+            .WithDescription("The relay delivers a signed `ping` event to this subscription only; follow it in the delivery log.")
             .Produces<DeliveryResponse>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound);
         hooks.MapGet("/{id:guid}/deliveries", DeliveriesAsync).WithName("ListWebhookDeliveries").WithSummary("The delivery log, newest first.")
+            .WithDescription("Each delivery's outcome, attempts, last status code or error, and next attempt.")
             .Produces<PagedResponse<DeliveryResponse>>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
     private static async Task<IResult> CreateAsync(
-        WebhookWriteRequest request, ClaimsPrincipal user, WebhookSubscriptions store, WebhookTargetGuard targets, TimeProvider time, CancellationToken ct)
+        CreateWebhookRequest body, ClaimsPrincipal user, WebhookSubscriptions store, WebhookTargetGuard targets, TimeProvider time, CancellationToken ct)
     {
+        var request = body.ToChanges();
         var errors = await ValidateAsync(request, targets, creating: true, ct);
         if (errors.Count > 0)
         {
@@ -80,8 +125,9 @@ public static class WebhookEndpoints
         await store.FindAsync(id, Owner(user), ct) is { } row ? TypedResults.Ok(ToResponse(row, null)) : NotFound();
 
     private static async Task<IResult> UpdateAsync(
-        Guid id, WebhookWriteRequest request, ClaimsPrincipal user, WebhookSubscriptions store, WebhookTargetGuard targets, TimeProvider time, CancellationToken ct)
+        Guid id, UpdateWebhookRequest body, ClaimsPrincipal user, WebhookSubscriptions store, WebhookTargetGuard targets, TimeProvider time, CancellationToken ct)
     {
+        var request = body.ToChanges();
         var errors = await ValidateAsync(request, targets, creating: false, ct);
         if (errors.Count > 0)
         {
@@ -129,7 +175,7 @@ public static class WebhookEndpoints
         return TypedResults.Ok(PagedResponse<DeliveryResponse>.Create(found.Page.Select(ToResponse).ToList(), paging, found.Total));
     }
 
-    private static async Task<Dictionary<string, string[]>> ValidateAsync(WebhookWriteRequest request, WebhookTargetGuard targets, bool creating, CancellationToken ct)
+    private static async Task<Dictionary<string, string[]>> ValidateAsync(WebhookChanges request, WebhookTargetGuard targets, bool creating, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.Url is not null || creating)
@@ -152,9 +198,9 @@ public static class WebhookEndpoints
             }
         }
 
-        if (request.Description is { Length: > 500 })
+        if (request.Description is { Length: > MaximumDescriptionLength })
         {
-            errors["description"] = ["Use at most 500 characters."];
+            errors["description"] = [$"Use at most {MaximumDescriptionLength} characters."];
         }
 
         return errors;

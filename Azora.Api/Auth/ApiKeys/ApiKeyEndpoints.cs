@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Azora.Api.Errors;
 using Azora.Api.OpenApi;
@@ -5,7 +6,14 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Azora.Api.Auth.ApiKeys;
 
-public sealed record CreateApiKeyRequest(string? Name, string[]? Scopes, DateTimeOffset? ExpiresAt);
+/// <summary>A key without <c>expiresAt</c> does not expire; with it, at most a year ahead.</summary>
+public sealed record CreateApiKeyRequest(
+    [property: Required, MaxLength(ApiKeyEndpoints.MaximumNameLength)] string? Name,
+    [property: Required, MinLength(1), ClosedSet(typeof(ApiKeyScopes))] string[]? Scopes,
+    DateTimeOffset? ExpiresAt) : IOpenApiExample<CreateApiKeyRequest>
+{
+    public static CreateApiKeyRequest Example { get; } = new("Course sync", [ApiKeyScopes.CatalogRead, ApiKeyScopes.CoursesWrite], null);
+}
 
 /// <summary>
 /// Instructors and admins manage their own API keys, signed in with an access token (never with a key: the group has
@@ -18,20 +26,24 @@ public static class ApiKeyEndpoints
 
     public static IEndpointRouteBuilder MapApiKeyEndpoints(this IEndpointRouteBuilder app)
     {
-        var keys = app.MapGroup("/api/auth/api-keys").WithTags("API keys").WithApiConventions()
+        var keys = app.MapGroup("/api/auth/api-keys").WithTags("API keys")
             .RequireAuthorization(Roles.Authors)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
 
         keys.MapPost("/", CreateAsync).WithName("CreateApiKey")
             .WithSummary("Creates an API key for an integration; the key is shown only in this answer.")
+            .WithDescription("Instructors and admins, with an access token (never with a key). The key acts as its owner, " +
+                "limited to its scopes, and has its own rate limit.")
             .Produces<CreatedApiKeyResponse>(StatusCodes.Status201Created).ProducesValidationProblem()
             .WithNoStore();
         keys.MapGet("/", ListAsync).WithName("ListApiKeys")
             .WithSummary("My API keys that are not revoked: hint, scopes, created, last used (to the minute), expiry.")
+            .WithDescription("Instructors and admins, with an access token. The keys themselves are never shown again.")
             .Produces<ApiKeyResponse[]>();
         keys.MapDelete("/{id:guid}", DeleteAsync).WithName("RevokeApiKey")
             .WithSummary("Revokes one of my API keys at once, on every replica.")
+            .WithDescription("Instructors and admins, with an access token. Someone else's key, or one already revoked, is 404.")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }

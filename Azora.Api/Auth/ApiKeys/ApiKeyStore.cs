@@ -5,11 +5,11 @@ using Npgsql;
 namespace Azora.Api.Auth.ApiKeys;
 
 public sealed record ApiKeyResponse(
-    Guid Id, string Name, string Hint, string[] Scopes, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? ExpiresAt);
+    Guid Id, string Name, string Hint, [property: OpenApi.ClosedSet(typeof(ApiKeyScopes))] string[] Scopes, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? ExpiresAt);
 
 /// <summary>The answer to a create: the key in full, which is never shown again.</summary>
 public sealed record CreatedApiKeyResponse(
-    Guid Id, string Name, string Key, string Hint, string[] Scopes, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
+    Guid Id, string Name, string Key, string Hint, [property: OpenApi.ClosedSet(typeof(ApiKeyScopes))] string[] Scopes, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
 
 /// <summary>A key found by its hash, with its owner's state read in the same query.</summary>
 public sealed record ApiKeyOwner(

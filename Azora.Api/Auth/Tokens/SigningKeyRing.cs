@@ -26,22 +26,12 @@ public sealed class SigningKeyRing
     public IReadOnlyList<RsaSecurityKey> VerificationKeys { get; }
 
     /// <summary>The public keys as a JSON Web Key Set (RFC 7517).</summary>
-    public object ToJwks() => new
+    public PublicKeySet ToJwks() => new(VerificationKeys.Select(key =>
     {
-        keys = VerificationKeys.Select(key =>
-        {
-            var parameters = key.Rsa.ExportParameters(includePrivateParameters: false);
-            return new
-            {
-                kty = "RSA",
-                use = "sig",
-                alg = SecurityAlgorithms.RsaSha256,
-                kid = key.KeyId,
-                n = Base64UrlEncoder.Encode(parameters.Modulus),
-                e = Base64UrlEncoder.Encode(parameters.Exponent),
-            };
-        }).ToArray(),
-    };
+        var parameters = key.Rsa.ExportParameters(includePrivateParameters: false);
+        return new PublicSigningKey(
+            "RSA", "sig", SecurityAlgorithms.RsaSha256, key.KeyId, Base64UrlEncoder.Encode(parameters.Modulus), Base64UrlEncoder.Encode(parameters.Exponent));
+    }).ToArray());
 
     public static SigningKeyRing Load(AuthOptions options, IHostEnvironment environment, ILogger logger)
     {

@@ -12,15 +12,16 @@ namespace Azora.Api.Education.Authoring;
 /// <summary>Course and lesson authoring for instructors (their own courses) and admins (any course).</summary>
 public static class AuthoringEndpoints
 {
-    private const int MaximumDescriptionLength = 10_000;
-    private const int MaximumTitleLength = 200;
+    public const int MaximumDescriptionLength = 10_000;
+    public const int MaximumTitleLength = 200;
+    public const int MaximumLessonSeconds = 86_400;
+    public const int MaximumContentRefLength = 500;
     private const long MaximumPrice = 100_000_000;
 
     public static IEndpointRouteBuilder MapAuthoringEndpoints(this IEndpointRouteBuilder app)
     {
         var courses = app.MapGroup("/api/education/courses")
             .WithTags("Course management")
-            .WithApiConventions()
             .RequireAuthorization(Roles.Authors)
             .AcceptsApiKeys(ApiKeyScopes.CoursesWrite)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -29,6 +30,8 @@ public static class AuthoringEndpoints
         courses.MapPost("/", CreateAsync)
             .WithName("CreateCourse")
             .WithSummary("Creates an unpublished course owned by the caller.")
+            .WithDescription("Instructors and admins (or an API key with `courses:write`). The course starts unpublished; a " +
+                "slug already taken is 409. Returns the course as the catalog shows it.")
             .Produces<CourseDetail>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -36,6 +39,8 @@ public static class AuthoringEndpoints
         courses.MapPatch("/{courseId:guid}", UpdateAsync)
             .WithName("UpdateCourse")
             .WithSummary("Changes a course; fields left out or null are unchanged.")
+            .WithDescription("The course's instructor or an admin; anyone else is 403, and a course they cannot see 404. A slug " +
+                "already taken is 409.")
             .Produces<CourseDetail>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -45,6 +50,7 @@ public static class AuthoringEndpoints
                 SetPublishedAsync(courseId, true, user, authoring, catalog, ct))
             .WithName("PublishCourse")
             .WithSummary("Makes a course visible in the catalog (it needs at least one lesson).")
+            .WithDescription("The course's instructor or an admin. A course without lessons, or an archived one, is 409.")
             .Produces<CourseDetail>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -53,18 +59,22 @@ public static class AuthoringEndpoints
                 SetPublishedAsync(courseId, false, user, authoring, catalog, ct))
             .WithName("UnpublishCourse")
             .WithSummary("Hides a course from the catalog; enrolled learners keep their enrollments.")
+            .WithDescription("The course's instructor or an admin.")
             .Produces<CourseDetail>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         courses.MapDelete("/{courseId:guid}", DeleteAsync)
             .WithName("DeleteCourse")
             .WithSummary("Deletes a course, or archives it when anyone enrolled.")
+            .WithDescription("The course's instructor or an admin. `outcome` says which happened: `deleted` or `archived`.")
             .Produces<DeleteCourseResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         courses.MapPost("/{courseId:guid}/lessons", AddLessonAsync)
             .WithName("AddLesson")
             .WithSummary("Adds a lesson at a position (default: last).")
+            .WithDescription("The course's instructor or an admin. Lessons at and after the position move down. `content` is " +
+                "Markdown, `videoUrl` an absolute https URL.")
             .Produces<LessonResponse>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -72,6 +82,7 @@ public static class AuthoringEndpoints
         courses.MapPatch("/{courseId:guid}/lessons/{lessonId:guid}", UpdateLessonAsync)
             .WithName("UpdateLesson")
             .WithSummary("Changes a lesson or moves it to another position.")
+            .WithDescription("The course's instructor or an admin. The lessons between the old and the new position shift by one.")
             .Produces<LessonResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -79,6 +90,7 @@ public static class AuthoringEndpoints
         courses.MapDelete("/{courseId:guid}/lessons/{lessonId:guid}", DeleteLessonAsync)
             .WithName("DeleteLesson")
             .WithSummary("Removes a lesson; the ones after it move up.")
+            .WithDescription("The course's instructor or an admin.")
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -86,8 +98,9 @@ public static class AuthoringEndpoints
     }
 
     private static async Task<IResult> CreateAsync(
-        CourseWriteRequest request, ClaimsPrincipal user, CourseAuthoring authoring, CatalogQueries catalog, CancellationToken cancellationToken)
+        CreateCourseRequest body, ClaimsPrincipal user, CourseAuthoring authoring, CatalogQueries catalog, CancellationToken cancellationToken)
     {
+        var request = body.ToChanges();
         var errors = new Dictionary<string, string[]>();
         Validate(request, errors, creating: true);
         var categoryId = await CategoryAsync(request.Category, authoring, errors, cancellationToken);
@@ -112,8 +125,9 @@ public static class AuthoringEndpoints
     }
 
     private static async Task<IResult> UpdateAsync(
-        Guid courseId, CourseWriteRequest request, ClaimsPrincipal user, CourseAuthoring authoring, CatalogQueries catalog, CancellationToken cancellationToken)
+        Guid courseId, UpdateCourseRequest body, ClaimsPrincipal user, CourseAuthoring authoring, CatalogQueries catalog, CancellationToken cancellationToken)
     {
+        var request = body.ToChanges();
         var errors = new Dictionary<string, string[]>();
         Validate(request, errors, creating: false);
         var categoryId = request.Category is null ? null : await CategoryAsync(request.Category, authoring, errors, cancellationToken);
@@ -148,8 +162,9 @@ public static class AuthoringEndpoints
     }
 
     private static async Task<IResult> AddLessonAsync(
-        Guid courseId, LessonWriteRequest request, ClaimsPrincipal user, CourseAuthoring authoring, CancellationToken cancellationToken)
+        Guid courseId, CreateLessonRequest body, ClaimsPrincipal user, CourseAuthoring authoring, CancellationToken cancellationToken)
     {
+        var request = body.ToChanges();
         var errors = ValidateLesson(request, creating: true);
         if (errors.Count > 0)
         {
@@ -166,8 +181,9 @@ public static class AuthoringEndpoints
     }
 
     private static async Task<IResult> UpdateLessonAsync(
-        Guid courseId, Guid lessonId, LessonWriteRequest request, ClaimsPrincipal user, CourseAuthoring authoring, CancellationToken cancellationToken)
+        Guid courseId, Guid lessonId, UpdateLessonRequest body, ClaimsPrincipal user, CourseAuthoring authoring, CancellationToken cancellationToken)
     {
+        var request = body.ToChanges();
         var errors = ValidateLesson(request, creating: false);
         if (errors.Count > 0)
         {
@@ -213,7 +229,7 @@ public static class AuthoringEndpoints
         _ => ApiProblems.NotFound("No such course or lesson."),
     };
 
-    private static void Validate(CourseWriteRequest request, Dictionary<string, string[]> errors, bool creating)
+    private static void Validate(CourseChanges request, Dictionary<string, string[]> errors, bool creating)
     {
         if (request.Title is not null || creating)
         {
@@ -278,7 +294,7 @@ public static class AuthoringEndpoints
         return id;
     }
 
-    private static Dictionary<string, string[]> ValidateLesson(LessonWriteRequest request, bool creating)
+    private static Dictionary<string, string[]> ValidateLesson(LessonChanges request, bool creating)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.Title is not null || creating)
@@ -290,14 +306,14 @@ public static class AuthoringEndpoints
             }
         }
 
-        if (request.DurationSeconds is < 0 or > 86_400)
+        if (request.DurationSeconds is < 0 or > MaximumLessonSeconds)
         {
-            errors["durationSeconds"] = ["Use 0 to 86400 seconds."];
+            errors["durationSeconds"] = [$"Use 0 to {MaximumLessonSeconds} seconds."];
         }
 
-        if (request.ContentRef is { Length: > 500 })
+        if (request.ContentRef is { Length: > MaximumContentRefLength })
         {
-            errors["contentRef"] = ["Use at most 500 characters."];
+            errors["contentRef"] = [$"Use at most {MaximumContentRefLength} characters."];
         }
 
         if (request.Position is < 1)

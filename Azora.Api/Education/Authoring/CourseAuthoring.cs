@@ -29,7 +29,9 @@ public sealed partial class CourseAuthoring(NpgsqlDataSource database, CatalogCa
         return slug.Length == 0 ? "course" : slug;
     }
 
-    public static bool IsValidSlug(string slug) => slug.Length <= 120 && SlugPattern().IsMatch(slug);
+    public const int MaximumSlugLength = 120;
+
+    public static bool IsValidSlug(string slug) => slug.Length <= MaximumSlugLength && SlugPattern().IsMatch(slug);
 
     public async Task<Guid?> CategoryIdAsync(string slug, CancellationToken cancellationToken)
     {
@@ -69,7 +71,7 @@ public sealed partial class CourseAuthoring(NpgsqlDataSource database, CatalogCa
         }
     }
 
-    public async Task<AuthoringResult<Guid>> UpdateAsync(Viewer viewer, Guid courseId, CourseWriteRequest changes, Guid? categoryId, CancellationToken cancellationToken)
+    public async Task<AuthoringResult<Guid>> UpdateAsync(Viewer viewer, Guid courseId, CourseChanges changes, Guid? categoryId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -172,7 +174,7 @@ public sealed partial class CourseAuthoring(NpgsqlDataSource database, CatalogCa
     }
 
     /// <summary>Adds a lesson at a position (default: last); later lessons move down one.</summary>
-    public async Task<AuthoringResult<LessonResponse>> AddLessonAsync(Viewer viewer, Guid courseId, LessonWriteRequest lesson, CancellationToken cancellationToken)
+    public async Task<AuthoringResult<LessonResponse>> AddLessonAsync(Viewer viewer, Guid courseId, LessonChanges lesson, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -208,7 +210,7 @@ public sealed partial class CourseAuthoring(NpgsqlDataSource database, CatalogCa
     }
 
     public async Task<AuthoringResult<LessonResponse>> UpdateLessonAsync(
-        Viewer viewer, Guid courseId, Guid lessonId, LessonWriteRequest changes, CancellationToken cancellationToken)
+        Viewer viewer, Guid courseId, Guid lessonId, LessonChanges changes, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

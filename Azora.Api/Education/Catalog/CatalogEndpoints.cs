@@ -4,6 +4,7 @@ using Azora.Api.Auth.ApiKeys;
 using Azora.Api.Common;
 using Azora.Api.Education.Caching;
 using Azora.Api.Errors;
+using Azora.Api.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Azora.Api.Education.Catalog;
@@ -21,6 +22,8 @@ public static class CatalogEndpoints
                 TypedResults.Ok(new CategoriesResponse(await catalog.CategoriesAsync(cancellationToken))))
             .WithName("ListCategories")
             .WithSummary("Every category with its number of published courses.")
+            .WithDescription("Anonymous. The categories a course can be filed under (`category` on the course list and on course " +
+                "authoring takes a category's `slug`), each with how many published courses it holds. Cached for 60 seconds.")
             .CacheOutput(CatalogCachePolicy.Name)
             .AcceptsApiKeys(ApiKeyScopes.CatalogRead)
             .AllowAnonymous();
@@ -28,6 +31,16 @@ public static class CatalogEndpoints
         education.MapGet("/courses", ListCoursesAsync)
             .WithName("ListCourses")
             .WithSummary("The catalog, paginated, filtered and sorted.")
+            .WithDescription("Anonymous. Published courses; an instructor also sees their own drafts and archived courses, and an " +
+                "admin sees every course. Filters combine; anonymous and learner answers are cached for 60 seconds. An unknown " +
+                "`level`, `sort` or a malformed number is a 400 naming the parameter.")
+            .WithQuery("category", "A category slug (see ListCategories); an unknown slug matches nothing.", QuerySchema.Text(80))
+            .WithQuery("level", "Only courses of this level.", QuerySchema.OneOf(CourseLevels.All))
+            .WithQuery("q", $"Words to find in the title or description (at most {MaximumQueryLength} characters).", QuerySchema.Text(MaximumQueryLength))
+            .WithQuery("free", "`true`: only free courses; `false`: only paid ones.", QuerySchema.Boolean)
+            .WithQuery("instructorId", "Only this instructor's courses.", QuerySchema.Uuid)
+            .WithQuery("sort", "The order: newest first (default), oldest, by title, by price (`-price`: highest first), or most enrolled.",
+                QuerySchema.OneOf(CatalogQueries.Sorts.Keys, "newest"))
             .Produces<PagedResponse<CourseSummary>>()
             .ProducesValidationProblem()
             .CacheOutput(CatalogCachePolicy.Name)
@@ -37,6 +50,8 @@ public static class CatalogEndpoints
         education.MapGet("/courses/{courseId}", GetCourseAsync)
             .WithName("GetCourse")
             .WithSummary("One course by id or slug, with its lesson outline (and, for an enrolled learner, which lessons they completed).")
+            .WithDescription("Anonymous. `courseId` is the course's id or its slug. Drafts and archived courses are 404 except to " +
+                "their instructor and admins. For an enrolled learner each lesson's `completed` is true or false; otherwise null.")
             .Produces<CourseDetail>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .CacheOutput(ViewerCachePolicy.Name)

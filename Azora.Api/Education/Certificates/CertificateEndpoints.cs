@@ -15,14 +15,16 @@ public static class CertificateEndpoints
         education.MapGet("/certificates", ListAsync)
             .WithName("ListCertificates")
             .WithSummary("My certificates of completion, newest first.")
+            .WithDescription("Any signed-in user. A certificate is issued when the last lesson of a course is completed.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .RequireAuthorization();
 
-        app.MapGroup("/api/certificates").WithTags("Certificates").WithApiConventions()
+        app.MapGroup("/api/certificates").WithTags("Certificates")
             .MapGet("/{certificateId:guid}", VerifyAsync)
             .WithName("VerifyCertificate")
             .WithSummary("Verifies a certificate by its id (public): the name on it, the course and the completion date.")
+            .WithDescription("Anonymous, so anyone given a certificate's link can check it. An unknown id is 404.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .AllowAnonymous();
         return app;

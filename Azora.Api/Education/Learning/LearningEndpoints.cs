@@ -16,6 +16,8 @@ public static class LearningEndpoints
         education.MapPost("/courses/{courseId:guid}/enroll", EnrollAsync)
             .WithName("Enroll")
             .WithSummary("Enrolls in a free course (201; again: 200 with the same enrollment). A paid course answers 402.")
+            .WithDescription("Any signed-in user. A paid course is 402 `PAYMENT_REQUIRED`: pay with CreatePaymentIntent and the " +
+                "enrollment follows the payment. A course that is not published is 404.")
             .Produces<EnrollmentResponse>(StatusCodes.Status201Created)
             .Produces<EnrollmentResponse>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -26,6 +28,7 @@ public static class LearningEndpoints
         education.MapGet("/enrollments", ListEnrollmentsAsync)
             .WithName("ListEnrollments")
             .WithSummary("My courses with progress, newest enrollment first.")
+            .WithDescription("Any signed-in user; revoked enrollments are listed with status `revoked`.")
             .Produces<PagedResponse<EnrollmentResponse>>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -34,6 +37,8 @@ public static class LearningEndpoints
         education.MapPost("/courses/{courseId:guid}/lessons/{lessonId:guid}/complete", CompleteLessonAsync)
             .WithName("CompleteLesson")
             .WithSummary("Marks a lesson done; the last one completes the enrollment.")
+            .WithDescription("An enrolled learner (403 `NOT_ENROLLED` otherwise). Completing a lesson twice changes nothing. " +
+                "Completing the last lesson issues the certificate.")
             .Produces<EnrollmentResponse>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)

@@ -12,7 +12,7 @@ public static class LessonContentRules
     public const int MaximumContentLength = 100_000;
     public const int MaximumVideoUrlLength = 2_000;
 
-    public static void Validate(LessonWriteRequest request, IDictionary<string, string[]> errors)
+    public static void Validate(LessonChanges request, IDictionary<string, string[]> errors)
     {
         if (request.Content is { Length: > MaximumContentLength })
         {

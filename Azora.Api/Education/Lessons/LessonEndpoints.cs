@@ -13,6 +13,8 @@ public static class LessonEndpoints
         education.MapGet("/courses/{courseId:guid}/lessons/{lessonId:guid}", ReadAsync)
             .WithName("GetLesson")
             .WithSummary("A lesson's content (Markdown, as stored) and video: a preview for anyone, otherwise for enrolled learners, the instructor and admins.")
+            .WithDescription("Anonymous for preview lessons of published courses. Otherwise: no token is 401, a signed-in user " +
+                "who is not enrolled 403 `NOT_ENROLLED`. Render `content` as Markdown without raw HTML. Never cached.")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
