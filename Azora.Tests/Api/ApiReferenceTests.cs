@@ -61,7 +61,10 @@ public partial class ApiReferenceTests(AzoraStackFixture stack)
 
         var paths = root.GetProperty("paths");
         Assert.True(paths.GetProperty("/api/auth/profile").GetProperty("get").TryGetProperty("security", out _));
-        Assert.False(paths.GetProperty("/api/auth/login").GetProperty("post").TryGetProperty("security", out _));
+        // Anonymous operations say so with one empty requirement, rather than leaving security unstated.
+        var anonymous = paths.GetProperty("/api/auth/login").GetProperty("post").GetProperty("security");
+        Assert.Equal(JsonValueKind.Object, Assert.Single(anonymous.EnumerateArray()).ValueKind);
+        Assert.Empty(anonymous[0].EnumerateObject());
 
         var problem = root.GetProperty("components").GetProperty("schemas").GetProperty("ProblemDetails").GetProperty("properties");
         Assert.True(problem.TryGetProperty("code", out _));
