@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 
@@ -14,6 +15,9 @@ public static class OpenApiSetup
 
     public static IServiceCollection AddAzoraOpenApi(this IServiceCollection services) => services.AddOpenApi(options =>
     {
+        // Any JSON value (an audit entry's before and after) is inline `{}`, not a component named after a .NET type.
+        options.CreateSchemaReferenceId = type =>
+            type.Type == typeof(System.Text.Json.JsonElement) ? null : OpenApiOptions.CreateDefaultSchemaReferenceId(type);
         options.AddDocumentTransformer((document, _, _) =>
         {
             Describe(document);
