@@ -66,13 +66,15 @@ public sealed class DistributedRateLimits : IDisposable
             using var lease = await Limiter(policy).AcquireAsync($"{_options.KeyPrefix}:{policy}:{partition}");
             return Counted(policy, Read(lease));
         }
-        catch (Exception ex) when ((ex is RedisException or TimeoutException) && RateLimitPolicies.IsStrict(policy))
+        // Anything the Redis limiter throws is the cache failing: besides RedisException and timeouts, a stalled socket
+        // surfaces as a cancellation or a completed pipe reader, and none of them may turn a request into a 500.
+        catch (Exception ex) when (RateLimitPolicies.IsStrict(policy))
         {
             _localFallback.Add(1, new KeyValuePair<string, object?>("policy", policy));
             _logger.LogWarning(ex, "Rate limit {Policy} counted in this replica only: Redis unreachable", policy);
             return Counted(policy, AcquireLocally(policy, partition));
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex)
         {
             _failOpen.Add(1, new KeyValuePair<string, object?>("policy", policy));
             _logger.LogWarning(ex, "Rate limit {Policy} not enforced: Redis unreachable", policy);
