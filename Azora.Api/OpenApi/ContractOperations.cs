@@ -45,7 +45,7 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
             || metadata.OfType<IAcceptsMetadata>().Any();
         var api = description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true;
 
-        DescribeSecurity(operation, context, secured);
+        DescribeSecurity(operation, context, secured, metadata.OfType<OptionalSignIn>().Any());
         var responses = operation.Responses ?? [];
         var statuses = new List<int> { StatusCodes.Status429TooManyRequests, StatusCodes.Status500InternalServerError };
         if (api)
@@ -148,20 +148,29 @@ internal sealed class ContractOperations : IOpenApiOperationTransformer
 
     private static string Key(int status) => status.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private static void DescribeSecurity(OpenApiOperation operation, OpenApiOperationTransformerContext context, bool secured)
+    /// <summary>
+    /// Bearer where a token is needed; otherwise an empty requirement first (anonymous, stated rather than left to a
+    /// global default), then the bearer scheme where signing in changes the answer. API keys are added by the API-key
+    /// feature's own transformer.
+    /// </summary>
+    private static void DescribeSecurity(OpenApiOperation operation, OpenApiOperationTransformerContext context, bool secured, bool optionalSignIn)
     {
+        operation.Security ??= [];
+        var bearer = new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] };
         if (secured)
         {
-            operation.Security ??= [];
-            operation.Security.Insert(0, new OpenApiSecurityRequirement
-            {
-                [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [],
-            });
+            operation.Security.Insert(0, bearer);
+            return;
         }
-        else if (operation.Security is null or { Count: 0 })
+
+        if (operation.Security.FirstOrDefault() is not { Count: 0 })
         {
-            // Anonymous: an empty requirement, so no global default can be read into it.
-            operation.Security = [new OpenApiSecurityRequirement()];
+            operation.Security.Insert(0, new OpenApiSecurityRequirement());
+        }
+
+        if (optionalSignIn)
+        {
+            operation.Security.Insert(1, bearer);
         }
     }
 

@@ -17,7 +17,7 @@ public static class OpenApiSetup
     {
         // Any JSON value (an audit entry's before and after) is inline `{}`, not a component named after a .NET type.
         options.CreateSchemaReferenceId = type =>
-            type.Type == typeof(System.Text.Json.JsonElement) ? null : OpenApiOptions.CreateDefaultSchemaReferenceId(type);
+            (Nullable.GetUnderlyingType(type.Type) ?? type.Type) == typeof(System.Text.Json.JsonElement) ? null : OpenApiOptions.CreateDefaultSchemaReferenceId(type);
         options.AddDocumentTransformer((document, _, _) =>
         {
             Describe(document);

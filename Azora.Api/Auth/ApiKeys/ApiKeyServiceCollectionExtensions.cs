@@ -56,7 +56,7 @@ public static class ApiKeyServiceCollectionExtensions
             }
 
             operation.Security ??= [];
-            if (metadata.OfType<IAllowAnonymous>().Any())
+            if (metadata.OfType<IAllowAnonymous>().Any() && operation.Security.FirstOrDefault() is not { Count: 0 })
             {
                 // Open to everyone; a key is optional (its requests count against the key's own rate limit).
                 operation.Security.Add(new OpenApiSecurityRequirement());

@@ -45,7 +45,7 @@ public static class CatalogEndpoints
             .ProducesValidationProblem()
             .CacheOutput(CatalogCachePolicy.Name)
             .AcceptsApiKeys(ApiKeyScopes.CatalogRead)
-            .AllowAnonymous();
+            .WithOptionalSignIn();
 
         education.MapGet("/courses/{courseId}", GetCourseAsync)
             .WithName("GetCourse")
@@ -56,7 +56,7 @@ public static class CatalogEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .CacheOutput(ViewerCachePolicy.Name)
             .AcceptsApiKeys(ApiKeyScopes.CatalogRead)
-            .AllowAnonymous();
+            .WithOptionalSignIn();
 
         return app;
     }

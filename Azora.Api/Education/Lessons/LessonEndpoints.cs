@@ -1,6 +1,7 @@
 using Azora.Api.Auth;
 using System.Security.Claims;
 using Azora.Api.Errors;
+using Azora.Api.OpenApi;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Azora.Api.Education.Lessons;
@@ -18,7 +19,7 @@ public static class LessonEndpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .AllowAnonymous();
+            .WithOptionalSignIn();
         return education;
     }
 
