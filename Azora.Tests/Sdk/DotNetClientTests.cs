@@ -88,6 +88,7 @@ public sealed class DotNetClientTests(AzoraStackFixture stack)
         Assert.Equal(bySlug.Course.Title, byId.Course!.Title);
         Assert.NotEmpty(bySlug.Lessons!);
         Assert.Equal(6, (await client.ListCategoriesAsync()).Count);
+        Assert.Equal("sql-for-analysts", (await ReadmeExamples.UseTheGeneratedClientAsync(client))!.Course!.Slug);
     }
 
     [Fact]

@@ -122,6 +122,14 @@ internal static class ReadmeExamples
         // README end
     }
 
+    public static async Task<CourseDetail?> UseTheGeneratedClientAsync(AzoraClient client)
+    {
+        // README: generated
+        var course = await client.Api.Api.Education.Courses["sql-for-analysts"].GetAsync();
+        // README end
+        return course;
+    }
+
     public static void AddToServices(HostApplicationBuilder builder)
     {
         // README: dependency-injection
