@@ -2,6 +2,10 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Azora.Client;
+using Azora.Client.Generated;
+using Azora.Client.Generated.Models;
+using Microsoft.Kiota.Abstractions.Authentication;
+using Microsoft.Kiota.Http.HttpClientLibrary;
 
 namespace Azora.Benchmarks;
 
@@ -31,18 +35,32 @@ internal static class SdkBenchmark
 
         async Task<int> ThroughSdk() => (await sdk.ListCoursesAsync(page: 1, limit: 20)).Items.Count;
 
+        // The generated client alone, on a plain HttpClient: what Kiota costs, apart from Azora.Client's pipeline.
+        using var kiotaHttp = new HttpClient { BaseAddress = api };
+        using var adapter = new HttpClientRequestAdapter(new AnonymousAuthenticationProvider(), httpClient: kiotaHttp);
+        var kiota = new AzoraApiClient(adapter);
+
+        async Task<int> KiotaOnly()
+        {
+            var request = kiota.Api.Education.Courses.ToGetRequestInformation();
+            request.QueryParameters["limit"] = "20";
+            request.QueryParameters["page"] = "1";
+            return (await adapter.SendAsync(request, PagedResponseOfCourseSummary.CreateFromDiscriminatorValue))!.Data!.Count;
+        }
+
         // Both read the same page; then warm up both (JIT, connections, the API's cache).
         var (rawCount, sdkCount) = (await Raw(), await ThroughSdk());
-        if (rawCount != sdkCount || rawCount == 0)
+        if (rawCount != sdkCount || rawCount == 0 || await KiotaOnly() != rawCount)
         {
             throw new InvalidOperationException($"The two clients read different pages: {rawCount} and {sdkCount} courses.");
         }
 
         await LoadAsync(Raw, TimeSpan.FromSeconds(1), concurrency);
         await LoadAsync(ThroughSdk, TimeSpan.FromSeconds(1), concurrency);
+        await LoadAsync(KiotaOnly, TimeSpan.FromSeconds(1), concurrency);
 
-        long rawCalls = 0, sdkCalls = 0;
-        TimeSpan rawTime = TimeSpan.Zero, sdkTime = TimeSpan.Zero, rawCpu = TimeSpan.Zero, sdkCpu = TimeSpan.Zero;
+        long rawCalls = 0, sdkCalls = 0, kiotaCalls = 0;
+        TimeSpan rawTime = TimeSpan.Zero, sdkTime = TimeSpan.Zero, rawCpu = TimeSpan.Zero, sdkCpu = TimeSpan.Zero, kiotaCpu = TimeSpan.Zero;
         for (var i = 0; i < rounds; i++)
         {
             // Alternate which goes first, so neither always follows the other's garbage collections.
@@ -56,6 +74,10 @@ internal static class SdkBenchmark
             sdkTime += viaSdk.Elapsed;
             rawCpu += raw.ClientCpu;
             sdkCpu += viaSdk.ClientCpu;
+            // The generated client alone only for its CPU per call (the ratio of rates compares the two above).
+            var alone = await LoadAsync(KiotaOnly, round / 2, concurrency);
+            kiotaCalls += alone.Calls;
+            kiotaCpu += alone.ClientCpu;
             Console.WriteLine($"round {i + 1}: raw {raw.Calls / raw.Elapsed.TotalSeconds:F0}/s, Azora.Client {viaSdk.Calls / viaSdk.Elapsed.TotalSeconds:F0}/s");
         }
 
@@ -64,6 +86,7 @@ internal static class SdkBenchmark
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores; API {api}; GET {Path}; {rounds} rounds of {round.TotalSeconds} s each per client; {concurrency} concurrent callers");
         Console.WriteLine($"raw HttpClient + System.Text.Json: {rawRate:F0} lists/s ({rawCalls} calls), client CPU {rawCpu.TotalMilliseconds / rawCalls:F2} ms per call");
         Console.WriteLine($"Azora.Client ListCoursesAsync:     {sdkRate:F0} lists/s ({sdkCalls} calls), client CPU {sdkCpu.TotalMilliseconds / sdkCalls:F2} ms per call");
+        Console.WriteLine($"generated client alone (no pipeline): client CPU {kiotaCpu.TotalMilliseconds / kiotaCalls:F2} ms per call ({kiotaCalls} calls)");
         Console.WriteLine($"Azora.Client / raw: {sdkRate / rawRate:P0} of the calls per second; {sdkCpu.TotalMilliseconds / sdkCalls / (rawCpu.TotalMilliseconds / rawCalls):F1}x the client CPU per call");
     }
 
