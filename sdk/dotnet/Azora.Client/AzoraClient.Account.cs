@@ -1,4 +1,6 @@
 using Azora.Client.Generated.Models;
+using Azora.Client.Http;
+using Microsoft.Kiota.Abstractions;
 
 namespace Azora.Client;
 
@@ -11,14 +13,17 @@ public sealed partial class AzoraClient
     /// <summary>Changes the profile (operation <c>UpdateProfile</c>): a null argument is left as it is, an empty
     /// <paramref name="bio"/> clears it. <c>400 VALIDATION_ERROR</c> names the field in <see cref="AzoraApiException.Errors"/>.</summary>
     public async Task<ProfileResponse> UpdateProfileAsync(string? name = null, string? bio = null, CancellationToken cancellationToken = default) =>
-        Required(await Api.Api.Auth.Profile.PatchAsync(new UpdateProfileRequest { Name = name, Bio = bio }, cancellationToken: cancellationToken).ConfigureAwait(false));
+        Required(await SendAsync(
+            Method.PATCH, "/api/auth/profile", new JsonBody(("name", name), ("bio", bio)), ProfileResponse.CreateFromDiscriminatorValue, cancellationToken: cancellationToken).ConfigureAwait(false));
 
     /// <summary>
     /// Creates an API key for the signed-in instructor or admin (operation <c>CreateApiKey</c>) with some of
     /// <see cref="AzoraApiKeyScopes"/>. The answer's <c>Key</c> is shown this once: store it.
     /// </summary>
     public async Task<CreatedApiKeyResponse> CreateApiKeyAsync(string name, IEnumerable<string> scopes, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default) =>
-        Required(await Api.Api.Auth.ApiKeys.PostAsync(new CreateApiKeyRequest { Name = name, Scopes = [.. scopes], ExpiresAt = expiresAt }, cancellationToken: cancellationToken).ConfigureAwait(false));
+        Required(await SendAsync(
+            Method.POST, "/api/auth/api-keys", new JsonBody(("name", name), ("scopes", scopes), ("expiresAt", expiresAt)), CreatedApiKeyResponse.CreateFromDiscriminatorValue,
+            cancellationToken: cancellationToken).ConfigureAwait(false));
 
     /// <summary>My API keys that are not revoked, oldest first, without the keys themselves (operation <c>ListApiKeys</c>).</summary>
     public async Task<IReadOnlyList<ApiKeyResponse>> ListApiKeysAsync(CancellationToken cancellationToken = default) =>

@@ -1,5 +1,6 @@
 using Azora.Client.Generated.Models;
 using Azora.Client.Http;
+using Microsoft.Kiota.Abstractions;
 
 namespace Azora.Client;
 
@@ -11,8 +12,8 @@ public sealed partial class AzoraClient
     /// one when it is null, and keeps it on every retry, so one call never makes two payments.
     /// </summary>
     public async Task<PaymentIntentResponse> CreatePaymentIntentAsync(Guid courseId, string? currency = null, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
-        Required(await Api.Api.Pay.PaymentIntent.PostAsync(
-            new CreatePaymentIntentRequest { CourseId = courseId, Currency = currency },
+        Required(await SendAsync(
+            Method.POST, "/api/pay/payment-intent", new JsonBody(("courseId", courseId), ("currency", currency)), PaymentIntentResponse.CreateFromDiscriminatorValue,
             request => request.Headers.Add(IdempotencyHandler.Header, idempotencyKey ?? Guid.NewGuid().ToString()),
             cancellationToken).ConfigureAwait(false));
 

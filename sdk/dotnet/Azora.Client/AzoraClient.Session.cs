@@ -1,4 +1,6 @@
 using Azora.Client.Generated.Models;
+using Azora.Client.Http;
+using Microsoft.Kiota.Abstractions;
 
 namespace Azora.Client;
 
@@ -21,7 +23,8 @@ public sealed partial class AzoraClient
     /// </summary>
     public async Task<AzoraSession> SignInAsync(string email, string password, CancellationToken cancellationToken = default)
     {
-        var session = await SessionFromAsync(Api.Api.Auth.Login.PostAsync(new LoginRequest { Email = email, Password = password }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var session = await SessionFromAsync(SendAsync(
+            Method.POST, "/api/auth/login", new JsonBody(("email", email), ("password", password)), TokenResponse.CreateFromDiscriminatorValue, cancellationToken: cancellationToken)).ConfigureAwait(false);
         _sessions.Set(session);
         return session;
     }
@@ -29,7 +32,8 @@ public sealed partial class AzoraClient
     /// <summary>Creates a learner account (operation <c>Register</c>) and keeps its tokens, as <see cref="SignInAsync"/> does.</summary>
     public async Task<AzoraSession> RegisterAsync(string email, string password, string name, CancellationToken cancellationToken = default)
     {
-        var session = await SessionFromAsync(Api.Api.Auth.Register.PostAsync(new RegisterRequest { Email = email, Password = password, Name = name }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var session = await SessionFromAsync(SendAsync(
+            Method.POST, "/api/auth/register", new JsonBody(("email", email), ("password", password), ("name", name)), TokenResponse.CreateFromDiscriminatorValue, cancellationToken: cancellationToken)).ConfigureAwait(false);
         _sessions.Set(session);
         return session;
     }

@@ -1,4 +1,6 @@
 using Azora.Client.Generated.Models;
+using Azora.Client.Http;
+using Microsoft.Kiota.Abstractions;
 
 namespace Azora.Client;
 
@@ -10,7 +12,9 @@ public sealed partial class AzoraClient
     /// store it for <see cref="AzoraWebhooks.Verify(string, string?, string, TimeSpan?, TimeProvider?)"/>.
     /// </summary>
     public async Task<WebhookResponse> CreateWebhookAsync(string url, IEnumerable<string> events, string? description = null, CancellationToken cancellationToken = default) =>
-        Required(await Api.Api.Webhooks.PostAsync(new WebhookWriteRequest { Url = url, Events = [.. events], Description = description }, cancellationToken: cancellationToken).ConfigureAwait(false));
+        Required(await SendAsync(
+            Method.POST, "/api/webhooks", new JsonBody(("url", url), ("events", events), ("description", description)), WebhookResponse.CreateFromDiscriminatorValue,
+            cancellationToken: cancellationToken).ConfigureAwait(false));
 
     /// <summary>My subscriptions, without their secrets (operation <c>ListWebhooks</c>).</summary>
     public async Task<IReadOnlyList<WebhookResponse>> ListWebhooksAsync(CancellationToken cancellationToken = default) =>
@@ -24,8 +28,9 @@ public sealed partial class AzoraClient
     /// <paramref name="active"/> true also turns on again a subscription the API disabled.</summary>
     public async Task<WebhookResponse> UpdateWebhookAsync(
         Guid id, string? url = null, IEnumerable<string>? events = null, string? description = null, bool? active = null, CancellationToken cancellationToken = default) =>
-        Required(await Api.Api.Webhooks[id].PatchAsync(
-            new WebhookWriteRequest { Url = url, Events = events?.ToList(), Description = description, Active = active }, cancellationToken: cancellationToken).ConfigureAwait(false));
+        Required(await SendAsync(
+            Method.PATCH, $"/api/webhooks/{id}", new JsonBody(("url", url), ("events", events), ("description", description), ("active", active)),
+            WebhookResponse.CreateFromDiscriminatorValue, cancellationToken: cancellationToken).ConfigureAwait(false));
 
     /// <summary>Deletes a subscription and its pending deliveries (operation <c>DeleteWebhook</c>).</summary>
     public Task DeleteWebhookAsync(Guid id, CancellationToken cancellationToken = default) =>

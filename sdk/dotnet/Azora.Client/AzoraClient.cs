@@ -74,7 +74,8 @@ public sealed partial class AzoraClient : IDisposable
         _pipeline = new HttpClient(pipeline) { BaseAddress = address, Timeout = Timeout.InfiniteTimeSpan };
         _adapter = new HttpClientRequestAdapter(new AnonymousAuthenticationProvider(), httpClient: _pipeline) { BaseUrl = address.ToString() };
         Api = new AzoraApiClient(_adapter);
-        _sessions.Refresher = async refreshToken => await SessionFromAsync(Api.Api.Auth.Refresh.PostAsync(new RefreshRequest { RefreshToken = refreshToken })).ConfigureAwait(false);
+        _sessions.Refresher = refreshToken => SessionFromAsync(SendAsync(
+            Method.POST, "/api/auth/refresh", new JsonBody(("refreshToken", refreshToken)), TokenResponse.CreateFromDiscriminatorValue, cancellationToken: CancellationToken.None));
     }
 
     /// <summary>
@@ -104,6 +105,21 @@ public sealed partial class AzoraClient : IDisposable
     private static T Required<T>(T? value, [CallerMemberName] string operation = "")
         where T : class =>
         value ?? throw new InvalidOperationException($"{operation}: the API answered without a body.");
+
+    /// <summary>
+    /// Sends a request with a body to an operation's path (its route values already in it), so that the body is
+    /// written from the contract's member names (<see cref="JsonBody"/>); the answer is read into the generated model.
+    /// </summary>
+    private Task<TResponse?> SendAsync<TResponse>(
+        Method method, string path, JsonBody body, ParsableFactory<TResponse> factory, Action<RequestInformation>? configure = null, CancellationToken cancellationToken = default)
+        where TResponse : IParsable
+    {
+        var request = new RequestInformation(method, "{+baseurl}" + path, new Dictionary<string, object>());
+        request.Headers.TryAdd("Accept", "application/json");
+        request.SetContentFromParsable(_adapter, "application/json", body);
+        configure?.Invoke(request);
+        return _adapter.SendAsync(request, factory, cancellationToken: cancellationToken);
+    }
 
     /// <summary>One page of a paginated list, asked for by the contract's query parameter names.</summary>
     private async Task<AzoraPage<TItem>> PageAsync<TResponse, TItem>(
