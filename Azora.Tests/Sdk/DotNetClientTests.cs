@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using Azora.Client;
+using Azora.Client.Generated.Models;
 using Azora.Tests.Api;
 using Azora.Tests.Stack;
 using Microsoft.AspNetCore.Builder;
@@ -48,7 +49,7 @@ public sealed class DotNetClientTests(AzoraStackFixture stack)
 
         var profile = await ReadmeExamples.SignInAsync(ApiAddress, email, TestAccounts.Password);
         Assert.Equal(email, profile.Email);
-        Assert.Equal(["learner"], profile.Roles);
+        Assert.Equal([ProfileResponse_roles.Learner], profile.Roles);
 
         using var client = new AzoraClient(ApiAddress);
         await client.SignInAsync(email, TestAccounts.Password);
@@ -113,7 +114,7 @@ public sealed class DotNetClientTests(AzoraStackFixture stack)
 
         var enrollment = await ReadmeExamples.LearnAsync(client);
 
-        Assert.Equal("active", enrollment.Status);
+        Assert.Equal(EnrollmentResponse_status.Active, enrollment.Status);
         Assert.Equal(1, enrollment.Progress!.CompletedLessons);
         var again = await client.EnrollAsync(enrollment.Course!.Id!.Value);
         Assert.Equal(enrollment.Id, again.Id);
@@ -140,7 +141,7 @@ public sealed class DotNetClientTests(AzoraStackFixture stack)
         var (intent, payment) = await ReadmeExamples.PayAsync(client, course.Id!.Value);
         Assert.Equal(course.Price!.Amount, intent.Amount);
         Assert.Equal(intent.PaymentId, payment.Id);
-        Assert.Equal("pending", payment.Status);
+        Assert.Equal(PaymentResponse_status.Pending, payment.Status);
 
         var keyed = await client.CreatePaymentIntentAsync(course.Id.Value, idempotencyKey: $"sdk-{Guid.NewGuid():N}");
         Assert.Equal(intent.PaymentId, keyed.PaymentId);   // the learner's open intent for the course
@@ -267,7 +268,7 @@ public sealed class DotNetClientTests(AzoraStackFixture stack)
 
         // The key is listed for its owner without its value, and once revoked it is refused.
         var listed = Assert.Single(await instructor.ListApiKeysAsync(), each => each.Id == key.Id);
-        Assert.Equal(["catalog:read", "webhooks:manage"], listed.Scopes!.Order());
+        Assert.Equal([ApiKeyResponse_scopes.WebhooksManage, ApiKeyResponse_scopes.CatalogRead], listed.Scopes!.Order());
         Assert.Equal(subscription.Id, Assert.Single(await partner.ListWebhooksAsync()).Id);
         await instructor.RevokeApiKeyAsync(key.Id!.Value);
         var revoked = await Assert.ThrowsAsync<AzoraApiException>(() => partner.ListWebhooksAsync());
@@ -320,6 +321,6 @@ public sealed class DotNetClientTests(AzoraStackFixture stack)
         var page = await client.ListCoursesAsync(limit: 3);
         Assert.Equal(3, page.Items.Count);
         await client.RegisterAsync(TestAccounts.NewEmail("sdk-di"), TestAccounts.Password, "Ada Lovelace");
-        Assert.Equal(["learner"], (await client.GetProfileAsync()).Roles);
+        Assert.Equal([ProfileResponse_roles.Learner], (await client.GetProfileAsync()).Roles);
     }
 }

@@ -41,10 +41,10 @@ namespace Azora.Client.Generated.Models
         /// <summary>The scopes property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public List<string>? Scopes { get; set; }
+        public List<global::Azora.Client.Generated.Models.ApiKeyResponse_scopes?>? Scopes { get; set; }
 #nullable restore
 #else
-        public List<string> Scopes { get; set; }
+        public List<global::Azora.Client.Generated.Models.ApiKeyResponse_scopes?> Scopes { get; set; }
 #endif
         /// <summary>
         /// Instantiates a new <see cref="global::Azora.Client.Generated.Models.ApiKeyResponse"/> and sets the default values.
@@ -77,7 +77,7 @@ namespace Azora.Client.Generated.Models
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "lastUsedAt", n => { LastUsedAt = n.GetDateTimeOffsetValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
-                { "scopes", n => { Scopes = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
+                { "scopes", n => { Scopes = n.GetCollectionOfEnumValues<global::Azora.Client.Generated.Models.ApiKeyResponse_scopes>()?.AsList(); } },
             };
         }
         /// <summary>
@@ -93,7 +93,7 @@ namespace Azora.Client.Generated.Models
             writer.WriteGuidValue("id", Id);
             writer.WriteDateTimeOffsetValue("lastUsedAt", LastUsedAt);
             writer.WriteStringValue("name", Name);
-            writer.WriteCollectionOfPrimitiveValues<string>("scopes", Scopes);
+            writer.WriteCollectionOfEnumValues<global::Azora.Client.Generated.Models.ApiKeyResponse_scopes>("scopes", Scopes);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

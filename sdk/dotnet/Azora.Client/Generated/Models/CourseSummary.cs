@@ -53,13 +53,7 @@ namespace Azora.Client.Generated.Models
         /// <summary>The lessonCount property</summary>
         public int? LessonCount { get; set; }
         /// <summary>The level property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Level { get; set; }
-#nullable restore
-#else
-        public string Level { get; set; }
-#endif
+        public global::Azora.Client.Generated.Models.CourseSummary_level? Level { get; set; }
         /// <summary>The price property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -123,7 +117,7 @@ namespace Azora.Client.Generated.Models
                 { "instructor", n => { Instructor = n.GetObjectValue<global::Azora.Client.Generated.Models.InstructorRef>(global::Azora.Client.Generated.Models.InstructorRef.CreateFromDiscriminatorValue); } },
                 { "isFree", n => { IsFree = n.GetBoolValue(); } },
                 { "lessonCount", n => { LessonCount = n.GetIntValue(); } },
-                { "level", n => { Level = n.GetStringValue(); } },
+                { "level", n => { Level = n.GetEnumValue<global::Azora.Client.Generated.Models.CourseSummary_level>(); } },
                 { "price", n => { Price = n.GetObjectValue<global::Azora.Client.Generated.Models.Money>(global::Azora.Client.Generated.Models.Money.CreateFromDiscriminatorValue); } },
                 { "published", n => { Published = n.GetBoolValue(); } },
                 { "slug", n => { Slug = n.GetStringValue(); } },
@@ -148,7 +142,7 @@ namespace Azora.Client.Generated.Models
             writer.WriteObjectValue<global::Azora.Client.Generated.Models.InstructorRef>("instructor", Instructor);
             writer.WriteBoolValue("isFree", IsFree);
             writer.WriteIntValue("lessonCount", LessonCount);
-            writer.WriteStringValue("level", Level);
+            writer.WriteEnumValue<global::Azora.Client.Generated.Models.CourseSummary_level>("level", Level);
             writer.WriteObjectValue<global::Azora.Client.Generated.Models.Money>("price", Price);
             writer.WriteBoolValue("published", Published);
             writer.WriteStringValue("slug", Slug);

@@ -27,10 +27,10 @@ namespace Azora.Client.Generated.Models
         /// <summary>The scopes property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public List<string>? Scopes { get; set; }
+        public List<global::Azora.Client.Generated.Models.CreateApiKeyRequest_scopes?>? Scopes { get; set; }
 #nullable restore
 #else
-        public List<string> Scopes { get; set; }
+        public List<global::Azora.Client.Generated.Models.CreateApiKeyRequest_scopes?> Scopes { get; set; }
 #endif
         /// <summary>
         /// Instantiates a new <see cref="global::Azora.Client.Generated.Models.CreateApiKeyRequest"/> and sets the default values.
@@ -59,7 +59,7 @@ namespace Azora.Client.Generated.Models
             {
                 { "expiresAt", n => { ExpiresAt = n.GetDateTimeOffsetValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
-                { "scopes", n => { Scopes = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
+                { "scopes", n => { Scopes = n.GetCollectionOfEnumValues<global::Azora.Client.Generated.Models.CreateApiKeyRequest_scopes>()?.AsList(); } },
             };
         }
         /// <summary>
@@ -71,7 +71,7 @@ namespace Azora.Client.Generated.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteDateTimeOffsetValue("expiresAt", ExpiresAt);
             writer.WriteStringValue("name", Name);
-            writer.WriteCollectionOfPrimitiveValues<string>("scopes", Scopes);
+            writer.WriteCollectionOfEnumValues<global::Azora.Client.Generated.Models.CreateApiKeyRequest_scopes>("scopes", Scopes);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

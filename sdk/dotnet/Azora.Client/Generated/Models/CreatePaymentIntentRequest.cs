@@ -14,8 +14,6 @@ namespace Azora.Client.Generated.Models
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
-        /// <summary>The amount property</summary>
-        public long? Amount { get; set; }
         /// <summary>The courseId property</summary>
         public Guid? CourseId { get; set; }
         /// <summary>The currency property</summary>
@@ -51,7 +49,6 @@ namespace Azora.Client.Generated.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
-                { "amount", n => { Amount = n.GetLongValue(); } },
                 { "courseId", n => { CourseId = n.GetGuidValue(); } },
                 { "currency", n => { Currency = n.GetStringValue(); } },
             };
@@ -63,7 +60,6 @@ namespace Azora.Client.Generated.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteLongValue("amount", Amount);
             writer.WriteGuidValue("courseId", CourseId);
             writer.WriteStringValue("currency", Currency);
             writer.WriteAdditionalData(AdditionalData);

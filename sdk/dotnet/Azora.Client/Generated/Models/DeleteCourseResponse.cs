@@ -17,13 +17,7 @@ namespace Azora.Client.Generated.Models
         /// <summary>The id property</summary>
         public Guid? Id { get; set; }
         /// <summary>The outcome property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Outcome { get; set; }
-#nullable restore
-#else
-        public string Outcome { get; set; }
-#endif
+        public global::Azora.Client.Generated.Models.DeleteCourseResponse_outcome? Outcome { get; set; }
         /// <summary>
         /// Instantiates a new <see cref="global::Azora.Client.Generated.Models.DeleteCourseResponse"/> and sets the default values.
         /// </summary>
@@ -50,7 +44,7 @@ namespace Azora.Client.Generated.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "id", n => { Id = n.GetGuidValue(); } },
-                { "outcome", n => { Outcome = n.GetStringValue(); } },
+                { "outcome", n => { Outcome = n.GetEnumValue<global::Azora.Client.Generated.Models.DeleteCourseResponse_outcome>(); } },
             };
         }
         /// <summary>
@@ -61,7 +55,7 @@ namespace Azora.Client.Generated.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteGuidValue("id", Id);
-            writer.WriteStringValue("outcome", Outcome);
+            writer.WriteEnumValue<global::Azora.Client.Generated.Models.DeleteCourseResponse_outcome>("outcome", Outcome);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

@@ -23,13 +23,7 @@ namespace Azora.Client.Generated.Models
         /// <summary>The eventId property</summary>
         public Guid? EventId { get; set; }
         /// <summary>The eventType property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? EventType { get; set; }
-#nullable restore
-#else
-        public string EventType { get; set; }
-#endif
+        public global::Azora.Client.Generated.Models.DeliveryResponse_eventType? EventType { get; set; }
         /// <summary>The id property</summary>
         public Guid? Id { get; set; }
         /// <summary>The lastError property</summary>
@@ -45,13 +39,7 @@ namespace Azora.Client.Generated.Models
         /// <summary>The nextAttemptAt property</summary>
         public DateTimeOffset? NextAttemptAt { get; set; }
         /// <summary>The outcome property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Outcome { get; set; }
-#nullable restore
-#else
-        public string Outcome { get; set; }
-#endif
+        public global::Azora.Client.Generated.Models.DeliveryResponse_outcome? Outcome { get; set; }
         /// <summary>
         /// Instantiates a new <see cref="global::Azora.Client.Generated.Models.DeliveryResponse"/> and sets the default values.
         /// </summary>
@@ -81,12 +69,12 @@ namespace Azora.Client.Generated.Models
                 { "createdAt", n => { CreatedAt = n.GetDateTimeOffsetValue(); } },
                 { "deliveredAt", n => { DeliveredAt = n.GetDateTimeOffsetValue(); } },
                 { "eventId", n => { EventId = n.GetGuidValue(); } },
-                { "eventType", n => { EventType = n.GetStringValue(); } },
+                { "eventType", n => { EventType = n.GetEnumValue<global::Azora.Client.Generated.Models.DeliveryResponse_eventType>(); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "lastError", n => { LastError = n.GetStringValue(); } },
                 { "lastStatusCode", n => { LastStatusCode = n.GetIntValue(); } },
                 { "nextAttemptAt", n => { NextAttemptAt = n.GetDateTimeOffsetValue(); } },
-                { "outcome", n => { Outcome = n.GetStringValue(); } },
+                { "outcome", n => { Outcome = n.GetEnumValue<global::Azora.Client.Generated.Models.DeliveryResponse_outcome>(); } },
             };
         }
         /// <summary>
@@ -100,12 +88,12 @@ namespace Azora.Client.Generated.Models
             writer.WriteDateTimeOffsetValue("createdAt", CreatedAt);
             writer.WriteDateTimeOffsetValue("deliveredAt", DeliveredAt);
             writer.WriteGuidValue("eventId", EventId);
-            writer.WriteStringValue("eventType", EventType);
+            writer.WriteEnumValue<global::Azora.Client.Generated.Models.DeliveryResponse_eventType>("eventType", EventType);
             writer.WriteGuidValue("id", Id);
             writer.WriteStringValue("lastError", LastError);
             writer.WriteIntValue("lastStatusCode", LastStatusCode);
             writer.WriteDateTimeOffsetValue("nextAttemptAt", NextAttemptAt);
-            writer.WriteStringValue("outcome", Outcome);
+            writer.WriteEnumValue<global::Azora.Client.Generated.Models.DeliveryResponse_outcome>("outcome", Outcome);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

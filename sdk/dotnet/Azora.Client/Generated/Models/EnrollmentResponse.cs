@@ -37,13 +37,7 @@ namespace Azora.Client.Generated.Models
         public global::Azora.Client.Generated.Models.Progress Progress { get; set; }
 #endif
         /// <summary>The status property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Status { get; set; }
-#nullable restore
-#else
-        public string Status { get; set; }
-#endif
+        public global::Azora.Client.Generated.Models.EnrollmentResponse_status? Status { get; set; }
         /// <summary>
         /// Instantiates a new <see cref="global::Azora.Client.Generated.Models.EnrollmentResponse"/> and sets the default values.
         /// </summary>
@@ -74,7 +68,7 @@ namespace Azora.Client.Generated.Models
                 { "enrolledAt", n => { EnrolledAt = n.GetDateTimeOffsetValue(); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "progress", n => { Progress = n.GetObjectValue<global::Azora.Client.Generated.Models.Progress>(global::Azora.Client.Generated.Models.Progress.CreateFromDiscriminatorValue); } },
-                { "status", n => { Status = n.GetStringValue(); } },
+                { "status", n => { Status = n.GetEnumValue<global::Azora.Client.Generated.Models.EnrollmentResponse_status>(); } },
             };
         }
         /// <summary>
@@ -89,7 +83,7 @@ namespace Azora.Client.Generated.Models
             writer.WriteDateTimeOffsetValue("enrolledAt", EnrolledAt);
             writer.WriteGuidValue("id", Id);
             writer.WriteObjectValue<global::Azora.Client.Generated.Models.Progress>("progress", Progress);
-            writer.WriteStringValue("status", Status);
+            writer.WriteEnumValue<global::Azora.Client.Generated.Models.EnrollmentResponse_status>("status", Status);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

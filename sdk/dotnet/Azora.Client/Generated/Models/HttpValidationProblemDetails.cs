@@ -8,14 +8,15 @@ using System.IO;
 using System;
 namespace Azora.Client.Generated.Models
 {
+    /// <summary>
+    /// A problem; `errors` names each invalid field (`VALIDATION_ERROR`) and is absent when the body could not be read at all (`MALFORMED_REQUEST`).
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class HttpValidationProblemDetails : ApiException, IAdditionalDataHolder, IParsable
-    #pragma warning restore CS1591
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
-        /// <summary>Stable error code; see the code table in the API reference.</summary>
+        /// <summary>Stable error code to branch on; see the code table in the API reference.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Code { get; set; }

@@ -43,13 +43,7 @@ namespace Azora.Client.Generated.Models
         public string PaymentIntentId { get; set; }
 #endif
         /// <summary>The status property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Status { get; set; }
-#nullable restore
-#else
-        public string Status { get; set; }
-#endif
+        public global::Azora.Client.Generated.Models.PaymentIntentResponse_status? Status { get; set; }
         /// <summary>
         /// Instantiates a new <see cref="global::Azora.Client.Generated.Models.PaymentIntentResponse"/> and sets the default values.
         /// </summary>
@@ -80,7 +74,7 @@ namespace Azora.Client.Generated.Models
                 { "currency", n => { Currency = n.GetStringValue(); } },
                 { "paymentId", n => { PaymentId = n.GetGuidValue(); } },
                 { "paymentIntentId", n => { PaymentIntentId = n.GetStringValue(); } },
-                { "status", n => { Status = n.GetStringValue(); } },
+                { "status", n => { Status = n.GetEnumValue<global::Azora.Client.Generated.Models.PaymentIntentResponse_status>(); } },
             };
         }
         /// <summary>
@@ -95,7 +89,7 @@ namespace Azora.Client.Generated.Models
             writer.WriteStringValue("currency", Currency);
             writer.WriteGuidValue("paymentId", PaymentId);
             writer.WriteStringValue("paymentIntentId", PaymentIntentId);
-            writer.WriteStringValue("status", Status);
+            writer.WriteEnumValue<global::Azora.Client.Generated.Models.PaymentIntentResponse_status>("status", Status);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

@@ -63,13 +63,7 @@ namespace Azora.Client.Generated.Models
         public string PaymentIntentId { get; set; }
 #endif
         /// <summary>The status property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Status { get; set; }
-#nullable restore
-#else
-        public string Status { get; set; }
-#endif
+        public global::Azora.Client.Generated.Models.PaymentResponse_status? Status { get; set; }
         /// <summary>The updatedAt property</summary>
         public DateTimeOffset? UpdatedAt { get; set; }
         /// <summary>
@@ -106,7 +100,7 @@ namespace Azora.Client.Generated.Models
                 { "failureReason", n => { FailureReason = n.GetStringValue(); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "paymentIntentId", n => { PaymentIntentId = n.GetStringValue(); } },
-                { "status", n => { Status = n.GetStringValue(); } },
+                { "status", n => { Status = n.GetEnumValue<global::Azora.Client.Generated.Models.PaymentResponse_status>(); } },
                 { "updatedAt", n => { UpdatedAt = n.GetDateTimeOffsetValue(); } },
             };
         }
@@ -126,7 +120,7 @@ namespace Azora.Client.Generated.Models
             writer.WriteStringValue("failureReason", FailureReason);
             writer.WriteGuidValue("id", Id);
             writer.WriteStringValue("paymentIntentId", PaymentIntentId);
-            writer.WriteStringValue("status", Status);
+            writer.WriteEnumValue<global::Azora.Client.Generated.Models.PaymentResponse_status>("status", Status);
             writer.WriteDateTimeOffsetValue("updatedAt", UpdatedAt);
             writer.WriteAdditionalData(AdditionalData);
         }

@@ -17,10 +17,10 @@ namespace Azora.Client.Generated.Models
         /// <summary>The roles property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public List<string>? Roles { get; set; }
+        public List<global::Azora.Client.Generated.Models.SetRolesRequest_roles?>? Roles { get; set; }
 #nullable restore
 #else
-        public List<string> Roles { get; set; }
+        public List<global::Azora.Client.Generated.Models.SetRolesRequest_roles?> Roles { get; set; }
 #endif
         /// <summary>
         /// Instantiates a new <see cref="global::Azora.Client.Generated.Models.SetRolesRequest"/> and sets the default values.
@@ -47,7 +47,7 @@ namespace Azora.Client.Generated.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
-                { "roles", n => { Roles = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
+                { "roles", n => { Roles = n.GetCollectionOfEnumValues<global::Azora.Client.Generated.Models.SetRolesRequest_roles>()?.AsList(); } },
             };
         }
         /// <summary>
@@ -57,7 +57,7 @@ namespace Azora.Client.Generated.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteCollectionOfPrimitiveValues<string>("roles", Roles);
+            writer.WriteCollectionOfEnumValues<global::Azora.Client.Generated.Models.SetRolesRequest_roles>("roles", Roles);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

@@ -35,10 +35,10 @@ namespace Azora.Client.Generated.Models
         /// <summary>The roles property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public List<string>? Roles { get; set; }
+        public List<global::Azora.Client.Generated.Models.UserResponse_roles?>? Roles { get; set; }
 #nullable restore
 #else
-        public List<string> Roles { get; set; }
+        public List<global::Azora.Client.Generated.Models.UserResponse_roles?> Roles { get; set; }
 #endif
         /// <summary>
         /// Instantiates a new <see cref="global::Azora.Client.Generated.Models.UserResponse"/> and sets the default values.
@@ -68,7 +68,7 @@ namespace Azora.Client.Generated.Models
                 { "email", n => { Email = n.GetStringValue(); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
-                { "roles", n => { Roles = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
+                { "roles", n => { Roles = n.GetCollectionOfEnumValues<global::Azora.Client.Generated.Models.UserResponse_roles>()?.AsList(); } },
             };
         }
         /// <summary>
@@ -81,7 +81,7 @@ namespace Azora.Client.Generated.Models
             writer.WriteStringValue("email", Email);
             writer.WriteGuidValue("id", Id);
             writer.WriteStringValue("name", Name);
-            writer.WriteCollectionOfPrimitiveValues<string>("roles", Roles);
+            writer.WriteCollectionOfEnumValues<global::Azora.Client.Generated.Models.UserResponse_roles>("roles", Roles);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

@@ -37,10 +37,10 @@ namespace Azora.Client.Generated.Models
         /// <summary>The events property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public List<string>? Events { get; set; }
+        public List<global::Azora.Client.Generated.Models.WebhookResponse_events?>? Events { get; set; }
 #nullable restore
 #else
-        public List<string> Events { get; set; }
+        public List<global::Azora.Client.Generated.Models.WebhookResponse_events?> Events { get; set; }
 #endif
         /// <summary>The id property</summary>
         public Guid? Id { get; set; }
@@ -89,7 +89,7 @@ namespace Azora.Client.Generated.Models
                 { "createdAt", n => { CreatedAt = n.GetDateTimeOffsetValue(); } },
                 { "description", n => { Description = n.GetStringValue(); } },
                 { "disabledReason", n => { DisabledReason = n.GetStringValue(); } },
-                { "events", n => { Events = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
+                { "events", n => { Events = n.GetCollectionOfEnumValues<global::Azora.Client.Generated.Models.WebhookResponse_events>()?.AsList(); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "secret", n => { Secret = n.GetStringValue(); } },
                 { "url", n => { Url = n.GetStringValue(); } },
@@ -106,7 +106,7 @@ namespace Azora.Client.Generated.Models
             writer.WriteDateTimeOffsetValue("createdAt", CreatedAt);
             writer.WriteStringValue("description", Description);
             writer.WriteStringValue("disabledReason", DisabledReason);
-            writer.WriteCollectionOfPrimitiveValues<string>("events", Events);
+            writer.WriteCollectionOfEnumValues<global::Azora.Client.Generated.Models.WebhookResponse_events>("events", Events);
             writer.WriteGuidValue("id", Id);
             writer.WriteStringValue("secret", Secret);
             writer.WriteStringValue("url", Url);

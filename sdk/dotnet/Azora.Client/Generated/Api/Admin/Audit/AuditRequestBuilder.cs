@@ -34,7 +34,7 @@ namespace Azora.Client.Generated.Api.Admin.Audit
         {
         }
         /// <summary>
-        /// The audit log of administrative changes, newest first.
+        /// Admins only. Each entry says who changed what (before and after), when, and the request&apos;s trace id.
         /// </summary>
         /// <returns>A <see cref="global::Azora.Client.Generated.Models.PagedResponseOfAuditEntryResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -44,6 +44,7 @@ namespace Azora.Client.Generated.Api.Admin.Audit
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 500 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Azora.Client.Generated.Models.PagedResponseOfAuditEntryResponse?> GetAsync(Action<RequestConfiguration<global::Azora.Client.Generated.Api.Admin.Audit.AuditRequestBuilder.AuditRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -61,11 +62,12 @@ namespace Azora.Client.Generated.Api.Admin.Audit
                 { "403", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "500", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "503", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Azora.Client.Generated.Models.PagedResponseOfAuditEntryResponse>(requestInfo, global::Azora.Client.Generated.Models.PagedResponseOfAuditEntryResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// The audit log of administrative changes, newest first.
+        /// Admins only. Each entry says who changed what (before and after), when, and the request&apos;s trace id.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -93,37 +95,17 @@ namespace Azora.Client.Generated.Api.Admin.Audit
             return new global::Azora.Client.Generated.Api.Admin.Audit.AuditRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// The audit log of administrative changes, newest first.
+        /// Admins only. Each entry says who changed what (before and after), when, and the request&apos;s trace id.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class AuditRequestBuilderGetQueryParameters 
         {
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            #pragma warning disable CS1591
+            /// <summary>Items per page, from 1 to 100 (default 20).</summary>
             [QueryParameter("limit")]
-            public string? Limit { get; set; }
-            #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("limit")]
-            public string Limit { get; set; }
-            #pragma warning restore CS1591
-#endif
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            #pragma warning disable CS1591
+            public int? Limit { get; set; }
+            /// <summary>The page, from 1 (default 1); a page past the end is empty.</summary>
             [QueryParameter("page")]
-            public string? Page { get; set; }
-            #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("page")]
-            public string Page { get; set; }
-            #pragma warning restore CS1591
-#endif
+            public int? Page { get; set; }
         }
     }
 }

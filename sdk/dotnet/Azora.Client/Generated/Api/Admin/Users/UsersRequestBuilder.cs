@@ -47,7 +47,7 @@ namespace Azora.Client.Generated.Api.Admin.Users
         {
         }
         /// <summary>
-        /// Users, oldest first; q matches email or name, role filters by role.
+        /// Admins only.
         /// </summary>
         /// <returns>A <see cref="global::Azora.Client.Generated.Models.PagedResponseOfAdminUserResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -57,6 +57,7 @@ namespace Azora.Client.Generated.Api.Admin.Users
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 500 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Azora.Client.Generated.Models.PagedResponseOfAdminUserResponse?> GetAsync(Action<RequestConfiguration<global::Azora.Client.Generated.Api.Admin.Users.UsersRequestBuilder.UsersRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -74,11 +75,12 @@ namespace Azora.Client.Generated.Api.Admin.Users
                 { "403", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "500", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "503", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Azora.Client.Generated.Models.PagedResponseOfAdminUserResponse>(requestInfo, global::Azora.Client.Generated.Models.PagedResponseOfAdminUserResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Users, oldest first; q matches email or name, role filters by role.
+        /// Admins only.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -106,63 +108,30 @@ namespace Azora.Client.Generated.Api.Admin.Users
             return new global::Azora.Client.Generated.Api.Admin.Users.UsersRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Users, oldest first; q matches email or name, role filters by role.
+        /// Admins only.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class UsersRequestBuilderGetQueryParameters 
         {
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            #pragma warning disable CS1591
+            /// <summary>Items per page, from 1 to 100 (default 20).</summary>
             [QueryParameter("limit")]
-            public string? Limit { get; set; }
-            #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("limit")]
-            public string Limit { get; set; }
-            #pragma warning restore CS1591
-#endif
+            public int? Limit { get; set; }
+            /// <summary>The page, from 1 (default 1); a page past the end is empty.</summary>
+            [QueryParameter("page")]
+            public int? Page { get; set; }
+            /// <summary>Text to find in the email or name (at most 100 characters).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-            #pragma warning disable CS1591
-            [QueryParameter("page")]
-            public string? Page { get; set; }
-            #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("page")]
-            public string Page { get; set; }
-            #pragma warning restore CS1591
-#endif
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            #pragma warning disable CS1591
             [QueryParameter("q")]
             public string? Q { get; set; }
-            #pragma warning restore CS1591
 #nullable restore
 #else
-            #pragma warning disable CS1591
             [QueryParameter("q")]
             public string Q { get; set; }
-            #pragma warning restore CS1591
 #endif
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            #pragma warning disable CS1591
+            /// <summary>Only users holding this role.</summary>
             [QueryParameter("role")]
-            public string? Role { get; set; }
-            #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("role")]
-            public string Role { get; set; }
-            #pragma warning restore CS1591
-#endif
+            public global::Azora.Client.Generated.Api.Admin.Users.GetRoleQueryParameterType? Role { get; set; }
         }
     }
 }

@@ -34,7 +34,7 @@ namespace Azora.Client.Generated.Api.Auth.Login
         {
         }
         /// <summary>
-        /// Exchanges an email and password for an access token and a refresh token.
+        /// Anonymous, with the strict credentials rate limit, and a per-account limit on failed attempts (429). Wrong credentials are 401 `INVALID_CREDENTIALS`; a disabled account is 403 `ACCOUNT_DISABLED`.
         /// </summary>
         /// <returns>A <see cref="global::Azora.Client.Generated.Models.TokenResponse"/></returns>
         /// <param name="body">The request body</param>
@@ -43,8 +43,11 @@ namespace Azora.Client.Generated.Api.Auth.Login
         /// <exception cref="global::Azora.Client.Generated.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 403 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 413 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 415 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 500 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Azora.Client.Generated.Models.TokenResponse?> PostAsync(global::Azora.Client.Generated.Models.LoginRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -61,13 +64,16 @@ namespace Azora.Client.Generated.Api.Auth.Login
                 { "400", global::Azora.Client.Generated.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "413", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "415", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "500", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "503", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Azora.Client.Generated.Models.TokenResponse>(requestInfo, global::Azora.Client.Generated.Models.TokenResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Exchanges an email and password for an access token and a refresh token.
+        /// Anonymous, with the strict credentials rate limit, and a per-account limit on failed attempts (429). Wrong credentials are 401 `INVALID_CREDENTIALS`; a disabled account is 403 `ACCOUNT_DISABLED`.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

@@ -34,15 +34,19 @@ namespace Azora.Client.Generated.Api.Auth.Password
         {
         }
         /// <summary>
-        /// Changes the password and signs out every other session.
+        /// Any signed-in user. A wrong current password is 400 naming `currentPassword`; the new one must follow the password policy.
         /// </summary>
         /// <param name="body">The request body</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Azora.Client.Generated.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 403 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 413 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 415 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 500 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task PostAsync(global::Azora.Client.Generated.Models.ChangePasswordRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -58,13 +62,17 @@ namespace Azora.Client.Generated.Api.Auth.Password
             {
                 { "400", global::Azora.Client.Generated.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "413", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "415", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "500", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "503", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             await RequestAdapter.SendNoContentAsync(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Changes the password and signs out every other session.
+        /// Any signed-in user. A wrong current password is 400 naming `currentPassword`; the new one must follow the password policy.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

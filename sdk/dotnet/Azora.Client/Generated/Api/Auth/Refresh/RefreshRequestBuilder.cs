@@ -34,7 +34,7 @@ namespace Azora.Client.Generated.Api.Auth.Refresh
         {
         }
         /// <summary>
-        /// Exchanges a refresh token for a new pair; the presented token stops working.
+        /// Anonymous: the refresh token is the credential. Presenting a token that was already used closes the whole session (401 `INVALID_REFRESH_TOKEN`); a session past its maximum lifetime is 401 `SESSION_EXPIRED`.
         /// </summary>
         /// <returns>A <see cref="global::Azora.Client.Generated.Models.TokenResponse"/></returns>
         /// <param name="body">The request body</param>
@@ -42,8 +42,11 @@ namespace Azora.Client.Generated.Api.Auth.Refresh
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Azora.Client.Generated.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 413 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 415 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 500 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Azora.Client.Generated.Models.TokenResponse?> PostAsync(global::Azora.Client.Generated.Models.RefreshRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -59,13 +62,16 @@ namespace Azora.Client.Generated.Api.Auth.Refresh
             {
                 { "400", global::Azora.Client.Generated.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "413", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "415", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "500", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "503", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Azora.Client.Generated.Models.TokenResponse>(requestInfo, global::Azora.Client.Generated.Models.TokenResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Exchanges a refresh token for a new pair; the presented token stops working.
+        /// Anonymous: the refresh token is the credential. Presenting a token that was already used closes the whole session (401 `INVALID_REFRESH_TOKEN`); a session past its maximum lifetime is 401 `SESSION_EXPIRED`.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

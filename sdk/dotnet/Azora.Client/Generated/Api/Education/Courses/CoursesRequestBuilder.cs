@@ -47,7 +47,7 @@ namespace Azora.Client.Generated.Api.Education.Courses
         {
         }
         /// <summary>
-        /// API keys with the scope `catalog:read` are accepted.
+        /// Anonymous. Published courses; an instructor also sees their own drafts and archived courses, and an admin sees every course. Filters combine; anonymous and learner answers are cached for 60 seconds. An unknown `level`, `sort` or a malformed number is a 400 naming the parameter. API keys with the scope `catalog:read` are accepted.
         /// </summary>
         /// <returns>A <see cref="global::Azora.Client.Generated.Models.PagedResponseOfCourseSummary"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -55,6 +55,7 @@ namespace Azora.Client.Generated.Api.Education.Courses
         /// <exception cref="global::Azora.Client.Generated.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 500 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Azora.Client.Generated.Models.PagedResponseOfCourseSummary?> GetAsync(Action<RequestConfiguration<global::Azora.Client.Generated.Api.Education.Courses.CoursesRequestBuilder.CoursesRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -70,11 +71,12 @@ namespace Azora.Client.Generated.Api.Education.Courses
                 { "400", global::Azora.Client.Generated.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "500", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "503", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Azora.Client.Generated.Models.PagedResponseOfCourseSummary>(requestInfo, global::Azora.Client.Generated.Models.PagedResponseOfCourseSummary.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// API keys with the scope `courses:write` are accepted.
+        /// Instructors and admins (or an API key with `courses:write`). The course starts unpublished; a slug already taken is 409. Returns the course as the catalog shows it. API keys with the scope `courses:write` are accepted.
         /// </summary>
         /// <returns>A <see cref="global::Azora.Client.Generated.Models.CourseDetail"/></returns>
         /// <param name="body">The request body</param>
@@ -84,15 +86,18 @@ namespace Azora.Client.Generated.Api.Education.Courses
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 409 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 413 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 415 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 500 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Azora.Client.Generated.Models.CourseDetail?> PostAsync(global::Azora.Client.Generated.Models.CourseWriteRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Azora.Client.Generated.Models.CourseDetail?> PostAsync(global::Azora.Client.Generated.Models.CreateCourseRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Azora.Client.Generated.Models.CourseDetail> PostAsync(global::Azora.Client.Generated.Models.CourseWriteRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Azora.Client.Generated.Models.CourseDetail> PostAsync(global::Azora.Client.Generated.Models.CreateCourseRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));
@@ -103,13 +108,16 @@ namespace Azora.Client.Generated.Api.Education.Courses
                 { "401", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "409", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "413", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "415", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "500", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "503", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Azora.Client.Generated.Models.CourseDetail>(requestInfo, global::Azora.Client.Generated.Models.CourseDetail.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// API keys with the scope `catalog:read` are accepted.
+        /// Anonymous. Published courses; an instructor also sees their own drafts and archived courses, and an admin sees every course. Filters combine; anonymous and learner answers are cached for 60 seconds. An unknown `level`, `sort` or a malformed number is a 400 naming the parameter. API keys with the scope `catalog:read` are accepted.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -128,18 +136,18 @@ namespace Azora.Client.Generated.Api.Education.Courses
             return requestInfo;
         }
         /// <summary>
-        /// API keys with the scope `courses:write` are accepted.
+        /// Instructors and admins (or an API key with `courses:write`). The course starts unpublished; a slug already taken is 409. Returns the course as the catalog shows it. API keys with the scope `courses:write` are accepted.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public RequestInformation ToPostRequestInformation(global::Azora.Client.Generated.Models.CourseWriteRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
+        public RequestInformation ToPostRequestInformation(global::Azora.Client.Generated.Models.CreateCourseRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
         {
 #nullable restore
 #else
-        public RequestInformation ToPostRequestInformation(global::Azora.Client.Generated.Models.CourseWriteRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
+        public RequestInformation ToPostRequestInformation(global::Azora.Client.Generated.Models.CreateCourseRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
         {
 #endif
             if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));
@@ -159,115 +167,49 @@ namespace Azora.Client.Generated.Api.Education.Courses
             return new global::Azora.Client.Generated.Api.Education.Courses.CoursesRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// API keys with the scope `catalog:read` are accepted.
+        /// Anonymous. Published courses; an instructor also sees their own drafts and archived courses, and an admin sees every course. Filters combine; anonymous and learner answers are cached for 60 seconds. An unknown `level`, `sort` or a malformed number is a 400 naming the parameter. API keys with the scope `catalog:read` are accepted.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class CoursesRequestBuilderGetQueryParameters 
         {
+            /// <summary>A category slug (see ListCategories); an unknown slug matches nothing.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-            #pragma warning disable CS1591
             [QueryParameter("category")]
             public string? Category { get; set; }
-            #pragma warning restore CS1591
 #nullable restore
 #else
-            #pragma warning disable CS1591
             [QueryParameter("category")]
             public string Category { get; set; }
-            #pragma warning restore CS1591
 #endif
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            #pragma warning disable CS1591
+            /// <summary>`true`: only free courses; `false`: only paid ones.</summary>
             [QueryParameter("free")]
-            public string? Free { get; set; }
-            #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("free")]
-            public string Free { get; set; }
-            #pragma warning restore CS1591
-#endif
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            #pragma warning disable CS1591
+            public bool? Free { get; set; }
+            /// <summary>Only this instructor&apos;s courses.</summary>
             [QueryParameter("instructorId")]
-            public string? InstructorId { get; set; }
-            #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("instructorId")]
-            public string InstructorId { get; set; }
-            #pragma warning restore CS1591
-#endif
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            #pragma warning disable CS1591
+            public Guid? InstructorId { get; set; }
+            /// <summary>Only courses of this level.</summary>
             [QueryParameter("level")]
-            public string? Level { get; set; }
-            #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("level")]
-            public string Level { get; set; }
-            #pragma warning restore CS1591
-#endif
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            #pragma warning disable CS1591
+            public global::Azora.Client.Generated.Api.Education.Courses.GetLevelQueryParameterType? Level { get; set; }
+            /// <summary>Items per page, from 1 to 100 (default 20).</summary>
             [QueryParameter("limit")]
-            public string? Limit { get; set; }
-            #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("limit")]
-            public string Limit { get; set; }
-            #pragma warning restore CS1591
-#endif
+            public int? Limit { get; set; }
+            /// <summary>The page, from 1 (default 1); a page past the end is empty.</summary>
+            [QueryParameter("page")]
+            public int? Page { get; set; }
+            /// <summary>Words to find in the title or description (at most 100 characters).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-            #pragma warning disable CS1591
-            [QueryParameter("page")]
-            public string? Page { get; set; }
-            #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("page")]
-            public string Page { get; set; }
-            #pragma warning restore CS1591
-#endif
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            #pragma warning disable CS1591
             [QueryParameter("q")]
             public string? Q { get; set; }
-            #pragma warning restore CS1591
 #nullable restore
 #else
-            #pragma warning disable CS1591
             [QueryParameter("q")]
             public string Q { get; set; }
-            #pragma warning restore CS1591
 #endif
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            #pragma warning disable CS1591
+            /// <summary>The order: newest first (default), oldest, by title, by price (`-price`: highest first), or most enrolled.</summary>
             [QueryParameter("sort")]
-            public string? Sort { get; set; }
-            #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("sort")]
-            public string Sort { get; set; }
-            #pragma warning restore CS1591
-#endif
+            public global::Azora.Client.Generated.Api.Education.Courses.GetSortQueryParameterType? Sort { get; set; }
         }
     }
 }

@@ -34,7 +34,7 @@ namespace Azora.Client.Generated.Api.Pay.PaymentIntent
         {
         }
         /// <summary>
-        /// Starts paying for a course: a Stripe PaymentIntent for the course&apos;s price (201; the open one again, or the one this Idempotency-Key made: 200; an Idempotency-Key already used for another course: 422 IDEMPOTENCY_KEY_REUSED).
+        /// Any signed-in user, for a paid, published course they are not enrolled in. Send an `Idempotency-Key` (a fresh UUID per purchase attempt) so a retried request never makes a second intent. The enrollment is granted when Stripe reports the payment succeeded (see GetPayment and ListEnrollments). A free course is 400 naming `courseId`; already enrolled is 409; Stripe unreachable is 503 `PAYMENTS_UNAVAILABLE` (nothing was charged).
         /// </summary>
         /// <returns>A <see cref="global::Azora.Client.Generated.Models.PaymentIntentResponse"/></returns>
         /// <param name="body">The request body</param>
@@ -42,8 +42,11 @@ namespace Azora.Client.Generated.Api.Pay.PaymentIntent
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Azora.Client.Generated.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 409 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 413 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 415 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 422 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 500 status code</exception>
@@ -63,8 +66,11 @@ namespace Azora.Client.Generated.Api.Pay.PaymentIntent
             {
                 { "400", global::Azora.Client.Generated.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "409", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "413", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "415", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "422", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "500", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
@@ -73,7 +79,7 @@ namespace Azora.Client.Generated.Api.Pay.PaymentIntent
             return await RequestAdapter.SendAsync<global::Azora.Client.Generated.Models.PaymentIntentResponse>(requestInfo, global::Azora.Client.Generated.Models.PaymentIntentResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Starts paying for a course: a Stripe PaymentIntent for the course&apos;s price (201; the open one again, or the one this Idempotency-Key made: 200; an Idempotency-Key already used for another course: 422 IDEMPOTENCY_KEY_REUSED).
+        /// Any signed-in user, for a paid, published course they are not enrolled in. Send an `Idempotency-Key` (a fresh UUID per purchase attempt) so a retried request never makes a second intent. The enrollment is granted when Stripe reports the payment succeeded (see GetPayment and ListEnrollments). A free course is 400 naming `courseId`; already enrolled is 409; Stripe unreachable is 503 `PAYMENTS_UNAVAILABLE` (nothing was charged).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

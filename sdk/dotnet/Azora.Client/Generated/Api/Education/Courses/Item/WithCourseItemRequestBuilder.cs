@@ -58,16 +58,18 @@ namespace Azora.Client.Generated.Api.Education.Courses.Item
         {
         }
         /// <summary>
-        /// API keys with the scope `courses:write` are accepted.
+        /// The course&apos;s instructor or an admin. `outcome` says which happened: `deleted` or `archived`. API keys with the scope `courses:write` are accepted.
         /// </summary>
         /// <returns>A <see cref="global::Azora.Client.Generated.Models.DeleteCourseResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Azora.Client.Generated.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 500 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Azora.Client.Generated.Models.DeleteCourseResponse?> DeleteAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -80,23 +82,27 @@ namespace Azora.Client.Generated.Api.Education.Courses.Item
             var requestInfo = ToDeleteRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Azora.Client.Generated.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "500", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "503", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Azora.Client.Generated.Models.DeleteCourseResponse>(requestInfo, global::Azora.Client.Generated.Models.DeleteCourseResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// API keys with the scope `catalog:read` are accepted.
+        /// Anonymous. `courseId` is the course&apos;s id or its slug. Drafts and archived courses are 404 except to their instructor and admins. For an enrolled learner each lesson&apos;s `completed` is true or false; otherwise null. API keys with the scope `catalog:read` are accepted.
         /// </summary>
         /// <returns>A <see cref="global::Azora.Client.Generated.Models.CourseDetail"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Azora.Client.Generated.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 500 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Azora.Client.Generated.Models.CourseDetail?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -109,14 +115,16 @@ namespace Azora.Client.Generated.Api.Education.Courses.Item
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Azora.Client.Generated.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "500", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "503", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Azora.Client.Generated.Models.CourseDetail>(requestInfo, global::Azora.Client.Generated.Models.CourseDetail.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// API keys with the scope `courses:write` are accepted.
+        /// The course&apos;s instructor or an admin; anyone else is 403, and a course they cannot see 404. A slug already taken is 409. API keys with the scope `courses:write` are accepted.
         /// </summary>
         /// <returns>A <see cref="global::Azora.Client.Generated.Models.CourseDetail"/></returns>
         /// <param name="body">The request body</param>
@@ -127,15 +135,18 @@ namespace Azora.Client.Generated.Api.Education.Courses.Item
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 409 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 413 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 415 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 500 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Azora.Client.Generated.Models.CourseDetail?> PatchAsync(global::Azora.Client.Generated.Models.CourseWriteRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Azora.Client.Generated.Models.CourseDetail?> PatchAsync(global::Azora.Client.Generated.Models.UpdateCourseRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Azora.Client.Generated.Models.CourseDetail> PatchAsync(global::Azora.Client.Generated.Models.CourseWriteRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Azora.Client.Generated.Models.CourseDetail> PatchAsync(global::Azora.Client.Generated.Models.UpdateCourseRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));
@@ -147,13 +158,16 @@ namespace Azora.Client.Generated.Api.Education.Courses.Item
                 { "403", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "409", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "413", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "415", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "500", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "503", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Azora.Client.Generated.Models.CourseDetail>(requestInfo, global::Azora.Client.Generated.Models.CourseDetail.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// API keys with the scope `courses:write` are accepted.
+        /// The course&apos;s instructor or an admin. `outcome` says which happened: `deleted` or `archived`. API keys with the scope `courses:write` are accepted.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -172,7 +186,7 @@ namespace Azora.Client.Generated.Api.Education.Courses.Item
             return requestInfo;
         }
         /// <summary>
-        /// API keys with the scope `catalog:read` are accepted.
+        /// Anonymous. `courseId` is the course&apos;s id or its slug. Drafts and archived courses are 404 except to their instructor and admins. For an enrolled learner each lesson&apos;s `completed` is true or false; otherwise null. API keys with the scope `catalog:read` are accepted.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -191,18 +205,18 @@ namespace Azora.Client.Generated.Api.Education.Courses.Item
             return requestInfo;
         }
         /// <summary>
-        /// API keys with the scope `courses:write` are accepted.
+        /// The course&apos;s instructor or an admin; anyone else is 403, and a course they cannot see 404. A slug already taken is 409. API keys with the scope `courses:write` are accepted.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public RequestInformation ToPatchRequestInformation(global::Azora.Client.Generated.Models.CourseWriteRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
+        public RequestInformation ToPatchRequestInformation(global::Azora.Client.Generated.Models.UpdateCourseRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
         {
 #nullable restore
 #else
-        public RequestInformation ToPatchRequestInformation(global::Azora.Client.Generated.Models.CourseWriteRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
+        public RequestInformation ToPatchRequestInformation(global::Azora.Client.Generated.Models.UpdateCourseRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
         {
 #endif
             if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));

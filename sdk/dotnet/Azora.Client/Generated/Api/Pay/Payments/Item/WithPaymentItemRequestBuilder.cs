@@ -40,15 +40,18 @@ namespace Azora.Client.Generated.Api.Pay.Payments.Item
         {
         }
         /// <summary>
-        /// One of my payments.
+        /// Someone else&apos;s payment is 404. Poll it after confirming a payment to see it succeed or fail.
         /// </summary>
         /// <returns>A <see cref="global::Azora.Client.Generated.Models.PaymentResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Azora.Client.Generated.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 500 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Azora.Client.Generated.Models.PaymentResponse?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -61,15 +64,18 @@ namespace Azora.Client.Generated.Api.Pay.Payments.Item
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Azora.Client.Generated.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "500", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "503", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Azora.Client.Generated.Models.PaymentResponse>(requestInfo, global::Azora.Client.Generated.Models.PaymentResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// One of my payments.
+        /// Someone else&apos;s payment is 404. Poll it after confirming a payment to see it succeed or fail.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

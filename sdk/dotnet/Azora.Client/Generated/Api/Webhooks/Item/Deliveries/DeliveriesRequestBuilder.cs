@@ -34,7 +34,7 @@ namespace Azora.Client.Generated.Api.Webhooks.Item.Deliveries
         {
         }
         /// <summary>
-        /// API keys with the scope `webhooks:manage` are accepted.
+        /// Each delivery&apos;s outcome, attempts, last status code or error, and next attempt. API keys with the scope `webhooks:manage` are accepted.
         /// </summary>
         /// <returns>A <see cref="global::Azora.Client.Generated.Models.PagedResponseOfDeliveryResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -45,6 +45,7 @@ namespace Azora.Client.Generated.Api.Webhooks.Item.Deliveries
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 500 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Azora.Client.Generated.Models.PagedResponseOfDeliveryResponse?> GetAsync(Action<RequestConfiguration<global::Azora.Client.Generated.Api.Webhooks.Item.Deliveries.DeliveriesRequestBuilder.DeliveriesRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -63,11 +64,12 @@ namespace Azora.Client.Generated.Api.Webhooks.Item.Deliveries
                 { "404", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "500", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "503", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Azora.Client.Generated.Models.PagedResponseOfDeliveryResponse>(requestInfo, global::Azora.Client.Generated.Models.PagedResponseOfDeliveryResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// API keys with the scope `webhooks:manage` are accepted.
+        /// Each delivery&apos;s outcome, attempts, last status code or error, and next attempt. API keys with the scope `webhooks:manage` are accepted.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -95,37 +97,17 @@ namespace Azora.Client.Generated.Api.Webhooks.Item.Deliveries
             return new global::Azora.Client.Generated.Api.Webhooks.Item.Deliveries.DeliveriesRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// API keys with the scope `webhooks:manage` are accepted.
+        /// Each delivery&apos;s outcome, attempts, last status code or error, and next attempt. API keys with the scope `webhooks:manage` are accepted.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class DeliveriesRequestBuilderGetQueryParameters 
         {
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            #pragma warning disable CS1591
+            /// <summary>Items per page, from 1 to 100 (default 20).</summary>
             [QueryParameter("limit")]
-            public string? Limit { get; set; }
-            #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("limit")]
-            public string Limit { get; set; }
-            #pragma warning restore CS1591
-#endif
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-            #pragma warning disable CS1591
+            public int? Limit { get; set; }
+            /// <summary>The page, from 1 (default 1); a page past the end is empty.</summary>
             [QueryParameter("page")]
-            public string? Page { get; set; }
-            #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("page")]
-            public string Page { get; set; }
-            #pragma warning restore CS1591
-#endif
+            public int? Page { get; set; }
         }
     }
 }

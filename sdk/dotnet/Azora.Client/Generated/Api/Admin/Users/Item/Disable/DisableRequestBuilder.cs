@@ -34,7 +34,7 @@ namespace Azora.Client.Generated.Api.Admin.Users.Item.Disable
         {
         }
         /// <summary>
-        /// Disables the account: it cannot sign in or refresh, and every session ends at once.
+        /// Admins only. Audited; emits `user.disabled`. Disabling the last active admin is 409. Disabling a disabled account changes nothing.
         /// </summary>
         /// <returns>A <see cref="global::Azora.Client.Generated.Models.AdminUserResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -46,6 +46,7 @@ namespace Azora.Client.Generated.Api.Admin.Users.Item.Disable
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 409 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 500 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Azora.Client.Generated.Models.AdminUserResponse?> PostAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -65,11 +66,12 @@ namespace Azora.Client.Generated.Api.Admin.Users.Item.Disable
                 { "409", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "500", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "503", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Azora.Client.Generated.Models.AdminUserResponse>(requestInfo, global::Azora.Client.Generated.Models.AdminUserResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Disables the account: it cannot sign in or refresh, and every session ends at once.
+        /// Admins only. Audited; emits `user.disabled`. Disabling the last active admin is 409. Disabling a disabled account changes nothing.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

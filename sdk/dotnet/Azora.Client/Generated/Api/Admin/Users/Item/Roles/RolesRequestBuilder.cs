@@ -34,7 +34,7 @@ namespace Azora.Client.Generated.Api.Admin.Users.Item.Roles
         {
         }
         /// <summary>
-        /// Sets the user&apos;s roles (instructor, admin; learner is always kept) and signs the user out everywhere.
+        /// Admins only. Replaces the roles with the list given; the change is audited and emits `user.roles_changed`. Taking the admin role from the last active admin is 409.
         /// </summary>
         /// <returns>A <see cref="global::Azora.Client.Generated.Models.AdminUserResponse"/></returns>
         /// <param name="body">The request body</param>
@@ -45,8 +45,11 @@ namespace Azora.Client.Generated.Api.Admin.Users.Item.Roles
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 409 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 413 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 415 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 500 status code</exception>
+        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Azora.Client.Generated.Models.AdminUserResponse?> PutAsync(global::Azora.Client.Generated.Models.SetRolesRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -65,13 +68,16 @@ namespace Azora.Client.Generated.Api.Admin.Users.Item.Roles
                 { "403", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "409", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "413", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "415", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "500", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "503", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Azora.Client.Generated.Models.AdminUserResponse>(requestInfo, global::Azora.Client.Generated.Models.AdminUserResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Sets the user&apos;s roles (instructor, admin; learner is always kept) and signs the user out everywhere.
+        /// Admins only. Replaces the roles with the list given; the change is audited and emits `user.roles_changed`. Taking the admin role from the last active admin is 409.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

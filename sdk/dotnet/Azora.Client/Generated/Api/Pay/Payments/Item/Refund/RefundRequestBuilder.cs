@@ -34,11 +34,12 @@ namespace Azora.Client.Generated.Api.Pay.Payments.Item.Refund
         {
         }
         /// <summary>
-        /// Admins: refunds a succeeded payment; the enrollment is revoked when Stripe confirms.
+        /// Admins only. A payment that has not succeeded is 409. The answer is the payment as it is now; its status becomes `refunded` when Stripe&apos;s event arrives.
         /// </summary>
         /// <returns>A <see cref="global::Azora.Client.Generated.Models.PaymentResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Azora.Client.Generated.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 404 status code</exception>
@@ -58,6 +59,7 @@ namespace Azora.Client.Generated.Api.Pay.Payments.Item.Refund
             var requestInfo = ToPostRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Azora.Client.Generated.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
@@ -69,7 +71,7 @@ namespace Azora.Client.Generated.Api.Pay.Payments.Item.Refund
             return await RequestAdapter.SendAsync<global::Azora.Client.Generated.Models.PaymentResponse>(requestInfo, global::Azora.Client.Generated.Models.PaymentResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Admins: refunds a succeeded payment; the enrollment is revoked when Stripe confirms.
+        /// Admins only. A payment that has not succeeded is 409. The answer is the payment as it is now; its status becomes `refunded` when Stripe&apos;s event arrives.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

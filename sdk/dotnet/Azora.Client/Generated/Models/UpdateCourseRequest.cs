@@ -9,33 +9,45 @@ namespace Azora.Client.Generated.Models
 {
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     #pragma warning disable CS1591
-    public partial class LessonWriteRequest : IAdditionalDataHolder, IParsable
+    public partial class UpdateCourseRequest : IAdditionalDataHolder, IParsable
     #pragma warning restore CS1591
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
-        /// <summary>The content property</summary>
+        /// <summary>The category property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public string? Content { get; set; }
+        public string? Category { get; set; }
 #nullable restore
 #else
-        public string Content { get; set; }
+        public string Category { get; set; }
 #endif
-        /// <summary>The contentRef property</summary>
+        /// <summary>The description property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public string? ContentRef { get; set; }
+        public string? Description { get; set; }
 #nullable restore
 #else
-        public string ContentRef { get; set; }
+        public string Description { get; set; }
 #endif
-        /// <summary>The durationSeconds property</summary>
-        public int? DurationSeconds { get; set; }
-        /// <summary>The position property</summary>
-        public int? Position { get; set; }
-        /// <summary>The preview property</summary>
-        public bool? Preview { get; set; }
+        /// <summary>The level property</summary>
+        public global::Azora.Client.Generated.Models.UpdateCourseRequest_level? Level { get; set; }
+        /// <summary>The price property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Azora.Client.Generated.Models.Money? Price { get; set; }
+#nullable restore
+#else
+        public global::Azora.Client.Generated.Models.Money Price { get; set; }
+#endif
+        /// <summary>The slug property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Slug { get; set; }
+#nullable restore
+#else
+        public string Slug { get; set; }
+#endif
         /// <summary>The title property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -44,30 +56,22 @@ namespace Azora.Client.Generated.Models
 #else
         public string Title { get; set; }
 #endif
-        /// <summary>The videoUrl property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? VideoUrl { get; set; }
-#nullable restore
-#else
-        public string VideoUrl { get; set; }
-#endif
         /// <summary>
-        /// Instantiates a new <see cref="global::Azora.Client.Generated.Models.LessonWriteRequest"/> and sets the default values.
+        /// Instantiates a new <see cref="global::Azora.Client.Generated.Models.UpdateCourseRequest"/> and sets the default values.
         /// </summary>
-        public LessonWriteRequest()
+        public UpdateCourseRequest()
         {
             AdditionalData = new Dictionary<string, object>();
         }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
-        /// <returns>A <see cref="global::Azora.Client.Generated.Models.LessonWriteRequest"/></returns>
+        /// <returns>A <see cref="global::Azora.Client.Generated.Models.UpdateCourseRequest"/></returns>
         /// <param name="parseNode">The parse node to use to read the discriminator value and create the object</param>
-        public static global::Azora.Client.Generated.Models.LessonWriteRequest CreateFromDiscriminatorValue(IParseNode parseNode)
+        public static global::Azora.Client.Generated.Models.UpdateCourseRequest CreateFromDiscriminatorValue(IParseNode parseNode)
         {
             if(ReferenceEquals(parseNode, null)) throw new ArgumentNullException(nameof(parseNode));
-            return new global::Azora.Client.Generated.Models.LessonWriteRequest();
+            return new global::Azora.Client.Generated.Models.UpdateCourseRequest();
         }
         /// <summary>
         /// The deserialization information for the current model
@@ -77,13 +81,12 @@ namespace Azora.Client.Generated.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
-                { "content", n => { Content = n.GetStringValue(); } },
-                { "contentRef", n => { ContentRef = n.GetStringValue(); } },
-                { "durationSeconds", n => { DurationSeconds = n.GetIntValue(); } },
-                { "position", n => { Position = n.GetIntValue(); } },
-                { "preview", n => { Preview = n.GetBoolValue(); } },
+                { "category", n => { Category = n.GetStringValue(); } },
+                { "description", n => { Description = n.GetStringValue(); } },
+                { "level", n => { Level = n.GetEnumValue<global::Azora.Client.Generated.Models.UpdateCourseRequest_level>(); } },
+                { "price", n => { Price = n.GetObjectValue<global::Azora.Client.Generated.Models.Money>(global::Azora.Client.Generated.Models.Money.CreateFromDiscriminatorValue); } },
+                { "slug", n => { Slug = n.GetStringValue(); } },
                 { "title", n => { Title = n.GetStringValue(); } },
-                { "videoUrl", n => { VideoUrl = n.GetStringValue(); } },
             };
         }
         /// <summary>
@@ -93,13 +96,12 @@ namespace Azora.Client.Generated.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteStringValue("content", Content);
-            writer.WriteStringValue("contentRef", ContentRef);
-            writer.WriteIntValue("durationSeconds", DurationSeconds);
-            writer.WriteIntValue("position", Position);
-            writer.WriteBoolValue("preview", Preview);
+            writer.WriteStringValue("category", Category);
+            writer.WriteStringValue("description", Description);
+            writer.WriteEnumValue<global::Azora.Client.Generated.Models.UpdateCourseRequest_level>("level", Level);
+            writer.WriteObjectValue<global::Azora.Client.Generated.Models.Money>("price", Price);
+            writer.WriteStringValue("slug", Slug);
             writer.WriteStringValue("title", Title);
-            writer.WriteStringValue("videoUrl", VideoUrl);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

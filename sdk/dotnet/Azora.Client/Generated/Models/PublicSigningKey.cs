@@ -9,75 +9,75 @@ namespace Azora.Client.Generated.Models
 {
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     #pragma warning disable CS1591
-    public partial class CourseWriteRequest : IAdditionalDataHolder, IParsable
+    public partial class PublicSigningKey : IAdditionalDataHolder, IParsable
     #pragma warning restore CS1591
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
-        /// <summary>The category property</summary>
+        /// <summary>The alg property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public string? Category { get; set; }
+        public string? Alg { get; set; }
 #nullable restore
 #else
-        public string Category { get; set; }
+        public string Alg { get; set; }
 #endif
-        /// <summary>The description property</summary>
+        /// <summary>The e property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public string? Description { get; set; }
+        public string? E { get; set; }
 #nullable restore
 #else
-        public string Description { get; set; }
+        public string E { get; set; }
 #endif
-        /// <summary>The level property</summary>
+        /// <summary>The kid property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public string? Level { get; set; }
+        public string? Kid { get; set; }
 #nullable restore
 #else
-        public string Level { get; set; }
+        public string Kid { get; set; }
 #endif
-        /// <summary>The price property</summary>
+        /// <summary>The kty property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public global::Azora.Client.Generated.Models.Money? Price { get; set; }
+        public string? Kty { get; set; }
 #nullable restore
 #else
-        public global::Azora.Client.Generated.Models.Money Price { get; set; }
+        public string Kty { get; set; }
 #endif
-        /// <summary>The slug property</summary>
+        /// <summary>The n property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public string? Slug { get; set; }
+        public string? N { get; set; }
 #nullable restore
 #else
-        public string Slug { get; set; }
+        public string N { get; set; }
 #endif
-        /// <summary>The title property</summary>
+        /// <summary>The use property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public string? Title { get; set; }
+        public string? Use { get; set; }
 #nullable restore
 #else
-        public string Title { get; set; }
+        public string Use { get; set; }
 #endif
         /// <summary>
-        /// Instantiates a new <see cref="global::Azora.Client.Generated.Models.CourseWriteRequest"/> and sets the default values.
+        /// Instantiates a new <see cref="global::Azora.Client.Generated.Models.PublicSigningKey"/> and sets the default values.
         /// </summary>
-        public CourseWriteRequest()
+        public PublicSigningKey()
         {
             AdditionalData = new Dictionary<string, object>();
         }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
-        /// <returns>A <see cref="global::Azora.Client.Generated.Models.CourseWriteRequest"/></returns>
+        /// <returns>A <see cref="global::Azora.Client.Generated.Models.PublicSigningKey"/></returns>
         /// <param name="parseNode">The parse node to use to read the discriminator value and create the object</param>
-        public static global::Azora.Client.Generated.Models.CourseWriteRequest CreateFromDiscriminatorValue(IParseNode parseNode)
+        public static global::Azora.Client.Generated.Models.PublicSigningKey CreateFromDiscriminatorValue(IParseNode parseNode)
         {
             if(ReferenceEquals(parseNode, null)) throw new ArgumentNullException(nameof(parseNode));
-            return new global::Azora.Client.Generated.Models.CourseWriteRequest();
+            return new global::Azora.Client.Generated.Models.PublicSigningKey();
         }
         /// <summary>
         /// The deserialization information for the current model
@@ -87,12 +87,12 @@ namespace Azora.Client.Generated.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
-                { "category", n => { Category = n.GetStringValue(); } },
-                { "description", n => { Description = n.GetStringValue(); } },
-                { "level", n => { Level = n.GetStringValue(); } },
-                { "price", n => { Price = n.GetObjectValue<global::Azora.Client.Generated.Models.Money>(global::Azora.Client.Generated.Models.Money.CreateFromDiscriminatorValue); } },
-                { "slug", n => { Slug = n.GetStringValue(); } },
-                { "title", n => { Title = n.GetStringValue(); } },
+                { "alg", n => { Alg = n.GetStringValue(); } },
+                { "e", n => { E = n.GetStringValue(); } },
+                { "kid", n => { Kid = n.GetStringValue(); } },
+                { "kty", n => { Kty = n.GetStringValue(); } },
+                { "n", n => { N = n.GetStringValue(); } },
+                { "use", n => { Use = n.GetStringValue(); } },
             };
         }
         /// <summary>
@@ -102,12 +102,12 @@ namespace Azora.Client.Generated.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteStringValue("category", Category);
-            writer.WriteStringValue("description", Description);
-            writer.WriteStringValue("level", Level);
-            writer.WriteObjectValue<global::Azora.Client.Generated.Models.Money>("price", Price);
-            writer.WriteStringValue("slug", Slug);
-            writer.WriteStringValue("title", Title);
+            writer.WriteStringValue("alg", Alg);
+            writer.WriteStringValue("e", E);
+            writer.WriteStringValue("kid", Kid);
+            writer.WriteStringValue("kty", Kty);
+            writer.WriteStringValue("n", N);
+            writer.WriteStringValue("use", Use);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

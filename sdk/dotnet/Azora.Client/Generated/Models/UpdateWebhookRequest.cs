@@ -9,7 +9,7 @@ namespace Azora.Client.Generated.Models
 {
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     #pragma warning disable CS1591
-    public partial class WebhookWriteRequest : IAdditionalDataHolder, IParsable
+    public partial class UpdateWebhookRequest : IAdditionalDataHolder, IParsable
     #pragma warning restore CS1591
     {
         /// <summary>The active property</summary>
@@ -27,10 +27,10 @@ namespace Azora.Client.Generated.Models
         /// <summary>The events property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public List<string>? Events { get; set; }
+        public List<global::Azora.Client.Generated.Models.UpdateWebhookRequest_events?>? Events { get; set; }
 #nullable restore
 #else
-        public List<string> Events { get; set; }
+        public List<global::Azora.Client.Generated.Models.UpdateWebhookRequest_events?> Events { get; set; }
 #endif
         /// <summary>The url property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -41,21 +41,21 @@ namespace Azora.Client.Generated.Models
         public string Url { get; set; }
 #endif
         /// <summary>
-        /// Instantiates a new <see cref="global::Azora.Client.Generated.Models.WebhookWriteRequest"/> and sets the default values.
+        /// Instantiates a new <see cref="global::Azora.Client.Generated.Models.UpdateWebhookRequest"/> and sets the default values.
         /// </summary>
-        public WebhookWriteRequest()
+        public UpdateWebhookRequest()
         {
             AdditionalData = new Dictionary<string, object>();
         }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
-        /// <returns>A <see cref="global::Azora.Client.Generated.Models.WebhookWriteRequest"/></returns>
+        /// <returns>A <see cref="global::Azora.Client.Generated.Models.UpdateWebhookRequest"/></returns>
         /// <param name="parseNode">The parse node to use to read the discriminator value and create the object</param>
-        public static global::Azora.Client.Generated.Models.WebhookWriteRequest CreateFromDiscriminatorValue(IParseNode parseNode)
+        public static global::Azora.Client.Generated.Models.UpdateWebhookRequest CreateFromDiscriminatorValue(IParseNode parseNode)
         {
             if(ReferenceEquals(parseNode, null)) throw new ArgumentNullException(nameof(parseNode));
-            return new global::Azora.Client.Generated.Models.WebhookWriteRequest();
+            return new global::Azora.Client.Generated.Models.UpdateWebhookRequest();
         }
         /// <summary>
         /// The deserialization information for the current model
@@ -67,7 +67,7 @@ namespace Azora.Client.Generated.Models
             {
                 { "active", n => { Active = n.GetBoolValue(); } },
                 { "description", n => { Description = n.GetStringValue(); } },
-                { "events", n => { Events = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
+                { "events", n => { Events = n.GetCollectionOfEnumValues<global::Azora.Client.Generated.Models.UpdateWebhookRequest_events>()?.AsList(); } },
                 { "url", n => { Url = n.GetStringValue(); } },
             };
         }
@@ -80,7 +80,7 @@ namespace Azora.Client.Generated.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteBoolValue("active", Active);
             writer.WriteStringValue("description", Description);
-            writer.WriteCollectionOfPrimitiveValues<string>("events", Events);
+            writer.WriteCollectionOfEnumValues<global::Azora.Client.Generated.Models.UpdateWebhookRequest_events>("events", Events);
             writer.WriteStringValue("url", Url);
             writer.WriteAdditionalData(AdditionalData);
         }
