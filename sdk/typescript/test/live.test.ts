@@ -58,13 +58,15 @@ async function runExample(name: string, env: Record<string, string>) {
 describe("live API", { skip }, () => {
   const learnerAccount = freshAccount("learner");
   let learner: AzoraClient;
+  let registered: Awaited<ReturnType<AzoraClient["register"]>>;
 
-  before(() => {
+  // Every test below uses this account: when registering fails, the hook's error is the one reported.
+  before(async () => {
     learner = new AzoraClient({ baseUrl: baseUrl! });
+    registered = await learner.register(learnerAccount);
   });
 
   test("registers a fresh user, who can then sign in", async () => {
-    const registered = await learner.register(learnerAccount);
     const signedIn = await new AzoraClient({ baseUrl: baseUrl! }).signIn(learnerAccount.email, learnerAccount.password);
 
     assert.equal(registered.email, learnerAccount.email);
