@@ -68,7 +68,8 @@ export class AzoraClient {
     }
 
     this.apiKey = options.apiKey;
-    this.current = options.session ? { ...options.session } : undefined;
+    // expiresAt may come back from JSON as a string.
+    this.current = options.session ? { ...options.session, expiresAt: new Date(options.session.expiresAt) } : undefined;
     this.onSessionChange = options.onSessionChange;
     this.refreshMarginMilliseconds = (options.refreshMarginSeconds ?? 60) * 1000;
     const fetch = options.fetch ?? ((input: Request) => globalThis.fetch(input));

@@ -385,13 +385,15 @@ describe("sign-in and tokens", () => {
     await assert.rejects(new AzoraClient({ baseUrl: "http://127.0.0.1:9" }).refresh(), /Not signed in/);
   });
 
-  test("a saved session is resumed", async () => {
+  test("a saved session is resumed, also after a trip through JSON", async () => {
     const { url, seen } = await serve(api());
-    const client = new AzoraClient({ baseUrl: url, session: { accessToken: "a1", refreshToken: "r1", expiresAt: new Date(Date.now() + 600_000) } });
+    const saved: Session = JSON.parse(JSON.stringify({ accessToken: "a1", refreshToken: "r1", expiresAt: new Date(Date.now() + 600_000) }));
+    const client = new AzoraClient({ baseUrl: url, session: saved });
 
     await client.getProfile();
 
     assert.equal(seen[0]!.headers.authorization, "Bearer a1");
+    assert.ok(client.session!.expiresAt instanceof Date);
   });
 
   test("signOut ends the session at the API and forgets it", async () => {
