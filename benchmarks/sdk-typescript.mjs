@@ -2,8 +2,9 @@
 // Requests per second for the catalog's first page (GET /api/education/courses) through the TypeScript SDK
 // (client.listCourses()) against plain fetch of the same URL, both reading the JSON body, in the same run with the
 // phases interleaved (raw, sdk, raw, sdk, …) so load on the shared machine hits both alike. Prints each phase, the
-// medians, and the ratio: the SDK's overhead. Then the same against a local server answering a canned copy of the
-// page, where the client's own cost is most of each request.
+// medians, the ratio (the SDK's overhead), and the client's CPU time a request, the steadier figure on a busy machine.
+// Then the same against a local server answering a canned copy of the page, where the client's own cost is most of
+// each request.
 //
 //   (cd sdk/typescript && npm ci && npm run build)
 //   node benchmarks/sdk-typescript.mjs                     # the local stack at http://localhost:5080
@@ -23,12 +24,16 @@ const { AzoraClient } = await import(sdk).catch(() => {
 });
 
 const baseUrl = (process.env.AZORA_API_URL ?? "http://localhost:5080").replace(/\/$/, "");
-const requests = Number(process.env.REQUESTS ?? 1500);
+const requests = Number(process.env.REQUESTS ?? 500);
 const concurrency = Number(process.env.CONCURRENCY ?? 8);
-const phases = Number(process.env.PHASES ?? 3);
+const phases = Number(process.env.PHASES ?? 6);
 const warmup = 200;
 
-/** Runs `count` calls with `concurrency` in flight; returns requests per second. */
+/**
+ * Runs `count` calls with `concurrency` in flight; returns requests per second, and this process's CPU time per
+ * request in microseconds (the client's own cost, which other load on the machine disturbs far less than it does
+ * throughput).
+ */
 async function measure(call, count) {
   let started = 0;
   const worker = async () => {
@@ -38,8 +43,10 @@ async function measure(call, count) {
     }
   };
   const start = performance.now();
+  const cpu = process.cpuUsage();
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return count / ((performance.now() - start) / 1000);
+  const used = process.cpuUsage(cpu);
+  return { rps: count / ((performance.now() - start) / 1000), cpuMicros: (used.user + used.system) / count };
 }
 
 async function compare(label, url) {
@@ -56,20 +63,25 @@ async function compare(label, url) {
   await measure(raw, warmup);
   await measure(viaSdk, warmup);
   const results = { raw: [], sdk: [] };
+  const cpu = { raw: [], sdk: [] };
   console.log(`\n${label}: ${url}/api/education/courses, ${requests} requests a phase, ${concurrency} in flight`);
   for (let phase = 1; phase <= phases; phase++) {
     for (const [kind, call] of [["raw", raw], ["sdk", viaSdk]]) {
-      const rps = await measure(call, requests);
+      const { rps, cpuMicros } = await measure(call, requests);
       results[kind].push(rps);
-      console.log(`  phase ${phase} ${kind.padEnd(3)} ${rps.toFixed(0).padStart(7)} req/s`);
+      cpu[kind].push(cpuMicros);
+      console.log(`  phase ${phase} ${kind.padEnd(3)} ${rps.toFixed(0).padStart(7)} req/s ${cpuMicros.toFixed(0).padStart(6)} µs client CPU a request`);
     }
   }
 
+  // Each phase pair ran back to back, so its ratio is the least disturbed by load that drifts during the run.
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const [rawRps, sdkRps] = [median(results.raw), median(results.sdk)];
-  const overheadMicros = (concurrency / sdkRps - concurrency / rawRps) * 1e6;
-  console.log(`  median raw fetch ${rawRps.toFixed(0)} req/s, SDK ${sdkRps.toFixed(0)} req/s: SDK/raw ${(sdkRps / rawRps * 100).toFixed(1)} %` +
-    ` (${overheadMicros.toFixed(0)} µs more per request at ${concurrency} in flight)`);
+  const pairRatio = median(results.sdk.map((sdkPhase, index) => sdkPhase / results.raw[index]));
+  console.log(`  median raw fetch ${rawRps.toFixed(0)} req/s, SDK ${sdkRps.toFixed(0)} req/s`);
+  console.log(`  SDK/raw, median of the ${phases} back-to-back pairs: ${(pairRatio * 100).toFixed(1)} %`);
+  const [rawCpu, sdkCpu] = [median(cpu.raw), median(cpu.sdk)];
+  console.log(`  client CPU a request: raw fetch ${rawCpu.toFixed(0)} µs, SDK ${sdkCpu.toFixed(0)} µs (+${(sdkCpu - rawCpu).toFixed(0)} µs, ${(sdkCpu / rawCpu * 100).toFixed(0)} %)`);
 }
 
 // The per-address budget: stop rather than spend the last of it (other local clients share it).
