@@ -122,6 +122,8 @@ describe("live API", { skip }, () => {
     const again = await learner.enroll(free.id);
     const mine = await learner.listEnrollments();
     const refused = await rejection(learner.enroll(paid.id));
+    const { lessons } = await learner.getCourse(free.id);
+    const progressed = await learner.completeLesson(free.id, lessons[0]!.id);
 
     assert.equal(enrollment.course.id, free.id);
     assert.equal(enrollment.status, "active");
@@ -129,6 +131,16 @@ describe("live API", { skip }, () => {
     assert.ok(mine.data.some((item) => item.id === enrollment.id));
     assert.equal(refused.status, 402);
     assert.equal(refused.code, "PAYMENT_REQUIRED");
+    assert.equal(progressed.id, enrollment.id);
+    assert.equal(progressed.progress.completedLessons, 1);
+  });
+
+  test("changes the profile", async () => {
+    const changed = await learner.updateProfile({ bio: "Learning with the TypeScript SDK" });
+
+    assert.equal(changed.bio, "Learning with the TypeScript SDK");
+    assert.equal(changed.name, learnerAccount.name);
+    assert.equal((await learner.getProfile()).bio, "Learning with the TypeScript SDK");
   });
 
   test("a validation error surfaces as an AzoraApiError with errors by field", async () => {
@@ -203,6 +215,11 @@ describe("live API", { skip }, () => {
     assert.match(output, /: payment pending, \d+ [A-Z]{3} \(minor units\)/);
     assert.match(output, /^sent again: the same payment$/m);
     assert.match(output, /^payment status: pending$/m);
+    const client = new AzoraClient({ baseUrl: baseUrl! });
+    await client.signIn(buyer.email, buyer.password);
+    const payments = await client.listPayments();
+    assert.equal(payments.pagination.total, 1);
+    assert.equal(payments.data[0]!.status, "pending");
   });
 
   test("the handle-errors example runs", async () => {
