@@ -11,6 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * The service's name and version.
+         * @description Anonymous. Which service answers and which build it runs, e.g. to check a deployment.
+         */
         get: operations["GetServiceInfo"];
         put?: never;
         post?: never;
@@ -27,7 +31,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The public keys that verify Azora access tokens (RFC 7517). */
+        /**
+         * The public keys that verify Azora access tokens (RFC 7517).
+         * @description Anonymous. RS256 keys by `kid`; during a key rotation both the new and the old key are listed. Cache it as `Cache-Control` says (5 minutes) and fetch again on an unknown `kid`.
+         */
         get: operations["GetJsonWebKeySet"];
         put?: never;
         post?: never;
@@ -46,7 +53,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Creates a learner account and signs it in. */
+        /**
+         * Creates a learner account and signs it in.
+         * @description Anonymous, with the strict credentials rate limit. The password must follow the password policy (see the API reference); an email that already has an account is 409.
+         */
         post: operations["Register"];
         delete?: never;
         options?: never;
@@ -63,7 +73,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchanges an email and password for an access token and a refresh token. */
+        /**
+         * Exchanges an email and password for an access token and a refresh token.
+         * @description Anonymous, with the strict credentials rate limit, and a per-account limit on failed attempts (429). Wrong credentials are 401 `INVALID_CREDENTIALS`; a disabled account is 403 `ACCOUNT_DISABLED`.
+         */
         post: operations["Login"];
         delete?: never;
         options?: never;
@@ -80,7 +93,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchanges a refresh token for a new pair; the presented token stops working. */
+        /**
+         * Exchanges a refresh token for a new pair; the presented token stops working.
+         * @description Anonymous: the refresh token is the credential. Presenting a token that was already used closes the whole session (401 `INVALID_REFRESH_TOKEN`); a session past its maximum lifetime is 401 `SESSION_EXPIRED`.
+         */
         post: operations["RefreshTokens"];
         delete?: never;
         options?: never;
@@ -97,7 +113,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Ends this session: its refresh tokens and access tokens stop working. */
+        /**
+         * Ends this session: its refresh tokens and access tokens stop working.
+         * @description Any signed-in user. Other sessions of the same account are not affected.
+         */
         post: operations["Logout"];
         delete?: never;
         options?: never;
@@ -112,14 +131,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user's profile. */
+        /**
+         * The signed-in user's profile.
+         * @description Any signed-in user.
+         */
         get: operations["GetProfile"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Changes the name and/or bio; a field left out or null is unchanged, an empty bio clears it. */
+        /**
+         * Changes the name and/or bio; a field left out or null is unchanged, an empty bio clears it.
+         * @description Any signed-in user. Returns the whole profile after the change.
+         */
         patch: operations["UpdateProfile"];
         trace?: never;
     };
@@ -132,7 +157,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Changes the password and signs out every other session. */
+        /**
+         * Changes the password and signs out every other session.
+         * @description Any signed-in user. A wrong current password is 400 naming `currentPassword`; the new one must follow the password policy.
+         */
         post: operations["ChangePassword"];
         delete?: never;
         options?: never;
@@ -147,10 +175,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My API keys that are not revoked: hint, scopes, created, last used (to the minute), expiry. */
+        /**
+         * My API keys that are not revoked: hint, scopes, created, last used (to the minute), expiry.
+         * @description Instructors and admins, with an access token. The keys themselves are never shown again.
+         */
         get: operations["ListApiKeys"];
         put?: never;
-        /** Creates an API key for an integration; the key is shown only in this answer. */
+        /**
+         * Creates an API key for an integration; the key is shown only in this answer.
+         * @description Instructors and admins, with an access token (never with a key). The key acts as its owner, limited to its scopes, and has its own rate limit.
+         */
         post: operations["CreateApiKey"];
         delete?: never;
         options?: never;
@@ -168,7 +202,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revokes one of my API keys at once, on every replica. */
+        /**
+         * Revokes one of my API keys at once, on every replica.
+         * @description Instructors and admins, with an access token. Someone else's key, or one already revoked, is 404.
+         */
         delete: operations["RevokeApiKey"];
         options?: never;
         head?: never;
@@ -184,7 +221,7 @@ export interface paths {
         };
         /**
          * Every category with its number of published courses.
-         * @description API keys with the scope `catalog:read` are accepted.
+         * @description Anonymous. The categories a course can be filed under (`category` on the course list and on course authoring takes a category's `slug`), each with how many published courses it holds. Cached for 60 seconds. API keys with the scope `catalog:read` are accepted.
          */
         get: operations["ListCategories"];
         put?: never;
@@ -204,13 +241,13 @@ export interface paths {
         };
         /**
          * The catalog, paginated, filtered and sorted.
-         * @description API keys with the scope `catalog:read` are accepted.
+         * @description Anonymous. Published courses; an instructor also sees their own drafts and archived courses, and an admin sees every course. Filters combine; anonymous and learner answers are cached for 60 seconds. An unknown `level`, `sort` or a malformed number is a 400 naming the parameter. API keys with the scope `catalog:read` are accepted.
          */
         get: operations["ListCourses"];
         put?: never;
         /**
          * Creates an unpublished course owned by the caller.
-         * @description API keys with the scope `courses:write` are accepted.
+         * @description Instructors and admins (or an API key with `courses:write`). The course starts unpublished; a slug already taken is 409. Returns the course as the catalog shows it. API keys with the scope `courses:write` are accepted.
          */
         post: operations["CreateCourse"];
         delete?: never;
@@ -228,21 +265,21 @@ export interface paths {
         };
         /**
          * One course by id or slug, with its lesson outline (and, for an enrolled learner, which lessons they completed).
-         * @description API keys with the scope `catalog:read` are accepted.
+         * @description Anonymous. `courseId` is the course's id or its slug. Drafts and archived courses are 404 except to their instructor and admins. For an enrolled learner each lesson's `completed` is true or false; otherwise null. API keys with the scope `catalog:read` are accepted.
          */
         get: operations["GetCourse"];
         put?: never;
         post?: never;
         /**
          * Deletes a course, or archives it when anyone enrolled.
-         * @description API keys with the scope `courses:write` are accepted.
+         * @description The course's instructor or an admin. `outcome` says which happened: `deleted` or `archived`. API keys with the scope `courses:write` are accepted.
          */
         delete: operations["DeleteCourse"];
         options?: never;
         head?: never;
         /**
          * Changes a course; fields left out or null are unchanged.
-         * @description API keys with the scope `courses:write` are accepted.
+         * @description The course's instructor or an admin; anyone else is 403, and a course they cannot see 404. A slug already taken is 409. API keys with the scope `courses:write` are accepted.
          */
         patch: operations["UpdateCourse"];
         trace?: never;
@@ -256,7 +293,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Enrolls in a free course (201; again: 200 with the same enrollment). A paid course answers 402. */
+        /**
+         * Enrolls in a free course (201; again: 200 with the same enrollment). A paid course answers 402.
+         * @description Any signed-in user. A paid course is 402 `PAYMENT_REQUIRED`: pay with CreatePaymentIntent and the enrollment follows the payment. A course that is not published is 404.
+         */
         post: operations["Enroll"];
         delete?: never;
         options?: never;
@@ -271,7 +311,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My courses with progress, newest enrollment first. */
+        /**
+         * My courses with progress, newest enrollment first.
+         * @description Any signed-in user; revoked enrollments are listed with status `revoked`.
+         */
         get: operations["ListEnrollments"];
         put?: never;
         post?: never;
@@ -290,7 +333,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Marks a lesson done; the last one completes the enrollment. */
+        /**
+         * Marks a lesson done; the last one completes the enrollment.
+         * @description An enrolled learner (403 `NOT_ENROLLED` otherwise). Completing a lesson twice changes nothing. Completing the last lesson issues the certificate.
+         */
         post: operations["CompleteLesson"];
         delete?: never;
         options?: never;
@@ -305,20 +351,23 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A lesson's content (Markdown, as stored) and video: a preview for anyone, otherwise for enrolled learners, the instructor and admins. */
+        /**
+         * A lesson's content (Markdown, as stored) and video: a preview for anyone, otherwise for enrolled learners, the instructor and admins.
+         * @description Anonymous for preview lessons of published courses. Otherwise: no token is 401, a signed-in user who is not enrolled 403 `NOT_ENROLLED`. Render `content` as Markdown without raw HTML. Never cached.
+         */
         get: operations["GetLesson"];
         put?: never;
         post?: never;
         /**
          * Removes a lesson; the ones after it move up.
-         * @description API keys with the scope `courses:write` are accepted.
+         * @description The course's instructor or an admin. API keys with the scope `courses:write` are accepted.
          */
         delete: operations["DeleteLesson"];
         options?: never;
         head?: never;
         /**
          * Changes a lesson or moves it to another position.
-         * @description API keys with the scope `courses:write` are accepted.
+         * @description The course's instructor or an admin. The lessons between the old and the new position shift by one. API keys with the scope `courses:write` are accepted.
          */
         patch: operations["UpdateLesson"];
         trace?: never;
@@ -330,7 +379,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My certificates of completion, newest first. */
+        /**
+         * My certificates of completion, newest first.
+         * @description Any signed-in user. A certificate is issued when the last lesson of a course is completed.
+         */
         get: operations["ListCertificates"];
         put?: never;
         post?: never;
@@ -347,7 +399,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Verifies a certificate by its id (public): the name on it, the course and the completion date. */
+        /**
+         * Verifies a certificate by its id (public): the name on it, the course and the completion date.
+         * @description Anonymous, so anyone given a certificate's link can check it. An unknown id is 404.
+         */
         get: operations["VerifyCertificate"];
         put?: never;
         post?: never;
@@ -368,7 +423,7 @@ export interface paths {
         put?: never;
         /**
          * Makes a course visible in the catalog (it needs at least one lesson).
-         * @description API keys with the scope `courses:write` are accepted.
+         * @description The course's instructor or an admin. A course without lessons, or an archived one, is 409. API keys with the scope `courses:write` are accepted.
          */
         post: operations["PublishCourse"];
         delete?: never;
@@ -388,7 +443,7 @@ export interface paths {
         put?: never;
         /**
          * Hides a course from the catalog; enrolled learners keep their enrollments.
-         * @description API keys with the scope `courses:write` are accepted.
+         * @description The course's instructor or an admin. API keys with the scope `courses:write` are accepted.
          */
         post: operations["UnpublishCourse"];
         delete?: never;
@@ -408,7 +463,7 @@ export interface paths {
         put?: never;
         /**
          * Adds a lesson at a position (default: last).
-         * @description API keys with the scope `courses:write` are accepted.
+         * @description The course's instructor or an admin. Lessons at and after the position move down. `content` is Markdown, `videoUrl` an absolute https URL. API keys with the scope `courses:write` are accepted.
          */
         post: operations["AddLesson"];
         delete?: never;
@@ -426,7 +481,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Starts paying for a course: a Stripe PaymentIntent for the course's price (201; the open one again, or the one this Idempotency-Key made: 200; an Idempotency-Key already used for another course: 422 IDEMPOTENCY_KEY_REUSED). */
+        /**
+         * Starts paying for a course: a Stripe PaymentIntent for the course's price (201; the open one again, or the one this Idempotency-Key made: 200; an Idempotency-Key already used for another course: 422 IDEMPOTENCY_KEY_REUSED).
+         * @description Any signed-in user, for a paid, published course they are not enrolled in. Send an `Idempotency-Key` (a fresh UUID per purchase attempt) so a retried request never makes a second intent. The enrollment is granted when Stripe reports the payment succeeded (see GetPayment and ListEnrollments). A free course is 400 naming `courseId`; already enrolled is 409; Stripe unreachable is 503 `PAYMENTS_UNAVAILABLE` (nothing was charged).
+         */
         post: operations["CreatePaymentIntent"];
         delete?: never;
         options?: never;
@@ -441,7 +499,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My payments, newest first. */
+        /**
+         * My payments, newest first.
+         * @description Any signed-in user: their own payments, whatever their status.
+         */
         get: operations["ListPayments"];
         put?: never;
         post?: never;
@@ -458,7 +519,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One of my payments. */
+        /**
+         * One of my payments.
+         * @description Someone else's payment is 404. Poll it after confirming a payment to see it succeed or fail.
+         */
         get: operations["GetPayment"];
         put?: never;
         post?: never;
@@ -477,7 +541,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Admins: refunds a succeeded payment; the enrollment is revoked when Stripe confirms. */
+        /**
+         * Admins: refunds a succeeded payment; the enrollment is revoked when Stripe confirms.
+         * @description Admins only. A payment that has not succeeded is 409. The answer is the payment as it is now; its status becomes `refunded` when Stripe's event arrives.
+         */
         post: operations["RefundPayment"];
         delete?: never;
         options?: never;
@@ -494,13 +561,13 @@ export interface paths {
         };
         /**
          * My subscriptions.
-         * @description API keys with the scope `webhooks:manage` are accepted.
+         * @description Instructors and admins: their own subscriptions, without secrets. API keys with the scope `webhooks:manage` are accepted.
          */
         get: operations["ListWebhooks"];
         put?: never;
         /**
          * Subscribes a URL to events; the signing secret is shown only here.
-         * @description API keys with the scope `webhooks:manage` are accepted.
+         * @description Instructors (events of their own courses) and admins (every event), or an API key with `webhooks:manage`. Deliveries are signed with `Azora-Signature` using the secret in this answer. API keys with the scope `webhooks:manage` are accepted.
          */
         post: operations["CreateWebhook"];
         delete?: never;
@@ -518,21 +585,21 @@ export interface paths {
         };
         /**
          * One of my subscriptions.
-         * @description API keys with the scope `webhooks:manage` are accepted.
+         * @description Someone else's subscription is 404. API keys with the scope `webhooks:manage` are accepted.
          */
         get: operations["GetWebhook"];
         put?: never;
         post?: never;
         /**
          * Removes a subscription and its delivery log.
-         * @description API keys with the scope `webhooks:manage` are accepted.
+         * @description Deliveries still pending are dropped. API keys with the scope `webhooks:manage` are accepted.
          */
         delete: operations["DeleteWebhook"];
         options?: never;
         head?: never;
         /**
          * Changes url, events, description or active.
-         * @description API keys with the scope `webhooks:manage` are accepted.
+         * @description A subscription the relay disabled after repeated failures is re-enabled with `active: true`. API keys with the scope `webhooks:manage` are accepted.
          */
         patch: operations["UpdateWebhook"];
         trace?: never;
@@ -548,7 +615,7 @@ export interface paths {
         put?: never;
         /**
          * A new signing secret; the old one also signs deliveries for the grace period.
-         * @description API keys with the scope `webhooks:manage` are accepted.
+         * @description During the grace period (24 hours by default) every delivery carries two `v1` signatures, one per secret. API keys with the scope `webhooks:manage` are accepted.
          */
         post: operations["RotateWebhookSecret"];
         delete?: never;
@@ -568,7 +635,7 @@ export interface paths {
         put?: never;
         /**
          * Queues a ping event to this subscription.
-         * @description API keys with the scope `webhooks:manage` are accepted.
+         * @description The relay delivers a signed `ping` event to this subscription only; follow it in the delivery log. API keys with the scope `webhooks:manage` are accepted.
          */
         post: operations["PingWebhook"];
         delete?: never;
@@ -586,7 +653,7 @@ export interface paths {
         };
         /**
          * The delivery log, newest first.
-         * @description API keys with the scope `webhooks:manage` are accepted.
+         * @description Each delivery's outcome, attempts, last status code or error, and next attempt. API keys with the scope `webhooks:manage` are accepted.
          */
         get: operations["ListWebhookDeliveries"];
         put?: never;
@@ -604,7 +671,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Users, oldest first; q matches email or name, role filters by role. */
+        /**
+         * Users, oldest first; q matches email or name, role filters by role.
+         * @description Admins only.
+         */
         get: operations["ListUsers"];
         put?: never;
         post?: never;
@@ -621,7 +691,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One user. */
+        /**
+         * One user.
+         * @description Admins only. An unknown id is 404.
+         */
         get: operations["GetUser"];
         put?: never;
         post?: never;
@@ -639,7 +712,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Sets the user's roles (instructor, admin; learner is always kept) and signs the user out everywhere. */
+        /**
+         * Sets the user's roles (instructor, admin; learner is always kept) and signs the user out everywhere.
+         * @description Admins only. Replaces the roles with the list given; the change is audited and emits `user.roles_changed`. Taking the admin role from the last active admin is 409.
+         */
         put: operations["SetUserRoles"];
         post?: never;
         delete?: never;
@@ -657,7 +733,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Disables the account: it cannot sign in or refresh, and every session ends at once. */
+        /**
+         * Disables the account: it cannot sign in or refresh, and every session ends at once.
+         * @description Admins only. Audited; emits `user.disabled`. Disabling the last active admin is 409. Disabling a disabled account changes nothing.
+         */
         post: operations["DisableUser"];
         delete?: never;
         options?: never;
@@ -674,7 +753,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Lets a disabled account sign in again. */
+        /**
+         * Lets a disabled account sign in again.
+         * @description Admins only. Audited. Enabling an enabled account changes nothing.
+         */
         post: operations["EnableUser"];
         delete?: never;
         options?: never;
@@ -689,7 +771,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The audit log of administrative changes, newest first. */
+        /**
+         * The audit log of administrative changes, newest first.
+         * @description Admins only. Each entry says who changed what (before and after), when, and the request's trace id.
+         */
         get: operations["ListAdminAudit"];
         put?: never;
         post?: never;
@@ -708,7 +793,7 @@ export interface components {
             id: string;
             email: string;
             name: string;
-            roles: string[];
+            roles: ("learner" | "instructor" | "admin")[];
             disabled: boolean;
             /** Format: date-time */
             disabledAt: null | string;
@@ -720,7 +805,7 @@ export interface components {
             id: string;
             name: string;
             hint: string;
-            scopes: string[];
+            scopes: ("webhooks:manage" | "courses:write" | "catalog:read")[];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -770,10 +855,66 @@ export interface components {
             /** Format: date-time */
             completedAt: string;
         };
+        /**
+         * @example {
+         *       "currentPassword": "correct horse battery staple",
+         *       "newPassword": "a longer passphrase than before"
+         *     }
+         */
         ChangePasswordRequest: {
-            currentPassword: null | string;
-            newPassword: null | string;
+            currentPassword: string;
+            newPassword: string;
         };
+        /**
+         * @example {
+         *       "course": {
+         *         "id": "3f1c2a9e-5b7d-4c8e-9a61-2d4f8b0e7c15",
+         *         "slug": "intro-to-sql",
+         *         "title": "Introduction to SQL",
+         *         "description": "Query, join and aggregate relational data with PostgreSQL.",
+         *         "category": {
+         *           "id": "0b9d6c1e-2f4a-4e8b-8c3d-5a7e9f1b2c4d",
+         *           "slug": "data",
+         *           "name": "Data"
+         *         },
+         *         "level": "beginner",
+         *         "price": {
+         *           "amount": 4900,
+         *           "currency": "USD"
+         *         },
+         *         "isFree": false,
+         *         "instructor": {
+         *           "id": "7a2e4c6b-8d1f-4a3e-9b5c-1e3d5f7a9b2c",
+         *           "name": "Ada Instructor"
+         *         },
+         *         "enrollmentCount": 128,
+         *         "lessonCount": 12,
+         *         "durationSeconds": 5400,
+         *         "published": true,
+         *         "archivedAt": null,
+         *         "createdAt": "2026-09-01T09:30:00+00:00",
+         *         "updatedAt": "2026-09-04T09:30:00+00:00"
+         *       },
+         *       "lessons": [
+         *         {
+         *           "id": "c4e6a8b0-1d3f-4a5c-8e7b-9d1f3a5c7e9b",
+         *           "position": 1,
+         *           "title": "Your first SELECT",
+         *           "durationSeconds": 420,
+         *           "preview": true,
+         *           "completed": null
+         *         },
+         *         {
+         *           "id": "d5f7b9c1-2e4a-4b6d-9f8c-0e2a4b6d8f0a",
+         *           "position": 2,
+         *           "title": "Filtering with WHERE",
+         *           "durationSeconds": 540,
+         *           "preview": false,
+         *           "completed": null
+         *         }
+         *       ]
+         *     }
+         */
         CourseDetail: {
             course: components["schemas"]["CourseSummary"];
             lessons: components["schemas"]["LessonOutline"][];
@@ -784,6 +925,36 @@ export interface components {
             slug: string;
             title: string;
         };
+        /**
+         * @example {
+         *       "id": "3f1c2a9e-5b7d-4c8e-9a61-2d4f8b0e7c15",
+         *       "slug": "intro-to-sql",
+         *       "title": "Introduction to SQL",
+         *       "description": "Query, join and aggregate relational data with PostgreSQL.",
+         *       "category": {
+         *         "id": "0b9d6c1e-2f4a-4e8b-8c3d-5a7e9f1b2c4d",
+         *         "slug": "data",
+         *         "name": "Data"
+         *       },
+         *       "level": "beginner",
+         *       "price": {
+         *         "amount": 4900,
+         *         "currency": "USD"
+         *       },
+         *       "isFree": false,
+         *       "instructor": {
+         *         "id": "7a2e4c6b-8d1f-4a3e-9b5c-1e3d5f7a9b2c",
+         *         "name": "Ada Instructor"
+         *       },
+         *       "enrollmentCount": 128,
+         *       "lessonCount": 12,
+         *       "durationSeconds": 5400,
+         *       "published": true,
+         *       "archivedAt": null,
+         *       "createdAt": "2026-09-01T09:30:00+00:00",
+         *       "updatedAt": "2026-09-04T09:30:00+00:00"
+         *     }
+         */
         CourseSummary: {
             /** Format: uuid */
             id: string;
@@ -791,7 +962,8 @@ export interface components {
             title: string;
             description: string;
             category: components["schemas"]["CategoryRef"];
-            level: string;
+            /** @enum {string} */
+            level: "beginner" | "intermediate" | "advanced";
             price: components["schemas"]["Money"];
             isFree: boolean;
             instructor: components["schemas"]["InstructorRef"];
@@ -809,19 +981,43 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
-        CourseWriteRequest: {
-            title: null | string;
-            slug: null | string;
-            description: null | string;
-            category: null | string;
-            level: null | string;
-            price: null | components["schemas"]["Money"];
-        };
+        /**
+         * @example {
+         *       "name": "Course sync",
+         *       "scopes": [
+         *         "catalog:read",
+         *         "courses:write"
+         *       ],
+         *       "expiresAt": null
+         *     }
+         */
         CreateApiKeyRequest: {
-            name: null | string;
-            scopes: null | string[];
+            name: string;
+            scopes: ("webhooks:manage" | "courses:write" | "catalog:read")[];
             /** Format: date-time */
-            expiresAt: null | string;
+            expiresAt?: null | string;
+        };
+        /**
+         * @example {
+         *       "title": "Introduction to SQL",
+         *       "slug": null,
+         *       "description": "Query, join and aggregate relational data with PostgreSQL.",
+         *       "category": "data",
+         *       "level": "beginner",
+         *       "price": {
+         *         "amount": 4900,
+         *         "currency": "USD"
+         *       }
+         *     }
+         */
+        CreateCourseRequest: {
+            title: string;
+            slug?: null | string;
+            description?: null | string;
+            category: string;
+            /** @enum {string} */
+            level: "beginner" | "intermediate" | "advanced";
+            price: null | components["schemas"]["Money"];
         };
         CreatedApiKeyResponse: {
             /** Format: uuid */
@@ -829,31 +1025,75 @@ export interface components {
             name: string;
             key: string;
             hint: string;
-            scopes: string[];
+            scopes: ("webhooks:manage" | "courses:write" | "catalog:read")[];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
             expiresAt: null | string;
         };
+        /**
+         * @example {
+         *       "title": "Your first SELECT",
+         *       "durationSeconds": 420,
+         *       "contentRef": null,
+         *       "position": null,
+         *       "content": "# SELECT\n\nEvery query starts with `SELECT`.",
+         *       "videoUrl": "https://video.azora.world/sql/1.mp4",
+         *       "preview": true
+         *     }
+         */
+        CreateLessonRequest: {
+            title: string;
+            /** Format: int32 */
+            durationSeconds?: null | number;
+            contentRef?: null | string;
+            /** Format: int32 */
+            position?: null | number;
+            content?: null | string;
+            videoUrl?: null | string;
+            preview?: null | boolean;
+        };
+        /**
+         * @example {
+         *       "courseId": "3f1c2a9e-5b7d-4c8e-9a61-2d4f8b0e7c15",
+         *       "currency": "USD"
+         *     }
+         */
         CreatePaymentIntentRequest: {
             /** Format: uuid */
-            courseId: null | string;
-            currency: null | string;
-            /** Format: int64 */
-            amount: null | number;
+            courseId: string;
+            currency?: null | string;
+        };
+        /**
+         * @example {
+         *       "url": "https://partner.example.org/azora/events",
+         *       "events": [
+         *         "payment.success",
+         *         "course.enrolled"
+         *       ],
+         *       "description": "Enrollment sync"
+         *     }
+         */
+        CreateWebhookRequest: {
+            url: string;
+            events: ("payment.success" | "payment.failed" | "payment.refunded" | "course.enrolled" | "course.completed" | "ping" | "user.roles_changed" | "user.disabled")[];
+            description?: null | string;
         };
         DeleteCourseResponse: {
             /** Format: uuid */
             id: string;
-            outcome: string;
+            /** @enum {string} */
+            outcome: "deleted" | "archived";
         };
         DeliveryResponse: {
             /** Format: uuid */
             id: string;
             /** Format: uuid */
             eventId: string;
-            eventType: string;
-            outcome: string;
+            /** @enum {string} */
+            eventType: "payment.success" | "payment.failed" | "payment.refunded" | "course.enrolled" | "course.completed" | "ping" | "user.roles_changed" | "user.disabled";
+            /** @enum {string} */
+            outcome: "pending" | "delivered" | "failed";
             /** Format: int32 */
             attemptCount: number;
             /** Format: int32 */
@@ -870,27 +1110,29 @@ export interface components {
             /** Format: uuid */
             id: string;
             course: components["schemas"]["CourseRefForLearner"];
-            status: string;
+            /** @enum {string} */
+            status: "active" | "completed" | "revoked";
             progress: components["schemas"]["Progress"];
             /** Format: date-time */
             enrolledAt: string;
             /** Format: date-time */
             completedAt: null | string;
         };
+        /** @description A problem; `errors` names each invalid field (`VALIDATION_ERROR`) and is absent when the body could not be read at all (`MALFORMED_REQUEST`). */
         HttpValidationProblemDetails: {
-            type?: null | string;
-            title?: null | string;
+            type?: string;
+            title: string;
             /** Format: int32 */
-            status?: null | number;
-            detail?: null | string;
-            instance?: null | string;
+            status: number;
+            detail?: string;
+            instance?: string;
             errors?: {
                 [key: string]: string[];
             };
-            /** @description Stable error code; see the code table in the API reference. */
-            code?: string;
+            /** @description Stable error code to branch on; see the code table in the API reference. */
+            code: string;
             /** @description W3C trace id of the request, to quote to support. */
-            traceId?: string;
+            traceId: string;
         };
         InstructorRef: {
             /** Format: uuid */
@@ -939,20 +1181,15 @@ export interface components {
             videoUrl: null | string;
             preview: boolean;
         };
-        LessonWriteRequest: {
-            title: null | string;
-            /** Format: int32 */
-            durationSeconds: null | number;
-            contentRef: null | string;
-            /** Format: int32 */
-            position: null | number;
-            content?: null | string;
-            videoUrl?: null | string;
-            preview?: null | boolean;
-        };
+        /**
+         * @example {
+         *       "email": "ada@example.com",
+         *       "password": "correct horse battery staple"
+         *     }
+         */
         LoginRequest: {
-            email: null | string;
-            password: null | string;
+            email: string;
+            password: string;
         };
         Money: {
             /** Format: int64 */
@@ -997,6 +1234,16 @@ export interface components {
             /** Format: int64 */
             pages: number;
         };
+        /**
+         * @example {
+         *       "paymentId": "9b1d3f5a-7c9e-4b2d-8f4a-6c8e0a2b4d6f",
+         *       "paymentIntentId": "pi_3QxAzoraExample",
+         *       "clientSecret": "pi_3QxAzoraExample_secret_Example",
+         *       "amount": 4900,
+         *       "currency": "USD",
+         *       "status": "pending"
+         *     }
+         */
         PaymentIntentResponse: {
             /** Format: uuid */
             paymentId: string;
@@ -1005,7 +1252,8 @@ export interface components {
             /** Format: int64 */
             amount: number;
             currency: string;
-            status: string;
+            /** @enum {string} */
+            status: "pending" | "requires_action" | "failed" | "succeeded" | "canceled" | "refunded";
         };
         PaymentResponse: {
             /** Format: uuid */
@@ -1016,7 +1264,8 @@ export interface components {
             /** Format: int64 */
             amount: number;
             currency: string;
-            status: string;
+            /** @enum {string} */
+            status: "pending" | "requires_action" | "failed" | "succeeded" | "canceled" | "refunded";
             paymentIntentId: string;
             clientSecret: null | string;
             failureReason: null | string;
@@ -1026,24 +1275,36 @@ export interface components {
             updatedAt: string;
         };
         ProblemDetails: {
-            type?: null | string;
-            title?: null | string;
+            type?: string;
+            title: string;
             /** Format: int32 */
-            status?: null | number;
-            detail?: null | string;
-            instance?: null | string;
-            /** @description Stable error code; see the code table in the API reference. */
-            code?: string;
+            status: number;
+            detail?: string;
+            instance?: string;
+            /** @description Stable error code to branch on; see the code table in the API reference. */
+            code: string;
             /** @description W3C trace id of the request, to quote to support. */
-            traceId?: string;
+            traceId: string;
         };
+        /**
+         * @example {
+         *       "id": "5e8a1c3d-7b9f-4d2e-a6c4-8f0b2d4e6a8c",
+         *       "email": "ada@example.com",
+         *       "name": "Ada Lovelace",
+         *       "bio": "Data engineer learning SQL in the evenings.",
+         *       "roles": [
+         *         "learner"
+         *       ],
+         *       "createdAt": "2026-10-02T08:15:00+00:00"
+         *     }
+         */
         ProfileResponse: {
             /** Format: uuid */
             id: string;
             email: string;
             name: string;
             bio: null | string;
-            roles: string[];
+            roles: ("learner" | "instructor" | "admin")[];
             /** Format: date-time */
             createdAt: string;
         };
@@ -1055,13 +1316,36 @@ export interface components {
             /** Format: int32 */
             percent: number;
         };
-        RefreshRequest: {
-            refreshToken: null | string;
+        PublicKeySet: {
+            keys: components["schemas"]["PublicSigningKey"][];
         };
+        PublicSigningKey: {
+            kty: string;
+            use: string;
+            alg: string;
+            kid: string;
+            n: string;
+            e: string;
+        };
+        /**
+         * @example {
+         *       "refreshToken": "Qm9vdHN0cmFwLXJlZnJlc2gtdG9rZW4tZXhhbXBsZQ"
+         *     }
+         */
+        RefreshRequest: {
+            refreshToken: string;
+        };
+        /**
+         * @example {
+         *       "email": "ada@example.com",
+         *       "password": "correct horse battery staple",
+         *       "name": "Ada Lovelace"
+         *     }
+         */
         RegisterRequest: {
-            email: null | string;
-            password: null | string;
-            name: null | string;
+            email: string;
+            password: string;
+            name: string;
         };
         RotatedSecretResponse: {
             secret: string;
@@ -1072,9 +1356,33 @@ export interface components {
             service: string;
             version: string;
         };
+        /**
+         * @example {
+         *       "roles": [
+         *         "learner",
+         *         "instructor"
+         *       ]
+         *     }
+         */
         SetRolesRequest: {
-            roles: null | string[];
+            roles: ("learner" | "instructor" | "admin")[];
         };
+        /**
+         * @example {
+         *       "accessToken": "eyJhbGciOiJSUzI1NiIsImtpZCI6ImF6b3JhLTEiLCJ0eXAiOiJKV1QifQ.eyJzdWIiOiI1ZThhMWMzZCJ9.c2lnbmF0dXJl",
+         *       "refreshToken": "Qm9vdHN0cmFwLXJlZnJlc2gtdG9rZW4tZXhhbXBsZQ",
+         *       "tokenType": "Bearer",
+         *       "expiresIn": 900,
+         *       "user": {
+         *         "id": "5e8a1c3d-7b9f-4d2e-a6c4-8f0b2d4e6a8c",
+         *         "email": "ada@example.com",
+         *         "name": "Ada Lovelace",
+         *         "roles": [
+         *           "learner"
+         *         ]
+         *       }
+         *     }
+         */
         TokenResponse: {
             accessToken: string;
             refreshToken: string;
@@ -1083,40 +1391,206 @@ export interface components {
             expiresIn: number;
             user: components["schemas"]["UserResponse"];
         };
+        /**
+         * @example {
+         *       "title": null,
+         *       "slug": null,
+         *       "description": null,
+         *       "category": null,
+         *       "level": "intermediate",
+         *       "price": {
+         *         "amount": 5900,
+         *         "currency": "USD"
+         *       }
+         *     }
+         */
+        UpdateCourseRequest: {
+            title?: null | string;
+            slug?: null | string;
+            description?: null | string;
+            category?: null | string;
+            /** @enum {null|string} */
+            level?: "beginner" | "intermediate" | "advanced" | null;
+            price?: null | components["schemas"]["Money"];
+        };
+        /**
+         * @example {
+         *       "title": null,
+         *       "durationSeconds": null,
+         *       "contentRef": null,
+         *       "position": 1,
+         *       "content": null,
+         *       "videoUrl": null,
+         *       "preview": null
+         *     }
+         */
+        UpdateLessonRequest: {
+            title?: null | string;
+            /** Format: int32 */
+            durationSeconds?: null | number;
+            contentRef?: null | string;
+            /** Format: int32 */
+            position?: null | number;
+            content?: null | string;
+            videoUrl?: null | string;
+            preview?: null | boolean;
+        };
+        /**
+         * @example {
+         *       "name": null,
+         *       "bio": "Data engineer learning SQL in the evenings."
+         *     }
+         */
         UpdateProfileRequest: {
-            name: null | string;
-            bio: null | string;
+            name?: null | string;
+            bio?: null | string;
+        };
+        /**
+         * @example {
+         *       "url": null,
+         *       "events": null,
+         *       "description": null,
+         *       "active": false
+         *     }
+         */
+        UpdateWebhookRequest: {
+            url?: null | string;
+            events?: null | ("payment.success" | "payment.failed" | "payment.refunded" | "course.enrolled" | "course.completed" | "ping" | "user.roles_changed" | "user.disabled")[];
+            description?: null | string;
+            active?: null | boolean;
         };
         UserResponse: {
             /** Format: uuid */
             id: string;
             email: string;
             name: string;
-            roles: string[];
+            roles: ("learner" | "instructor" | "admin")[];
         };
         WebhookResponse: {
             /** Format: uuid */
             id: string;
             url: string;
-            events: string[];
+            events: ("payment.success" | "payment.failed" | "payment.refunded" | "course.enrolled" | "course.completed" | "ping" | "user.roles_changed" | "user.disabled")[];
             description: null | string;
             active: boolean;
             disabledReason: null | string;
             /** Format: date-time */
             createdAt: string;
-            secret: null | string;
-        };
-        WebhookWriteRequest: {
-            url: null | string;
-            events: null | string[];
-            description: null | string;
-            active: null | boolean;
+            secret?: string;
         };
     };
-    responses: never;
+    responses: {
+        /** @description A parameter or the body is invalid (`VALIDATION_ERROR`, with `errors` by field) or the body is not JSON (`MALFORMED_REQUEST`). */
+        BadRequest: {
+            headers: {
+                "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+            };
+        };
+        /** @description No valid access token (or API key) was sent. */
+        Unauthorized: {
+            headers: {
+                "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /** @description The caller may not do this: a role is missing, the account is disabled, or an API key is not accepted here (`API_KEY_NOT_ACCEPTED`, `INSUFFICIENT_SCOPE`). */
+        Forbidden: {
+            headers: {
+                "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /** @description The body is larger than the API accepts (1 MiB by default). */
+        PayloadTooLarge: {
+            headers: {
+                "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /** @description The body is not `application/json`. */
+        UnsupportedMediaType: {
+            headers: {
+                "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /** @description A rate limit is spent; retry after `Retry-After` seconds. */
+        TooManyRequests: {
+            headers: {
+                "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                /** @description Seconds to wait before retrying. */
+                "Retry-After": number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /** @description An unexpected error; quote `traceId` to support. */
+        InternalError: {
+            headers: {
+                "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /** @description A dependency (the database, or Stripe for payments) is unavailable; retry later. */
+        ServiceUnavailable: {
+            headers: {
+                "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                /** @description Seconds to wait before retrying, when known. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description The caller's request limit for the current window (absent while limits cannot be counted). */
+        "X-RateLimit-Limit": number;
+        /** @description Requests left in the current window. */
+        "X-RateLimit-Remaining": number;
+        /** @description When the current window ends, in Unix seconds. */
+        "X-RateLimit-Reset": number;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -1133,12 +1607,17 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ServiceInfo"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
     GetJsonWebKeySet: {
@@ -1153,10 +1632,17 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/jwk-set+json": components["schemas"]["PublicKeySet"];
+                };
             };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
     Register: {
@@ -1175,52 +1661,39 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description The URL of what was created. */
+                    Location: string;
                     /** @description Always `no-store`: the response carries tokens. */
-                    "Cache-Control"?: string;
+                    "Cache-Control": string;
                     /** @description Always `no-cache`, for HTTP/1.0 caches. */
-                    Pragma?: string;
+                    Pragma: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     Login: {
@@ -1239,61 +1712,27 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     /** @description Always `no-store`: the response carries tokens. */
-                    "Cache-Control"?: string;
+                    "Cache-Control": string;
                     /** @description Always `no-cache`, for HTTP/1.0 caches. */
-                    Pragma?: string;
+                    Pragma: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     RefreshTokens: {
@@ -1312,52 +1751,26 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     /** @description Always `no-store`: the response carries tokens. */
-                    "Cache-Control"?: string;
+                    "Cache-Control": string;
                     /** @description Always `no-cache`, for HTTP/1.0 caches. */
-                    Pragma?: string;
+                    Pragma: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     Logout: {
@@ -1372,37 +1785,19 @@ export interface operations {
             /** @description No Content */
             204: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     GetProfile: {
@@ -1417,48 +1812,33 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ProfileResponse"];
                 };
             };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     UpdateProfile: {
@@ -1477,57 +1857,35 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ProfileResponse"];
                 };
             };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     ChangePassword: {
@@ -1546,46 +1904,21 @@ export interface operations {
             /** @description No Content */
             204: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     ListApiKeys: {
@@ -1600,48 +1933,21 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyResponse"][];
                 };
             };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     CreateApiKey: {
@@ -1660,61 +1966,29 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description The URL of what was created. */
+                    Location: string;
                     /** @description Always `no-store`: the response carries tokens. */
-                    "Cache-Control"?: string;
+                    "Cache-Control": string;
                     /** @description Always `no-cache`, for HTTP/1.0 caches. */
-                    Pragma?: string;
+                    Pragma: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CreatedApiKeyResponse"];
                 };
             };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     RevokeApiKey: {
@@ -1731,55 +2005,31 @@ export interface operations {
             /** @description No Content */
             204: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     ListCategories: {
@@ -1794,43 +2044,40 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CategoriesResponse"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     ListCourses: {
         parameters: {
             query?: {
-                page?: string;
-                limit?: string;
+                /** @description The page, from 1 (default 1); a page past the end is empty. */
+                page?: number;
+                /** @description Items per page, from 1 to 100 (default 20). */
+                limit?: number;
+                /** @description A category slug (see ListCategories); an unknown slug matches nothing. */
                 category?: string;
-                level?: string;
+                /** @description Only courses of this level. */
+                level?: "beginner" | "intermediate" | "advanced";
+                /** @description Words to find in the title or description (at most 100 characters). */
                 q?: string;
-                free?: string;
+                /** @description `true`: only free courses; `false`: only paid ones. */
+                free?: boolean;
+                /** @description Only this instructor's courses. */
                 instructorId?: string;
-                sort?: string;
+                /** @description The order: newest first (default), oldest, by title, by price (`-price`: highest first), or most enrolled. */
+                sort?: "newest" | "oldest" | "title" | "price" | "-price" | "popular";
             };
             header?: never;
             path?: never;
@@ -1841,39 +2088,19 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PagedResponseOfCourseSummary"];
                 };
             };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     CreateCourse: {
@@ -1885,73 +2112,44 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CourseWriteRequest"];
+                "application/json": components["schemas"]["CreateCourseRequest"];
             };
         };
         responses: {
             /** @description Created */
             201: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description The URL of what was created. */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CourseDetail"];
                 };
             };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     GetCourse: {
@@ -1968,39 +2166,31 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CourseDetail"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     DeleteCourse: {
@@ -2017,57 +2207,33 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["DeleteCourseResponse"];
                 };
             };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     UpdateCourse: {
@@ -2081,49 +2247,31 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CourseWriteRequest"];
+                "application/json": components["schemas"]["UpdateCourseRequest"];
             };
         };
         responses: {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CourseDetail"];
                 };
             };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2133,30 +2281,20 @@ export interface operations {
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     Enroll: {
@@ -2173,6 +2311,9 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2182,64 +2323,56 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description The URL of what was created. */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["EnrollmentResponse"];
                 };
             };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             /** @description Payment Required */
             402: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     ListEnrollments: {
         parameters: {
             query?: {
-                page?: string;
-                limit?: string;
+                /** @description The page, from 1 (default 1); a page past the end is empty. */
+                page?: number;
+                /** @description Items per page, from 1 to 100 (default 20). */
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -2250,48 +2383,21 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PagedResponseOfEnrollmentResponse"];
                 };
             };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     CompleteLesson: {
@@ -2309,57 +2415,33 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["EnrollmentResponse"];
                 };
             };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     GetLesson: {
@@ -2377,57 +2459,33 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LessonContentResponse"];
                 };
             };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     DeleteLesson: {
@@ -2445,55 +2503,31 @@ export interface operations {
             /** @description No Content */
             204: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     UpdateLesson: {
@@ -2508,80 +2542,51 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LessonWriteRequest"];
+                "application/json": components["schemas"]["UpdateLessonRequest"];
             };
         };
         responses: {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LessonResponse"];
                 };
             };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     ListCertificates: {
         parameters: {
             query?: {
-                page?: string;
-                limit?: string;
+                /** @description The page, from 1 (default 1); a page past the end is empty. */
+                page?: number;
+                /** @description Items per page, from 1 to 100 (default 20). */
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -2592,48 +2597,21 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PagedResponseOfCertificateResponse"];
                 };
             };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     VerifyCertificate: {
@@ -2650,39 +2628,31 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CertificateResponse"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     PublishCourse: {
@@ -2699,33 +2669,24 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CourseDetail"];
                 };
             };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2735,30 +2696,18 @@ export interface operations {
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     UnpublishCourse: {
@@ -2775,57 +2724,33 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CourseDetail"];
                 };
             };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     AddLesson: {
@@ -2839,79 +2764,51 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LessonWriteRequest"];
+                "application/json": components["schemas"]["CreateLessonRequest"];
             };
         };
         responses: {
             /** @description Created */
             201: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description The URL of what was created. */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LessonResponse"];
                 };
             };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     CreatePaymentIntent: {
         parameters: {
             query?: never;
             header?: {
+                /** @description Makes retries safe: the same key (for the same course) answers with the intent it made. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -2926,6 +2823,9 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2935,33 +2835,26 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description The URL of what was created. */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaymentIntentResponse"];
                 };
             };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2971,55 +2864,41 @@ export interface operations {
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description Unprocessable Entity */
             422: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     ListPayments: {
         parameters: {
             query?: {
-                page?: string;
-                limit?: string;
+                /** @description The page, from 1 (default 1); a page past the end is empty. */
+                page?: number;
+                /** @description Items per page, from 1 to 100 (default 20). */
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -3030,48 +2909,21 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PagedResponseOfPaymentResponse"];
                 };
             };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     GetPayment: {
@@ -3088,48 +2940,33 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaymentResponse"];
                 };
             };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     RefundPayment: {
@@ -3146,33 +2983,24 @@ export interface operations {
             /** @description Accepted */
             202: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PaymentResponse"];
                 };
             };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3182,39 +3010,18 @@ export interface operations {
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     ListWebhooks: {
@@ -3229,48 +3036,21 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookResponse"][];
                 };
             };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     CreateWebhook: {
@@ -3282,64 +3062,32 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["WebhookWriteRequest"];
+                "application/json": components["schemas"]["CreateWebhookRequest"];
             };
         };
         responses: {
             /** @description Created */
             201: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description The URL of what was created. */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookResponse"];
                 };
             };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     GetWebhook: {
@@ -3356,57 +3104,33 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookResponse"];
                 };
             };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     DeleteWebhook: {
@@ -3423,55 +3147,31 @@ export interface operations {
             /** @description No Content */
             204: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     UpdateWebhook: {
@@ -3485,73 +3185,42 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["WebhookWriteRequest"];
+                "application/json": components["schemas"]["UpdateWebhookRequest"];
             };
         };
         responses: {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookResponse"];
                 };
             };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     RotateWebhookSecret: {
@@ -3568,57 +3237,33 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["RotatedSecretResponse"];
                 };
             };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     PingWebhook: {
@@ -3635,64 +3280,42 @@ export interface operations {
             /** @description Accepted */
             202: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["DeliveryResponse"];
                 };
             };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     ListWebhookDeliveries: {
         parameters: {
             query?: {
-                page?: string;
-                limit?: string;
+                /** @description The page, from 1 (default 1); a page past the end is empty. */
+                page?: number;
+                /** @description Items per page, from 1 to 100 (default 20). */
+                limit?: number;
             };
             header?: never;
             path: {
@@ -3705,75 +3328,46 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PagedResponseOfDeliveryResponse"];
                 };
             };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     ListUsers: {
         parameters: {
             query?: {
+                /** @description Text to find in the email or name (at most 100 characters). */
                 q?: string;
-                role?: string;
-                page?: string;
-                limit?: string;
+                /** @description Only users holding this role. */
+                role?: "learner" | "instructor" | "admin";
+                /** @description The page, from 1 (default 1); a page past the end is empty. */
+                page?: number;
+                /** @description Items per page, from 1 to 100 (default 20). */
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -3784,57 +3378,21 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PagedResponseOfAdminUserResponse"];
                 };
             };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     GetUser: {
@@ -3851,57 +3409,33 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AdminUserResponse"];
                 };
             };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     SetUserRoles: {
@@ -3922,42 +3456,24 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AdminUserResponse"];
                 };
             };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3967,30 +3483,20 @@ export interface operations {
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     DisableUser: {
@@ -4007,42 +3513,24 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AdminUserResponse"];
                 };
             };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4052,30 +3540,18 @@ export interface operations {
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     EnableUser: {
@@ -4092,73 +3568,42 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AdminUserResponse"];
                 };
             };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Not Found */
             404: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     ListAdminAudit: {
         parameters: {
             query?: {
-                page?: string;
-                limit?: string;
+                /** @description The page, from 1 (default 1); a page past the end is empty. */
+                page?: number;
+                /** @description Items per page, from 1 to 100 (default 20). */
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -4169,57 +3614,21 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["PagedResponseOfAuditEntryResponse"];
                 };
             };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
-            /** @description Internal Server Error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
 }
