@@ -13,9 +13,11 @@ cd "$(dirname "$0")/.." || exit 1
 # for the end-to-end suite's browser step) are installed here, as root or through sudo.
 command -v kubectl >/dev/null || { echo "kubectl is required to build the Kubernetes overlays (see README)" >&2; exit 1; }
 scripts/install-test-tools.sh || exit 1
-for tool in tools/manifest-validation tools/workflow-validation; do
+for tool in tools/manifest-validation tools/workflow-validation sdk/typescript; do
   npm ci --prefix "$tool" --no-audit --no-fund --loglevel=error || exit 1
 done
+# The TypeScript SDK is compiled before its tests (Azora.Tests/Sdk) run it against the stack.
+npm run build --prefix sdk/typescript --silent || exit 1
 
 results="$PWD/TestResults"
 rm -rf "$results"

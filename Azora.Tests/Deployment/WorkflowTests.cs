@@ -89,7 +89,8 @@ public sealed partial class WorkflowTests : IDisposable
 
         Assert.Contains("/", Directories("github-actions"));
         Assert.Contains("/", Directories("nuget"));
-        var npmTools = Directory.GetFiles(Repository.PathOf("tools"), "package-lock.json", SearchOption.AllDirectories)
+        var npmTools = new[] { "tools", "sdk" }
+            .SelectMany(folder => Directory.GetFiles(Repository.PathOf(folder), "package-lock.json", SearchOption.AllDirectories))
             .Where(path => !path.Contains("/node_modules/", StringComparison.Ordinal))
             .Select(path => "/" + Path.GetRelativePath(Repository.Root, Path.GetDirectoryName(path)!))
             .ToList();
