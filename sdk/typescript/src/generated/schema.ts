@@ -822,8 +822,8 @@ export interface components {
             action: string;
             /** Format: uuid */
             targetUserId: null | string;
-            before: null | components["schemas"]["JsonElement"];
-            after: null | components["schemas"]["JsonElement"];
+            before: unknown;
+            after: unknown;
             traceId: null | string;
             /** Format: date-time */
             occurredAt: string;
@@ -1139,7 +1139,6 @@ export interface components {
             id: string;
             name: string;
         };
-        JsonElement: unknown;
         LessonContentResponse: {
             /** Format: uuid */
             id: string;

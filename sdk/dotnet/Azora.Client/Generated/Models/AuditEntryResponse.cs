@@ -35,18 +35,18 @@ namespace Azora.Client.Generated.Models
         /// <summary>The after property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public global::Azora.Client.Generated.Models.JsonElement? After { get; set; }
+        public UntypedNode? After { get; set; }
 #nullable restore
 #else
-        public global::Azora.Client.Generated.Models.JsonElement After { get; set; }
+        public UntypedNode After { get; set; }
 #endif
         /// <summary>The before property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public global::Azora.Client.Generated.Models.JsonElement? Before { get; set; }
+        public UntypedNode? Before { get; set; }
 #nullable restore
 #else
-        public global::Azora.Client.Generated.Models.JsonElement Before { get; set; }
+        public UntypedNode Before { get; set; }
 #endif
         /// <summary>The id property</summary>
         public Guid? Id { get; set; }
@@ -90,8 +90,8 @@ namespace Azora.Client.Generated.Models
                 { "action", n => { Action = n.GetStringValue(); } },
                 { "actor", n => { Actor = n.GetStringValue(); } },
                 { "actorId", n => { ActorId = n.GetGuidValue(); } },
-                { "after", n => { After = n.GetObjectValue<global::Azora.Client.Generated.Models.JsonElement>(global::Azora.Client.Generated.Models.JsonElement.CreateFromDiscriminatorValue); } },
-                { "before", n => { Before = n.GetObjectValue<global::Azora.Client.Generated.Models.JsonElement>(global::Azora.Client.Generated.Models.JsonElement.CreateFromDiscriminatorValue); } },
+                { "after", n => { After = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
+                { "before", n => { Before = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "occurredAt", n => { OccurredAt = n.GetDateTimeOffsetValue(); } },
                 { "targetUserId", n => { TargetUserId = n.GetGuidValue(); } },
@@ -108,8 +108,8 @@ namespace Azora.Client.Generated.Models
             writer.WriteStringValue("action", Action);
             writer.WriteStringValue("actor", Actor);
             writer.WriteGuidValue("actorId", ActorId);
-            writer.WriteObjectValue<global::Azora.Client.Generated.Models.JsonElement>("after", After);
-            writer.WriteObjectValue<global::Azora.Client.Generated.Models.JsonElement>("before", Before);
+            writer.WriteObjectValue<UntypedNode>("after", After);
+            writer.WriteObjectValue<UntypedNode>("before", Before);
             writer.WriteGuidValue("id", Id);
             writer.WriteDateTimeOffsetValue("occurredAt", OccurredAt);
             writer.WriteGuidValue("targetUserId", TargetUserId);
