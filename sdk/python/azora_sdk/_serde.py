@@ -77,6 +77,27 @@ def _discriminated(prop: str, cases: Mapping[str, Callable[[Any], Any]]) -> Call
     return read
 
 
+_JSON_TYPES: Dict[str, Callable[[Any], bool]] = {
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "str": lambda v: isinstance(v, str),
+    "bool": lambda v: isinstance(v, bool),
+    "list": lambda v: isinstance(v, list),
+    "dict": lambda v: isinstance(v, dict),
+}
+
+
+def _expect(json_type: str) -> Callable[[Any], Any]:
+    """The value as it is when it is of this JSON type, else TypeError (for _first_fit)."""
+    check = _JSON_TYPES[json_type]
+
+    def read(value: Any) -> Any:
+        if not check(value):
+            raise TypeError(f"expected JSON {json_type}, got {type(value).__name__}")
+        return value
+    return read
+
+
 def _first_fit(converters: Sequence[Callable[[Any], Any]]) -> Callable[[Any], Any]:
     """oneOf/anyOf without a discriminator: the first variant that reads the value, else the value as it is."""
     def read(value: Any) -> Any:

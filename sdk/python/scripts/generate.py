@@ -47,7 +47,7 @@ RESERVED_METHODS = {
 SECRET_MEMBERS = {"accessToken", "refreshToken", "secret", "key", "clientSecret", "password", "currentPassword", "newPassword"}
 
 # The runtime helpers in azora_sdk/_serde.py that generated code may call.
-SERDE = ["_datetime", "_date", "_discriminated", "_dump", "_first_fit", "_identity", "_dict_of", "_list_of",
+SERDE = ["_datetime", "_date", "_discriminated", "_dump", "_expect", "_first_fit", "_identity", "_dict_of", "_list_of",
          "_nullable", "_required", "_uuid", "parse_enum"]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -399,8 +399,17 @@ class Generator:
             cases = ", ".join(f"{json.dumps(key)}: {by_ref[ref].conv or '_identity'}"
                               for key, ref in sorted(mapping.items()) if ref in by_ref)
             return PyType(ann, f"_discriminated({json.dumps(prop)}, {{{cases}}})", nullable, param_ann)
-        convs = ", ".join(r.conv or "_identity" for r in resolved)
-        return PyType(ann, f"_first_fit(({convs},))", nullable, param_ann)
+        convs = literal_tuple([r.conv or self.type_check(r) for r in resolved])
+        return PyType(ann, f"_first_fit({convs})", nullable, param_ann)
+
+    @staticmethod
+    def type_check(t: PyType) -> str:
+        """For a variant read as it is: a converter that refuses JSON of another type, so _first_fit moves on."""
+        for prefix, check in (("int", "int"), ("str", "str"), ("float", "number"), ("bool", "bool"),
+                              ("List[", "list"), ("Dict[", "dict")):
+            if t.ann == prefix or (prefix.endswith("[") and t.ann.startswith(prefix)):
+                return f'_expect("{check}")'
+        return "_identity"
 
     def enum_type(self, key: str, schema: Dict[str, Any]) -> PyType:
         values = list(schema.get("enum", [schema.get("const")] if "const" in schema else []))
