@@ -542,7 +542,8 @@ class Generator:
         else:
             lines.append("        return cls(")
             for x in ordered:
-                if x.required:
+                if x.required and not x.type.nullable and x.type.ann not in ("Any", "None"):
+                    # Absent and null mean the same for a nullable member, so only a non-nullable one is insisted on.
                     value = f"_required(data, {json.dumps(x.json_name)}, {json.dumps(m.name)})"
                 else:
                     value = f"data.get({json.dumps(x.json_name)})"

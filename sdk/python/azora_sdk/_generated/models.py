@@ -86,7 +86,7 @@ class AdminUserResponse:
             name=_required(data, "name", "AdminUserResponse"),
             roles=_required(data, "roles", "AdminUserResponse"),
             disabled=_required(data, "disabled", "AdminUserResponse"),
-            disabled_at=_nullable(_datetime)(_required(data, "disabledAt", "AdminUserResponse")),
+            disabled_at=_nullable(_datetime)(data.get("disabledAt")),
             created_at=_datetime(_required(data, "createdAt", "AdminUserResponse")),
         )
 
@@ -124,8 +124,8 @@ class ApiKeyResponse:
             hint=_required(data, "hint", "ApiKeyResponse"),
             scopes=_required(data, "scopes", "ApiKeyResponse"),
             created_at=_datetime(_required(data, "createdAt", "ApiKeyResponse")),
-            last_used_at=_nullable(_datetime)(_required(data, "lastUsedAt", "ApiKeyResponse")),
-            expires_at=_nullable(_datetime)(_required(data, "expiresAt", "ApiKeyResponse")),
+            last_used_at=_nullable(_datetime)(data.get("lastUsedAt")),
+            expires_at=_nullable(_datetime)(data.get("expiresAt")),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -160,13 +160,13 @@ class AuditEntryResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
         return cls(
             id=_uuid(_required(data, "id", "AuditEntryResponse")),
-            actor_id=_nullable(_uuid)(_required(data, "actorId", "AuditEntryResponse")),
+            actor_id=_nullable(_uuid)(data.get("actorId")),
             actor=_required(data, "actor", "AuditEntryResponse"),
             action=_required(data, "action", "AuditEntryResponse"),
-            target_user_id=_nullable(_uuid)(_required(data, "targetUserId", "AuditEntryResponse")),
-            before=_required(data, "before", "AuditEntryResponse"),
-            after=_required(data, "after", "AuditEntryResponse"),
-            trace_id=_required(data, "traceId", "AuditEntryResponse"),
+            target_user_id=_nullable(_uuid)(data.get("targetUserId")),
+            before=data.get("before"),
+            after=data.get("after"),
+            trace_id=data.get("traceId"),
             occurred_at=_datetime(_required(data, "occurredAt", "AuditEntryResponse")),
         )
 
@@ -303,8 +303,8 @@ class ChangePasswordRequest:
     def from_dict(cls, data: Mapping[str, Any]) -> ChangePasswordRequest:
         """Reads the JSON object; members this SDK does not know are ignored."""
         return cls(
-            current_password=_required(data, "currentPassword", "ChangePasswordRequest"),
-            new_password=_required(data, "newPassword", "ChangePasswordRequest"),
+            current_password=data.get("currentPassword"),
+            new_password=data.get("newPassword"),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -402,7 +402,7 @@ class CourseSummary:
             lesson_count=_required(data, "lessonCount", "CourseSummary"),
             duration_seconds=_required(data, "durationSeconds", "CourseSummary"),
             published=_required(data, "published", "CourseSummary"),
-            archived_at=_nullable(_datetime)(_required(data, "archivedAt", "CourseSummary")),
+            archived_at=_nullable(_datetime)(data.get("archivedAt")),
             created_at=_datetime(_required(data, "createdAt", "CourseSummary")),
             updated_at=_datetime(_required(data, "updatedAt", "CourseSummary")),
         )
@@ -444,12 +444,12 @@ class CourseWriteRequest:
     def from_dict(cls, data: Mapping[str, Any]) -> CourseWriteRequest:
         """Reads the JSON object; members this SDK does not know are ignored."""
         return cls(
-            title=_required(data, "title", "CourseWriteRequest"),
-            slug=_required(data, "slug", "CourseWriteRequest"),
-            description=_required(data, "description", "CourseWriteRequest"),
-            category=_required(data, "category", "CourseWriteRequest"),
-            level=_required(data, "level", "CourseWriteRequest"),
-            price=_nullable(Money.from_dict)(_required(data, "price", "CourseWriteRequest")),
+            title=data.get("title"),
+            slug=data.get("slug"),
+            description=data.get("description"),
+            category=data.get("category"),
+            level=data.get("level"),
+            price=_nullable(Money.from_dict)(data.get("price")),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -476,9 +476,9 @@ class CreateApiKeyRequest:
     def from_dict(cls, data: Mapping[str, Any]) -> CreateApiKeyRequest:
         """Reads the JSON object; members this SDK does not know are ignored."""
         return cls(
-            name=_required(data, "name", "CreateApiKeyRequest"),
-            scopes=_required(data, "scopes", "CreateApiKeyRequest"),
-            expires_at=_nullable(_datetime)(_required(data, "expiresAt", "CreateApiKeyRequest")),
+            name=data.get("name"),
+            scopes=data.get("scopes"),
+            expires_at=_nullable(_datetime)(data.get("expiresAt")),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -502,9 +502,9 @@ class CreatePaymentIntentRequest:
     def from_dict(cls, data: Mapping[str, Any]) -> CreatePaymentIntentRequest:
         """Reads the JSON object; members this SDK does not know are ignored."""
         return cls(
-            course_id=_nullable(_uuid)(_required(data, "courseId", "CreatePaymentIntentRequest")),
-            currency=_required(data, "currency", "CreatePaymentIntentRequest"),
-            amount=_required(data, "amount", "CreatePaymentIntentRequest"),
+            course_id=_nullable(_uuid)(data.get("courseId")),
+            currency=data.get("currency"),
+            amount=data.get("amount"),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -538,7 +538,7 @@ class CreatedApiKeyResponse:
             hint=_required(data, "hint", "CreatedApiKeyResponse"),
             scopes=_required(data, "scopes", "CreatedApiKeyResponse"),
             created_at=_datetime(_required(data, "createdAt", "CreatedApiKeyResponse")),
-            expires_at=_nullable(_datetime)(_required(data, "expiresAt", "CreatedApiKeyResponse")),
+            expires_at=_nullable(_datetime)(data.get("expiresAt")),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -601,11 +601,11 @@ class DeliveryResponse:
             event_type=_required(data, "eventType", "DeliveryResponse"),
             outcome=_required(data, "outcome", "DeliveryResponse"),
             attempt_count=_required(data, "attemptCount", "DeliveryResponse"),
-            last_status_code=_required(data, "lastStatusCode", "DeliveryResponse"),
-            last_error=_required(data, "lastError", "DeliveryResponse"),
-            next_attempt_at=_nullable(_datetime)(_required(data, "nextAttemptAt", "DeliveryResponse")),
+            last_status_code=data.get("lastStatusCode"),
+            last_error=data.get("lastError"),
+            next_attempt_at=_nullable(_datetime)(data.get("nextAttemptAt")),
             created_at=_datetime(_required(data, "createdAt", "DeliveryResponse")),
-            delivered_at=_nullable(_datetime)(_required(data, "deliveredAt", "DeliveryResponse")),
+            delivered_at=_nullable(_datetime)(data.get("deliveredAt")),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -644,7 +644,7 @@ class EnrollmentResponse:
             status=_required(data, "status", "EnrollmentResponse"),
             progress=Progress.from_dict(_required(data, "progress", "EnrollmentResponse")),
             enrolled_at=_datetime(_required(data, "enrolledAt", "EnrollmentResponse")),
-            completed_at=_nullable(_datetime)(_required(data, "completedAt", "EnrollmentResponse")),
+            completed_at=_nullable(_datetime)(data.get("completedAt")),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -758,8 +758,8 @@ class LessonContentResponse:
             duration_seconds=_required(data, "durationSeconds", "LessonContentResponse"),
             preview=_required(data, "preview", "LessonContentResponse"),
             content=_required(data, "content", "LessonContentResponse"),
-            video_url=_required(data, "videoUrl", "LessonContentResponse"),
-            completed=_required(data, "completed", "LessonContentResponse"),
+            video_url=data.get("videoUrl"),
+            completed=data.get("completed"),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -797,7 +797,7 @@ class LessonOutline:
             title=_required(data, "title", "LessonOutline"),
             duration_seconds=_required(data, "durationSeconds", "LessonOutline"),
             preview=_required(data, "preview", "LessonOutline"),
-            completed=_required(data, "completed", "LessonOutline"),
+            completed=data.get("completed"),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -835,9 +835,9 @@ class LessonResponse:
             position=_required(data, "position", "LessonResponse"),
             title=_required(data, "title", "LessonResponse"),
             duration_seconds=_required(data, "durationSeconds", "LessonResponse"),
-            content_ref=_required(data, "contentRef", "LessonResponse"),
+            content_ref=data.get("contentRef"),
             content=_required(data, "content", "LessonResponse"),
-            video_url=_required(data, "videoUrl", "LessonResponse"),
+            video_url=data.get("videoUrl"),
             preview=_required(data, "preview", "LessonResponse"),
         )
 
@@ -872,10 +872,10 @@ class LessonWriteRequest:
     def from_dict(cls, data: Mapping[str, Any]) -> LessonWriteRequest:
         """Reads the JSON object; members this SDK does not know are ignored."""
         return cls(
-            title=_required(data, "title", "LessonWriteRequest"),
-            duration_seconds=_required(data, "durationSeconds", "LessonWriteRequest"),
-            content_ref=_required(data, "contentRef", "LessonWriteRequest"),
-            position=_required(data, "position", "LessonWriteRequest"),
+            title=data.get("title"),
+            duration_seconds=data.get("durationSeconds"),
+            content_ref=data.get("contentRef"),
+            position=data.get("position"),
             content=data.get("content"),
             video_url=data.get("videoUrl"),
             preview=data.get("preview"),
@@ -908,8 +908,8 @@ class LoginRequest:
     def from_dict(cls, data: Mapping[str, Any]) -> LoginRequest:
         """Reads the JSON object; members this SDK does not know are ignored."""
         return cls(
-            email=_required(data, "email", "LoginRequest"),
-            password=_required(data, "password", "LoginRequest"),
+            email=data.get("email"),
+            password=data.get("password"),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -1195,8 +1195,8 @@ class PaymentResponse:
             currency=_required(data, "currency", "PaymentResponse"),
             status=_required(data, "status", "PaymentResponse"),
             payment_intent_id=_required(data, "paymentIntentId", "PaymentResponse"),
-            client_secret=_required(data, "clientSecret", "PaymentResponse"),
-            failure_reason=_required(data, "failureReason", "PaymentResponse"),
+            client_secret=data.get("clientSecret"),
+            failure_reason=data.get("failureReason"),
             created_at=_datetime(_required(data, "createdAt", "PaymentResponse")),
             updated_at=_datetime(_required(data, "updatedAt", "PaymentResponse")),
         )
@@ -1283,7 +1283,7 @@ class ProfileResponse:
             id=_uuid(_required(data, "id", "ProfileResponse")),
             email=_required(data, "email", "ProfileResponse"),
             name=_required(data, "name", "ProfileResponse"),
-            bio=_required(data, "bio", "ProfileResponse"),
+            bio=data.get("bio"),
             roles=_required(data, "roles", "ProfileResponse"),
             created_at=_datetime(_required(data, "createdAt", "ProfileResponse")),
         )
@@ -1336,7 +1336,7 @@ class RefreshRequest:
     def from_dict(cls, data: Mapping[str, Any]) -> RefreshRequest:
         """Reads the JSON object; members this SDK does not know are ignored."""
         return cls(
-            refresh_token=_required(data, "refreshToken", "RefreshRequest"),
+            refresh_token=data.get("refreshToken"),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -1358,9 +1358,9 @@ class RegisterRequest:
     def from_dict(cls, data: Mapping[str, Any]) -> RegisterRequest:
         """Reads the JSON object; members this SDK does not know are ignored."""
         return cls(
-            email=_required(data, "email", "RegisterRequest"),
-            password=_required(data, "password", "RegisterRequest"),
-            name=_required(data, "name", "RegisterRequest"),
+            email=data.get("email"),
+            password=data.get("password"),
+            name=data.get("name"),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -1428,7 +1428,7 @@ class SetRolesRequest:
     def from_dict(cls, data: Mapping[str, Any]) -> SetRolesRequest:
         """Reads the JSON object; members this SDK does not know are ignored."""
         return cls(
-            roles=_required(data, "roles", "SetRolesRequest"),
+            roles=data.get("roles"),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -1481,8 +1481,8 @@ class UpdateProfileRequest:
     def from_dict(cls, data: Mapping[str, Any]) -> UpdateProfileRequest:
         """Reads the JSON object; members this SDK does not know are ignored."""
         return cls(
-            name=_required(data, "name", "UpdateProfileRequest"),
-            bio=_required(data, "bio", "UpdateProfileRequest"),
+            name=data.get("name"),
+            bio=data.get("bio"),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -1542,11 +1542,11 @@ class WebhookResponse:
             id=_uuid(_required(data, "id", "WebhookResponse")),
             url=_required(data, "url", "WebhookResponse"),
             events=_required(data, "events", "WebhookResponse"),
-            description=_required(data, "description", "WebhookResponse"),
+            description=data.get("description"),
             active=_required(data, "active", "WebhookResponse"),
-            disabled_reason=_required(data, "disabledReason", "WebhookResponse"),
+            disabled_reason=data.get("disabledReason"),
             created_at=_datetime(_required(data, "createdAt", "WebhookResponse")),
-            secret=_required(data, "secret", "WebhookResponse"),
+            secret=data.get("secret"),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -1576,10 +1576,10 @@ class WebhookWriteRequest:
     def from_dict(cls, data: Mapping[str, Any]) -> WebhookWriteRequest:
         """Reads the JSON object; members this SDK does not know are ignored."""
         return cls(
-            url=_required(data, "url", "WebhookWriteRequest"),
-            events=_required(data, "events", "WebhookWriteRequest"),
-            description=_required(data, "description", "WebhookWriteRequest"),
-            active=_required(data, "active", "WebhookWriteRequest"),
+            url=data.get("url"),
+            events=data.get("events"),
+            description=data.get("description"),
+            active=data.get("active"),
         )
 
     def to_dict(self) -> Dict[str, Any]:
