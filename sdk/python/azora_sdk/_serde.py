@@ -72,7 +72,7 @@ def _dict_of(convert: Callable[[Any], T]) -> Callable[[Any], Dict[str, T]]:
 
 def _discriminated(prop: str, cases: Mapping[str, Callable[[Any], Any]]) -> Callable[[Any], Any]:
     def read(value: Any) -> Any:
-        convert = cases.get(value.get(prop)) if isinstance(value, Mapping) else None
+        convert = cases.get(str(value.get(prop))) if isinstance(value, Mapping) else None
         return convert(value) if convert else value
     return read
 

@@ -8,6 +8,7 @@ import queue
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Dict, List
 
 from azora_sdk import AzoraClient, WebhookVerificationError, verify_webhook
 
@@ -15,12 +16,12 @@ API_URL = os.environ.get("AZORA_API_URL", "http://localhost:5080")
 EMAIL = os.environ.get("AZORA_EMAIL", "admin@azora.local")
 PASSWORD = os.environ.get("AZORA_PASSWORD", "azora-development-only")
 
-secrets: list = []  # the subscription's secret; keep the old one too while you deploy a rotated secret
-events: "queue.Queue[dict]" = queue.Queue()
+secrets: List[str] = []  # the subscription's secret; keep the old one too while you deploy a rotated secret
+events: "queue.Queue[Dict[str, Any]]" = queue.Queue()
 
 
 class Hook(BaseHTTPRequestHandler):
-    def do_POST(self):
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))  # the raw bytes, before any parsing
         try:
             event = verify_webhook(body, self.headers.get("Azora-Signature"), secrets)
@@ -32,7 +33,7 @@ class Hook(BaseHTTPRequestHandler):
             events.put(event)
         self.end_headers()
 
-    def log_message(self, *args):
+    def log_message(self, *args: Any) -> None:
         pass
 
 
@@ -43,7 +44,8 @@ with AzoraClient(API_URL) as azora:
     azora.sign_in(EMAIL, PASSWORD)
     url = f"http://127.0.0.1:{server.server_port}/hooks/azora"
     subscription = azora.create_webhook(url=url, events=["course.enrolled"], description="example receiver")
-    secrets.append(subscription.secret)  # shown once: store it
+    assert subscription.secret, "the secret is in the answer that creates the subscription, and only there"
+    secrets.append(subscription.secret)  # store it now
     try:
         delivery = azora.ping_webhook(subscription.id)
         event = events.get(timeout=30)

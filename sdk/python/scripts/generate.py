@@ -822,6 +822,8 @@ class Generator:
                     ann = f"Optional[{ann}]"
                 sig.append(f"        {p.py_name}: {ann} = None,")
         sig.append(f"    ) -> {ret}:")
+        if len(sig) == 3:  # only self
+            sig = [f"    {'async ' if is_async else ''}def {o['method_name']}(self) -> {ret}:"]
         doc = o["summary"] or f"{o['method']} {o['path']}"
         if o["description"]:
             doc += "\n\n" + o["description"]
@@ -846,9 +848,15 @@ class Generator:
             body = "body"
         else:
             body = "None"
-        call = f"self._invoke(\n            {o['constant']},\n            path={mapping('path')},\n" \
+        call = f"{'await ' if is_async else ''}self._invoke(\n            {o['constant']},\n            path={mapping('path')},\n" \
                f"            query={mapping('query')},\n            headers={mapping('header')},\n            body={body},\n        )"
-        lines.append(f"        return {'await ' if is_async else ''}{call}")
+        if ret == "None":
+            lines.append(f"        {call}")
+        elif ret == "Any":
+            lines.append(f"        return {call}")
+        else:
+            # Through a typed local: _invoke returns Any, and the annotation is what the parse function made.
+            lines += [f"        result: {ret} = {call}", "        return result"]
         return lines
 
     # ---- files -------------------------------------------------------------------------------------------------

@@ -569,24 +569,21 @@ class Operations:
     ) -> Any:
         raise NotImplementedError
 
-    def get_service_info(
-        self,
-    ) -> ServiceInfo:
+    def get_service_info(self) -> ServiceInfo:
         """GET /
 
         GET / (GetServiceInfo).
         """
-        return self._invoke(
+        result: ServiceInfo = self._invoke(
             GET_SERVICE_INFO,
             path={},
             query={},
             headers={},
             body=None,
         )
+        return result
 
-    def get_json_web_key_set(
-        self,
-    ) -> Any:
+    def get_json_web_key_set(self) -> Any:
         """The public keys that verify Azora access tokens (RFC 7517).
 
         GET /.well-known/jwks.json (GetJsonWebKeySet).
@@ -610,13 +607,14 @@ class Operations:
 
         POST /api/auth/register (Register). Raises AzoraApiError for 400, 409, 429, 500.
         """
-        return self._invoke(
+        result: TokenResponse = self._invoke(
             REGISTER,
             path={},
             query={},
             headers={},
             body={"email": email, "password": password, "name": name},
         )
+        return result
 
     def login(
         self,
@@ -628,13 +626,14 @@ class Operations:
 
         POST /api/auth/login (Login). Raises AzoraApiError for 400, 401, 403, 429, 500.
         """
-        return self._invoke(
+        result: TokenResponse = self._invoke(
             LOGIN,
             path={},
             query={},
             headers={},
             body={"email": email, "password": password},
         )
+        return result
 
     def refresh_tokens(
         self,
@@ -645,22 +644,21 @@ class Operations:
 
         POST /api/auth/refresh (RefreshTokens). Raises AzoraApiError for 400, 401, 429, 500.
         """
-        return self._invoke(
+        result: TokenResponse = self._invoke(
             REFRESH_TOKENS,
             path={},
             query={},
             headers={},
             body={"refreshToken": refresh_token},
         )
+        return result
 
-    def logout(
-        self,
-    ) -> None:
+    def logout(self) -> None:
         """Ends this session: its refresh tokens and access tokens stop working.
 
         POST /api/auth/logout (Logout). Raises AzoraApiError for 401, 429, 500.
         """
-        return self._invoke(
+        self._invoke(
             LOGOUT,
             path={},
             query={},
@@ -668,20 +666,19 @@ class Operations:
             body=None,
         )
 
-    def get_profile(
-        self,
-    ) -> ProfileResponse:
+    def get_profile(self) -> ProfileResponse:
         """The signed-in user's profile.
 
         GET /api/auth/profile (GetProfile). Raises AzoraApiError for 401, 404, 429, 500.
         """
-        return self._invoke(
+        result: ProfileResponse = self._invoke(
             GET_PROFILE,
             path={},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     def update_profile(
         self,
@@ -693,13 +690,14 @@ class Operations:
 
         PATCH /api/auth/profile (UpdateProfile). Raises AzoraApiError for 400, 401, 404, 429, 500.
         """
-        return self._invoke(
+        result: ProfileResponse = self._invoke(
             UPDATE_PROFILE,
             path={},
             query={},
             headers={},
             body={"name": name, "bio": bio},
         )
+        return result
 
     def change_password(
         self,
@@ -711,7 +709,7 @@ class Operations:
 
         POST /api/auth/password (ChangePassword). Raises AzoraApiError for 400, 401, 429, 500.
         """
-        return self._invoke(
+        self._invoke(
             CHANGE_PASSWORD,
             path={},
             query={},
@@ -719,20 +717,19 @@ class Operations:
             body={"currentPassword": current_password, "newPassword": new_password},
         )
 
-    def list_api_keys(
-        self,
-    ) -> List[ApiKeyResponse]:
+    def list_api_keys(self) -> List[ApiKeyResponse]:
         """My API keys that are not revoked: hint, scopes, created, last used (to the minute), expiry.
 
         GET /api/auth/api-keys (ListApiKeys). Raises AzoraApiError for 401, 403, 429, 500.
         """
-        return self._invoke(
+        result: List[ApiKeyResponse] = self._invoke(
             LIST_API_KEYS,
             path={},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     def create_api_key(
         self,
@@ -745,13 +742,14 @@ class Operations:
 
         POST /api/auth/api-keys (CreateApiKey). Raises AzoraApiError for 400, 401, 403, 429, 500.
         """
-        return self._invoke(
+        result: CreatedApiKeyResponse = self._invoke(
             CREATE_API_KEY,
             path={},
             query={},
             headers={},
             body={"name": name, "scopes": scopes, "expiresAt": expires_at},
         )
+        return result
 
     def revoke_api_key(
         self,
@@ -761,7 +759,7 @@ class Operations:
 
         DELETE /api/auth/api-keys/{id} (RevokeApiKey). Raises AzoraApiError for 401, 403, 404, 429, 500.
         """
-        return self._invoke(
+        self._invoke(
             REVOKE_API_KEY,
             path={"id": id},
             query={},
@@ -769,22 +767,21 @@ class Operations:
             body=None,
         )
 
-    def list_categories(
-        self,
-    ) -> CategoriesResponse:
+    def list_categories(self) -> CategoriesResponse:
         """Every category with its number of published courses.
 
         API keys with the scope `catalog:read` are accepted.
 
         GET /api/education/categories (ListCategories). Raises AzoraApiError for 429, 500.
         """
-        return self._invoke(
+        result: CategoriesResponse = self._invoke(
             LIST_CATEGORIES,
             path={},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     def list_courses(
         self,
@@ -804,7 +801,7 @@ class Operations:
 
         GET /api/education/courses (ListCourses). Raises AzoraApiError for 400, 429, 500.
         """
-        return self._invoke(
+        result: PagedResponseOfCourseSummary = self._invoke(
             LIST_COURSES,
             path={},
             query={
@@ -820,6 +817,7 @@ class Operations:
             headers={},
             body=None,
         )
+        return result
 
     def create_course(
         self,
@@ -837,7 +835,7 @@ class Operations:
 
         POST /api/education/courses (CreateCourse). Raises AzoraApiError for 400, 401, 403, 409, 429, 500.
         """
-        return self._invoke(
+        result: CourseDetail = self._invoke(
             CREATE_COURSE,
             path={},
             query={},
@@ -851,6 +849,7 @@ class Operations:
                 "price": price,
             },
         )
+        return result
 
     def get_course(
         self,
@@ -863,13 +862,14 @@ class Operations:
 
         GET /api/education/courses/{courseId} (GetCourse). Raises AzoraApiError for 404, 429, 500.
         """
-        return self._invoke(
+        result: CourseDetail = self._invoke(
             GET_COURSE,
             path={"courseId": course_id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     def delete_course(
         self,
@@ -881,13 +881,14 @@ class Operations:
 
         DELETE /api/education/courses/{courseId} (DeleteCourse). Raises AzoraApiError for 401, 403, 404, 429, 500.
         """
-        return self._invoke(
+        result: DeleteCourseResponse = self._invoke(
             DELETE_COURSE,
             path={"courseId": course_id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     def update_course(
         self,
@@ -907,7 +908,7 @@ class Operations:
         PATCH /api/education/courses/{courseId} (UpdateCourse). Raises AzoraApiError for 400, 401, 403, 404, 409, 429,
         500.
         """
-        return self._invoke(
+        result: CourseDetail = self._invoke(
             UPDATE_COURSE,
             path={"courseId": course_id},
             query={},
@@ -921,6 +922,7 @@ class Operations:
                 "price": price,
             },
         )
+        return result
 
     def enroll(
         self,
@@ -930,13 +932,14 @@ class Operations:
 
         POST /api/education/courses/{courseId}/enroll (Enroll). Raises AzoraApiError for 401, 402, 404, 429, 500.
         """
-        return self._invoke(
+        result: EnrollmentResponse = self._invoke(
             ENROLL,
             path={"courseId": course_id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     def list_enrollments(
         self,
@@ -948,13 +951,14 @@ class Operations:
 
         GET /api/education/enrollments (ListEnrollments). Raises AzoraApiError for 400, 401, 429, 500.
         """
-        return self._invoke(
+        result: PagedResponseOfEnrollmentResponse = self._invoke(
             LIST_ENROLLMENTS,
             path={},
             query={"page": page, "limit": limit},
             headers={},
             body=None,
         )
+        return result
 
     def complete_lesson(
         self,
@@ -966,13 +970,14 @@ class Operations:
         POST /api/education/courses/{courseId}/lessons/{lessonId}/complete (CompleteLesson). Raises AzoraApiError for
         401, 403, 404, 429, 500.
         """
-        return self._invoke(
+        result: EnrollmentResponse = self._invoke(
             COMPLETE_LESSON,
             path={"courseId": course_id, "lessonId": lesson_id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     def get_lesson(
         self,
@@ -985,13 +990,14 @@ class Operations:
         GET /api/education/courses/{courseId}/lessons/{lessonId} (GetLesson). Raises AzoraApiError for 401, 403, 404,
         429, 500.
         """
-        return self._invoke(
+        result: LessonContentResponse = self._invoke(
             GET_LESSON,
             path={"courseId": course_id, "lessonId": lesson_id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     def delete_lesson(
         self,
@@ -1005,7 +1011,7 @@ class Operations:
         DELETE /api/education/courses/{courseId}/lessons/{lessonId} (DeleteLesson). Raises AzoraApiError for 401, 403,
         404, 429, 500.
         """
-        return self._invoke(
+        self._invoke(
             DELETE_LESSON,
             path={"courseId": course_id, "lessonId": lesson_id},
             query={},
@@ -1033,7 +1039,7 @@ class Operations:
         PATCH /api/education/courses/{courseId}/lessons/{lessonId} (UpdateLesson). Raises AzoraApiError for 400, 401,
         403, 404, 429, 500.
         """
-        return self._invoke(
+        result: LessonResponse = self._invoke(
             UPDATE_LESSON,
             path={"courseId": course_id, "lessonId": lesson_id},
             query={},
@@ -1048,6 +1054,7 @@ class Operations:
                 "preview": preview,
             },
         )
+        return result
 
     def list_certificates(
         self,
@@ -1059,13 +1066,14 @@ class Operations:
 
         GET /api/education/certificates (ListCertificates). Raises AzoraApiError for 400, 401, 429, 500.
         """
-        return self._invoke(
+        result: PagedResponseOfCertificateResponse = self._invoke(
             LIST_CERTIFICATES,
             path={},
             query={"page": page, "limit": limit},
             headers={},
             body=None,
         )
+        return result
 
     def verify_certificate(
         self,
@@ -1075,13 +1083,14 @@ class Operations:
 
         GET /api/certificates/{certificateId} (VerifyCertificate). Raises AzoraApiError for 404, 429, 500.
         """
-        return self._invoke(
+        result: CertificateResponse = self._invoke(
             VERIFY_CERTIFICATE,
             path={"certificateId": certificate_id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     def publish_course(
         self,
@@ -1094,13 +1103,14 @@ class Operations:
         POST /api/education/courses/{courseId}/publish (PublishCourse). Raises AzoraApiError for 401, 403, 404, 409,
         429, 500.
         """
-        return self._invoke(
+        result: CourseDetail = self._invoke(
             PUBLISH_COURSE,
             path={"courseId": course_id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     def unpublish_course(
         self,
@@ -1113,13 +1123,14 @@ class Operations:
         POST /api/education/courses/{courseId}/unpublish (UnpublishCourse). Raises AzoraApiError for 401, 403, 404,
         429, 500.
         """
-        return self._invoke(
+        result: CourseDetail = self._invoke(
             UNPUBLISH_COURSE,
             path={"courseId": course_id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     def add_lesson(
         self,
@@ -1140,7 +1151,7 @@ class Operations:
         POST /api/education/courses/{courseId}/lessons (AddLesson). Raises AzoraApiError for 400, 401, 403, 404, 429,
         500.
         """
-        return self._invoke(
+        result: LessonResponse = self._invoke(
             ADD_LESSON,
             path={"courseId": course_id},
             query={},
@@ -1155,6 +1166,7 @@ class Operations:
                 "preview": preview,
             },
         )
+        return result
 
     def create_payment_intent(
         self,
@@ -1171,13 +1183,14 @@ class Operations:
         POST /api/pay/payment-intent (CreatePaymentIntent). Raises AzoraApiError for 400, 401, 404, 409, 422, 429,
         500, 503. Without idempotency_key, a new uuid4 is sent, the same one on the client's own retries.
         """
-        return self._invoke(
+        result: PaymentIntentResponse = self._invoke(
             CREATE_PAYMENT_INTENT,
             path={},
             query={},
             headers={"Idempotency-Key": idempotency_key},
             body={"courseId": course_id, "currency": currency, "amount": amount},
         )
+        return result
 
     def list_payments(
         self,
@@ -1189,13 +1202,14 @@ class Operations:
 
         GET /api/pay/payments (ListPayments). Raises AzoraApiError for 400, 401, 429, 500.
         """
-        return self._invoke(
+        result: PagedResponseOfPaymentResponse = self._invoke(
             LIST_PAYMENTS,
             path={},
             query={"page": page, "limit": limit},
             headers={},
             body=None,
         )
+        return result
 
     def get_payment(
         self,
@@ -1205,13 +1219,14 @@ class Operations:
 
         GET /api/pay/payments/{paymentId} (GetPayment). Raises AzoraApiError for 401, 404, 429, 500.
         """
-        return self._invoke(
+        result: PaymentResponse = self._invoke(
             GET_PAYMENT,
             path={"paymentId": payment_id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     def refund_payment(
         self,
@@ -1222,30 +1237,30 @@ class Operations:
         POST /api/pay/payments/{paymentId}/refund (RefundPayment). Raises AzoraApiError for 401, 403, 404, 409, 429,
         500, 503.
         """
-        return self._invoke(
+        result: PaymentResponse = self._invoke(
             REFUND_PAYMENT,
             path={"paymentId": payment_id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
-    def list_webhooks(
-        self,
-    ) -> List[WebhookResponse]:
+    def list_webhooks(self) -> List[WebhookResponse]:
         """My subscriptions.
 
         API keys with the scope `webhooks:manage` are accepted.
 
         GET /api/webhooks (ListWebhooks). Raises AzoraApiError for 401, 403, 429, 500.
         """
-        return self._invoke(
+        result: List[WebhookResponse] = self._invoke(
             LIST_WEBHOOKS,
             path={},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     def create_webhook(
         self,
@@ -1261,13 +1276,14 @@ class Operations:
 
         POST /api/webhooks (CreateWebhook). Raises AzoraApiError for 400, 401, 403, 429, 500.
         """
-        return self._invoke(
+        result: WebhookResponse = self._invoke(
             CREATE_WEBHOOK,
             path={},
             query={},
             headers={},
             body={"url": url, "events": events, "description": description, "active": active},
         )
+        return result
 
     def get_webhook(
         self,
@@ -1279,13 +1295,14 @@ class Operations:
 
         GET /api/webhooks/{id} (GetWebhook). Raises AzoraApiError for 401, 403, 404, 429, 500.
         """
-        return self._invoke(
+        result: WebhookResponse = self._invoke(
             GET_WEBHOOK,
             path={"id": id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     def delete_webhook(
         self,
@@ -1297,7 +1314,7 @@ class Operations:
 
         DELETE /api/webhooks/{id} (DeleteWebhook). Raises AzoraApiError for 401, 403, 404, 429, 500.
         """
-        return self._invoke(
+        self._invoke(
             DELETE_WEBHOOK,
             path={"id": id},
             query={},
@@ -1320,13 +1337,14 @@ class Operations:
 
         PATCH /api/webhooks/{id} (UpdateWebhook). Raises AzoraApiError for 400, 401, 403, 404, 429, 500.
         """
-        return self._invoke(
+        result: WebhookResponse = self._invoke(
             UPDATE_WEBHOOK,
             path={"id": id},
             query={},
             headers={},
             body={"url": url, "events": events, "description": description, "active": active},
         )
+        return result
 
     def rotate_webhook_secret(
         self,
@@ -1338,13 +1356,14 @@ class Operations:
 
         POST /api/webhooks/{id}/rotate-secret (RotateWebhookSecret). Raises AzoraApiError for 401, 403, 404, 429, 500.
         """
-        return self._invoke(
+        result: RotatedSecretResponse = self._invoke(
             ROTATE_WEBHOOK_SECRET,
             path={"id": id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     def ping_webhook(
         self,
@@ -1356,13 +1375,14 @@ class Operations:
 
         POST /api/webhooks/{id}/ping (PingWebhook). Raises AzoraApiError for 401, 403, 404, 429, 500.
         """
-        return self._invoke(
+        result: DeliveryResponse = self._invoke(
             PING_WEBHOOK,
             path={"id": id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     def list_webhook_deliveries(
         self,
@@ -1378,13 +1398,14 @@ class Operations:
         GET /api/webhooks/{id}/deliveries (ListWebhookDeliveries). Raises AzoraApiError for 400, 401, 403, 404, 429,
         500.
         """
-        return self._invoke(
+        result: PagedResponseOfDeliveryResponse = self._invoke(
             LIST_WEBHOOK_DELIVERIES,
             path={"id": id},
             query={"page": page, "limit": limit},
             headers={},
             body=None,
         )
+        return result
 
     def list_users(
         self,
@@ -1398,13 +1419,14 @@ class Operations:
 
         GET /api/admin/users (ListUsers). Raises AzoraApiError for 400, 401, 403, 429, 500.
         """
-        return self._invoke(
+        result: PagedResponseOfAdminUserResponse = self._invoke(
             LIST_USERS,
             path={},
             query={"q": q, "role": role, "page": page, "limit": limit},
             headers={},
             body=None,
         )
+        return result
 
     def get_user(
         self,
@@ -1414,13 +1436,14 @@ class Operations:
 
         GET /api/admin/users/{id} (GetUser). Raises AzoraApiError for 401, 403, 404, 429, 500.
         """
-        return self._invoke(
+        result: AdminUserResponse = self._invoke(
             GET_USER,
             path={"id": id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     def set_user_roles(
         self,
@@ -1432,13 +1455,14 @@ class Operations:
 
         PUT /api/admin/users/{id}/roles (SetUserRoles). Raises AzoraApiError for 400, 401, 403, 404, 409, 429, 500.
         """
-        return self._invoke(
+        result: AdminUserResponse = self._invoke(
             SET_USER_ROLES,
             path={"id": id},
             query={},
             headers={},
             body={"roles": roles},
         )
+        return result
 
     def disable_user(
         self,
@@ -1448,13 +1472,14 @@ class Operations:
 
         POST /api/admin/users/{id}/disable (DisableUser). Raises AzoraApiError for 400, 401, 403, 404, 409, 429, 500.
         """
-        return self._invoke(
+        result: AdminUserResponse = self._invoke(
             DISABLE_USER,
             path={"id": id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     def enable_user(
         self,
@@ -1464,13 +1489,14 @@ class Operations:
 
         POST /api/admin/users/{id}/enable (EnableUser). Raises AzoraApiError for 400, 401, 403, 404, 429, 500.
         """
-        return self._invoke(
+        result: AdminUserResponse = self._invoke(
             ENABLE_USER,
             path={"id": id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     def list_admin_audit(
         self,
@@ -1482,13 +1508,14 @@ class Operations:
 
         GET /api/admin/audit (ListAdminAudit). Raises AzoraApiError for 400, 401, 403, 429, 500.
         """
-        return self._invoke(
+        result: PagedResponseOfAuditEntryResponse = self._invoke(
             LIST_ADMIN_AUDIT,
             path={},
             query={"page": page, "limit": limit},
             headers={},
             body=None,
         )
+        return result
 
 class AsyncOperations:
     """Every operation of the Azora API as an awaitable method. Generated; the client supplies _invoke (credentials,
@@ -1506,24 +1533,21 @@ class AsyncOperations:
     ) -> Any:
         raise NotImplementedError
 
-    async def get_service_info(
-        self,
-    ) -> ServiceInfo:
+    async def get_service_info(self) -> ServiceInfo:
         """GET /
 
         GET / (GetServiceInfo).
         """
-        return await self._invoke(
+        result: ServiceInfo = await self._invoke(
             GET_SERVICE_INFO,
             path={},
             query={},
             headers={},
             body=None,
         )
+        return result
 
-    async def get_json_web_key_set(
-        self,
-    ) -> Any:
+    async def get_json_web_key_set(self) -> Any:
         """The public keys that verify Azora access tokens (RFC 7517).
 
         GET /.well-known/jwks.json (GetJsonWebKeySet).
@@ -1547,13 +1571,14 @@ class AsyncOperations:
 
         POST /api/auth/register (Register). Raises AzoraApiError for 400, 409, 429, 500.
         """
-        return await self._invoke(
+        result: TokenResponse = await self._invoke(
             REGISTER,
             path={},
             query={},
             headers={},
             body={"email": email, "password": password, "name": name},
         )
+        return result
 
     async def login(
         self,
@@ -1565,13 +1590,14 @@ class AsyncOperations:
 
         POST /api/auth/login (Login). Raises AzoraApiError for 400, 401, 403, 429, 500.
         """
-        return await self._invoke(
+        result: TokenResponse = await self._invoke(
             LOGIN,
             path={},
             query={},
             headers={},
             body={"email": email, "password": password},
         )
+        return result
 
     async def refresh_tokens(
         self,
@@ -1582,22 +1608,21 @@ class AsyncOperations:
 
         POST /api/auth/refresh (RefreshTokens). Raises AzoraApiError for 400, 401, 429, 500.
         """
-        return await self._invoke(
+        result: TokenResponse = await self._invoke(
             REFRESH_TOKENS,
             path={},
             query={},
             headers={},
             body={"refreshToken": refresh_token},
         )
+        return result
 
-    async def logout(
-        self,
-    ) -> None:
+    async def logout(self) -> None:
         """Ends this session: its refresh tokens and access tokens stop working.
 
         POST /api/auth/logout (Logout). Raises AzoraApiError for 401, 429, 500.
         """
-        return await self._invoke(
+        await self._invoke(
             LOGOUT,
             path={},
             query={},
@@ -1605,20 +1630,19 @@ class AsyncOperations:
             body=None,
         )
 
-    async def get_profile(
-        self,
-    ) -> ProfileResponse:
+    async def get_profile(self) -> ProfileResponse:
         """The signed-in user's profile.
 
         GET /api/auth/profile (GetProfile). Raises AzoraApiError for 401, 404, 429, 500.
         """
-        return await self._invoke(
+        result: ProfileResponse = await self._invoke(
             GET_PROFILE,
             path={},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     async def update_profile(
         self,
@@ -1630,13 +1654,14 @@ class AsyncOperations:
 
         PATCH /api/auth/profile (UpdateProfile). Raises AzoraApiError for 400, 401, 404, 429, 500.
         """
-        return await self._invoke(
+        result: ProfileResponse = await self._invoke(
             UPDATE_PROFILE,
             path={},
             query={},
             headers={},
             body={"name": name, "bio": bio},
         )
+        return result
 
     async def change_password(
         self,
@@ -1648,7 +1673,7 @@ class AsyncOperations:
 
         POST /api/auth/password (ChangePassword). Raises AzoraApiError for 400, 401, 429, 500.
         """
-        return await self._invoke(
+        await self._invoke(
             CHANGE_PASSWORD,
             path={},
             query={},
@@ -1656,20 +1681,19 @@ class AsyncOperations:
             body={"currentPassword": current_password, "newPassword": new_password},
         )
 
-    async def list_api_keys(
-        self,
-    ) -> List[ApiKeyResponse]:
+    async def list_api_keys(self) -> List[ApiKeyResponse]:
         """My API keys that are not revoked: hint, scopes, created, last used (to the minute), expiry.
 
         GET /api/auth/api-keys (ListApiKeys). Raises AzoraApiError for 401, 403, 429, 500.
         """
-        return await self._invoke(
+        result: List[ApiKeyResponse] = await self._invoke(
             LIST_API_KEYS,
             path={},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     async def create_api_key(
         self,
@@ -1682,13 +1706,14 @@ class AsyncOperations:
 
         POST /api/auth/api-keys (CreateApiKey). Raises AzoraApiError for 400, 401, 403, 429, 500.
         """
-        return await self._invoke(
+        result: CreatedApiKeyResponse = await self._invoke(
             CREATE_API_KEY,
             path={},
             query={},
             headers={},
             body={"name": name, "scopes": scopes, "expiresAt": expires_at},
         )
+        return result
 
     async def revoke_api_key(
         self,
@@ -1698,7 +1723,7 @@ class AsyncOperations:
 
         DELETE /api/auth/api-keys/{id} (RevokeApiKey). Raises AzoraApiError for 401, 403, 404, 429, 500.
         """
-        return await self._invoke(
+        await self._invoke(
             REVOKE_API_KEY,
             path={"id": id},
             query={},
@@ -1706,22 +1731,21 @@ class AsyncOperations:
             body=None,
         )
 
-    async def list_categories(
-        self,
-    ) -> CategoriesResponse:
+    async def list_categories(self) -> CategoriesResponse:
         """Every category with its number of published courses.
 
         API keys with the scope `catalog:read` are accepted.
 
         GET /api/education/categories (ListCategories). Raises AzoraApiError for 429, 500.
         """
-        return await self._invoke(
+        result: CategoriesResponse = await self._invoke(
             LIST_CATEGORIES,
             path={},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     async def list_courses(
         self,
@@ -1741,7 +1765,7 @@ class AsyncOperations:
 
         GET /api/education/courses (ListCourses). Raises AzoraApiError for 400, 429, 500.
         """
-        return await self._invoke(
+        result: PagedResponseOfCourseSummary = await self._invoke(
             LIST_COURSES,
             path={},
             query={
@@ -1757,6 +1781,7 @@ class AsyncOperations:
             headers={},
             body=None,
         )
+        return result
 
     async def create_course(
         self,
@@ -1774,7 +1799,7 @@ class AsyncOperations:
 
         POST /api/education/courses (CreateCourse). Raises AzoraApiError for 400, 401, 403, 409, 429, 500.
         """
-        return await self._invoke(
+        result: CourseDetail = await self._invoke(
             CREATE_COURSE,
             path={},
             query={},
@@ -1788,6 +1813,7 @@ class AsyncOperations:
                 "price": price,
             },
         )
+        return result
 
     async def get_course(
         self,
@@ -1800,13 +1826,14 @@ class AsyncOperations:
 
         GET /api/education/courses/{courseId} (GetCourse). Raises AzoraApiError for 404, 429, 500.
         """
-        return await self._invoke(
+        result: CourseDetail = await self._invoke(
             GET_COURSE,
             path={"courseId": course_id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     async def delete_course(
         self,
@@ -1818,13 +1845,14 @@ class AsyncOperations:
 
         DELETE /api/education/courses/{courseId} (DeleteCourse). Raises AzoraApiError for 401, 403, 404, 429, 500.
         """
-        return await self._invoke(
+        result: DeleteCourseResponse = await self._invoke(
             DELETE_COURSE,
             path={"courseId": course_id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     async def update_course(
         self,
@@ -1844,7 +1872,7 @@ class AsyncOperations:
         PATCH /api/education/courses/{courseId} (UpdateCourse). Raises AzoraApiError for 400, 401, 403, 404, 409, 429,
         500.
         """
-        return await self._invoke(
+        result: CourseDetail = await self._invoke(
             UPDATE_COURSE,
             path={"courseId": course_id},
             query={},
@@ -1858,6 +1886,7 @@ class AsyncOperations:
                 "price": price,
             },
         )
+        return result
 
     async def enroll(
         self,
@@ -1867,13 +1896,14 @@ class AsyncOperations:
 
         POST /api/education/courses/{courseId}/enroll (Enroll). Raises AzoraApiError for 401, 402, 404, 429, 500.
         """
-        return await self._invoke(
+        result: EnrollmentResponse = await self._invoke(
             ENROLL,
             path={"courseId": course_id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     async def list_enrollments(
         self,
@@ -1885,13 +1915,14 @@ class AsyncOperations:
 
         GET /api/education/enrollments (ListEnrollments). Raises AzoraApiError for 400, 401, 429, 500.
         """
-        return await self._invoke(
+        result: PagedResponseOfEnrollmentResponse = await self._invoke(
             LIST_ENROLLMENTS,
             path={},
             query={"page": page, "limit": limit},
             headers={},
             body=None,
         )
+        return result
 
     async def complete_lesson(
         self,
@@ -1903,13 +1934,14 @@ class AsyncOperations:
         POST /api/education/courses/{courseId}/lessons/{lessonId}/complete (CompleteLesson). Raises AzoraApiError for
         401, 403, 404, 429, 500.
         """
-        return await self._invoke(
+        result: EnrollmentResponse = await self._invoke(
             COMPLETE_LESSON,
             path={"courseId": course_id, "lessonId": lesson_id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     async def get_lesson(
         self,
@@ -1922,13 +1954,14 @@ class AsyncOperations:
         GET /api/education/courses/{courseId}/lessons/{lessonId} (GetLesson). Raises AzoraApiError for 401, 403, 404,
         429, 500.
         """
-        return await self._invoke(
+        result: LessonContentResponse = await self._invoke(
             GET_LESSON,
             path={"courseId": course_id, "lessonId": lesson_id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     async def delete_lesson(
         self,
@@ -1942,7 +1975,7 @@ class AsyncOperations:
         DELETE /api/education/courses/{courseId}/lessons/{lessonId} (DeleteLesson). Raises AzoraApiError for 401, 403,
         404, 429, 500.
         """
-        return await self._invoke(
+        await self._invoke(
             DELETE_LESSON,
             path={"courseId": course_id, "lessonId": lesson_id},
             query={},
@@ -1970,7 +2003,7 @@ class AsyncOperations:
         PATCH /api/education/courses/{courseId}/lessons/{lessonId} (UpdateLesson). Raises AzoraApiError for 400, 401,
         403, 404, 429, 500.
         """
-        return await self._invoke(
+        result: LessonResponse = await self._invoke(
             UPDATE_LESSON,
             path={"courseId": course_id, "lessonId": lesson_id},
             query={},
@@ -1985,6 +2018,7 @@ class AsyncOperations:
                 "preview": preview,
             },
         )
+        return result
 
     async def list_certificates(
         self,
@@ -1996,13 +2030,14 @@ class AsyncOperations:
 
         GET /api/education/certificates (ListCertificates). Raises AzoraApiError for 400, 401, 429, 500.
         """
-        return await self._invoke(
+        result: PagedResponseOfCertificateResponse = await self._invoke(
             LIST_CERTIFICATES,
             path={},
             query={"page": page, "limit": limit},
             headers={},
             body=None,
         )
+        return result
 
     async def verify_certificate(
         self,
@@ -2012,13 +2047,14 @@ class AsyncOperations:
 
         GET /api/certificates/{certificateId} (VerifyCertificate). Raises AzoraApiError for 404, 429, 500.
         """
-        return await self._invoke(
+        result: CertificateResponse = await self._invoke(
             VERIFY_CERTIFICATE,
             path={"certificateId": certificate_id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     async def publish_course(
         self,
@@ -2031,13 +2067,14 @@ class AsyncOperations:
         POST /api/education/courses/{courseId}/publish (PublishCourse). Raises AzoraApiError for 401, 403, 404, 409,
         429, 500.
         """
-        return await self._invoke(
+        result: CourseDetail = await self._invoke(
             PUBLISH_COURSE,
             path={"courseId": course_id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     async def unpublish_course(
         self,
@@ -2050,13 +2087,14 @@ class AsyncOperations:
         POST /api/education/courses/{courseId}/unpublish (UnpublishCourse). Raises AzoraApiError for 401, 403, 404,
         429, 500.
         """
-        return await self._invoke(
+        result: CourseDetail = await self._invoke(
             UNPUBLISH_COURSE,
             path={"courseId": course_id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     async def add_lesson(
         self,
@@ -2077,7 +2115,7 @@ class AsyncOperations:
         POST /api/education/courses/{courseId}/lessons (AddLesson). Raises AzoraApiError for 400, 401, 403, 404, 429,
         500.
         """
-        return await self._invoke(
+        result: LessonResponse = await self._invoke(
             ADD_LESSON,
             path={"courseId": course_id},
             query={},
@@ -2092,6 +2130,7 @@ class AsyncOperations:
                 "preview": preview,
             },
         )
+        return result
 
     async def create_payment_intent(
         self,
@@ -2108,13 +2147,14 @@ class AsyncOperations:
         POST /api/pay/payment-intent (CreatePaymentIntent). Raises AzoraApiError for 400, 401, 404, 409, 422, 429,
         500, 503. Without idempotency_key, a new uuid4 is sent, the same one on the client's own retries.
         """
-        return await self._invoke(
+        result: PaymentIntentResponse = await self._invoke(
             CREATE_PAYMENT_INTENT,
             path={},
             query={},
             headers={"Idempotency-Key": idempotency_key},
             body={"courseId": course_id, "currency": currency, "amount": amount},
         )
+        return result
 
     async def list_payments(
         self,
@@ -2126,13 +2166,14 @@ class AsyncOperations:
 
         GET /api/pay/payments (ListPayments). Raises AzoraApiError for 400, 401, 429, 500.
         """
-        return await self._invoke(
+        result: PagedResponseOfPaymentResponse = await self._invoke(
             LIST_PAYMENTS,
             path={},
             query={"page": page, "limit": limit},
             headers={},
             body=None,
         )
+        return result
 
     async def get_payment(
         self,
@@ -2142,13 +2183,14 @@ class AsyncOperations:
 
         GET /api/pay/payments/{paymentId} (GetPayment). Raises AzoraApiError for 401, 404, 429, 500.
         """
-        return await self._invoke(
+        result: PaymentResponse = await self._invoke(
             GET_PAYMENT,
             path={"paymentId": payment_id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     async def refund_payment(
         self,
@@ -2159,30 +2201,30 @@ class AsyncOperations:
         POST /api/pay/payments/{paymentId}/refund (RefundPayment). Raises AzoraApiError for 401, 403, 404, 409, 429,
         500, 503.
         """
-        return await self._invoke(
+        result: PaymentResponse = await self._invoke(
             REFUND_PAYMENT,
             path={"paymentId": payment_id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
-    async def list_webhooks(
-        self,
-    ) -> List[WebhookResponse]:
+    async def list_webhooks(self) -> List[WebhookResponse]:
         """My subscriptions.
 
         API keys with the scope `webhooks:manage` are accepted.
 
         GET /api/webhooks (ListWebhooks). Raises AzoraApiError for 401, 403, 429, 500.
         """
-        return await self._invoke(
+        result: List[WebhookResponse] = await self._invoke(
             LIST_WEBHOOKS,
             path={},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     async def create_webhook(
         self,
@@ -2198,13 +2240,14 @@ class AsyncOperations:
 
         POST /api/webhooks (CreateWebhook). Raises AzoraApiError for 400, 401, 403, 429, 500.
         """
-        return await self._invoke(
+        result: WebhookResponse = await self._invoke(
             CREATE_WEBHOOK,
             path={},
             query={},
             headers={},
             body={"url": url, "events": events, "description": description, "active": active},
         )
+        return result
 
     async def get_webhook(
         self,
@@ -2216,13 +2259,14 @@ class AsyncOperations:
 
         GET /api/webhooks/{id} (GetWebhook). Raises AzoraApiError for 401, 403, 404, 429, 500.
         """
-        return await self._invoke(
+        result: WebhookResponse = await self._invoke(
             GET_WEBHOOK,
             path={"id": id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     async def delete_webhook(
         self,
@@ -2234,7 +2278,7 @@ class AsyncOperations:
 
         DELETE /api/webhooks/{id} (DeleteWebhook). Raises AzoraApiError for 401, 403, 404, 429, 500.
         """
-        return await self._invoke(
+        await self._invoke(
             DELETE_WEBHOOK,
             path={"id": id},
             query={},
@@ -2257,13 +2301,14 @@ class AsyncOperations:
 
         PATCH /api/webhooks/{id} (UpdateWebhook). Raises AzoraApiError for 400, 401, 403, 404, 429, 500.
         """
-        return await self._invoke(
+        result: WebhookResponse = await self._invoke(
             UPDATE_WEBHOOK,
             path={"id": id},
             query={},
             headers={},
             body={"url": url, "events": events, "description": description, "active": active},
         )
+        return result
 
     async def rotate_webhook_secret(
         self,
@@ -2275,13 +2320,14 @@ class AsyncOperations:
 
         POST /api/webhooks/{id}/rotate-secret (RotateWebhookSecret). Raises AzoraApiError for 401, 403, 404, 429, 500.
         """
-        return await self._invoke(
+        result: RotatedSecretResponse = await self._invoke(
             ROTATE_WEBHOOK_SECRET,
             path={"id": id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     async def ping_webhook(
         self,
@@ -2293,13 +2339,14 @@ class AsyncOperations:
 
         POST /api/webhooks/{id}/ping (PingWebhook). Raises AzoraApiError for 401, 403, 404, 429, 500.
         """
-        return await self._invoke(
+        result: DeliveryResponse = await self._invoke(
             PING_WEBHOOK,
             path={"id": id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     async def list_webhook_deliveries(
         self,
@@ -2315,13 +2362,14 @@ class AsyncOperations:
         GET /api/webhooks/{id}/deliveries (ListWebhookDeliveries). Raises AzoraApiError for 400, 401, 403, 404, 429,
         500.
         """
-        return await self._invoke(
+        result: PagedResponseOfDeliveryResponse = await self._invoke(
             LIST_WEBHOOK_DELIVERIES,
             path={"id": id},
             query={"page": page, "limit": limit},
             headers={},
             body=None,
         )
+        return result
 
     async def list_users(
         self,
@@ -2335,13 +2383,14 @@ class AsyncOperations:
 
         GET /api/admin/users (ListUsers). Raises AzoraApiError for 400, 401, 403, 429, 500.
         """
-        return await self._invoke(
+        result: PagedResponseOfAdminUserResponse = await self._invoke(
             LIST_USERS,
             path={},
             query={"q": q, "role": role, "page": page, "limit": limit},
             headers={},
             body=None,
         )
+        return result
 
     async def get_user(
         self,
@@ -2351,13 +2400,14 @@ class AsyncOperations:
 
         GET /api/admin/users/{id} (GetUser). Raises AzoraApiError for 401, 403, 404, 429, 500.
         """
-        return await self._invoke(
+        result: AdminUserResponse = await self._invoke(
             GET_USER,
             path={"id": id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     async def set_user_roles(
         self,
@@ -2369,13 +2419,14 @@ class AsyncOperations:
 
         PUT /api/admin/users/{id}/roles (SetUserRoles). Raises AzoraApiError for 400, 401, 403, 404, 409, 429, 500.
         """
-        return await self._invoke(
+        result: AdminUserResponse = await self._invoke(
             SET_USER_ROLES,
             path={"id": id},
             query={},
             headers={},
             body={"roles": roles},
         )
+        return result
 
     async def disable_user(
         self,
@@ -2385,13 +2436,14 @@ class AsyncOperations:
 
         POST /api/admin/users/{id}/disable (DisableUser). Raises AzoraApiError for 400, 401, 403, 404, 409, 429, 500.
         """
-        return await self._invoke(
+        result: AdminUserResponse = await self._invoke(
             DISABLE_USER,
             path={"id": id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     async def enable_user(
         self,
@@ -2401,13 +2453,14 @@ class AsyncOperations:
 
         POST /api/admin/users/{id}/enable (EnableUser). Raises AzoraApiError for 400, 401, 403, 404, 429, 500.
         """
-        return await self._invoke(
+        result: AdminUserResponse = await self._invoke(
             ENABLE_USER,
             path={"id": id},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     async def list_admin_audit(
         self,
@@ -2419,10 +2472,11 @@ class AsyncOperations:
 
         GET /api/admin/audit (ListAdminAudit). Raises AzoraApiError for 400, 401, 403, 429, 500.
         """
-        return await self._invoke(
+        result: PagedResponseOfAuditEntryResponse = await self._invoke(
             LIST_ADMIN_AUDIT,
             path={},
             query={"page": page, "limit": limit},
             headers={},
             body=None,
         )
+        return result
