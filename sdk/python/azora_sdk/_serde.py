@@ -25,6 +25,10 @@ def _datetime(value: Any) -> datetime:
         return value
     if not isinstance(value, str):
         raise TypeError(f"expected an ISO 8601 date-time string, got {type(value).__name__}")
+    try:
+        return datetime.fromisoformat(value)  # Python 3.11 reads the API's every form; earlier ones some
+    except ValueError:
+        pass
     match = _ISO.match(value.strip())
     if match is None:
         raise ValueError(f"not an ISO 8601 date-time: {value!r}")
@@ -110,13 +114,8 @@ def _first_fit(converters: Sequence[Callable[[Any], Any]]) -> Callable[[Any], An
     return read
 
 
-def _required(data: Mapping[str, Any], name: str, model: str) -> Any:
-    try:
-        return data[name]
-    except KeyError:
-        raise ValueError(f"{model}: the API's answer lacks the required member {name!r}") from None
-    except TypeError:
-        raise TypeError(f"{model}: expected a JSON object, got {type(data).__name__}") from None
+def _missing(model: str, error: KeyError) -> ValueError:
+    return ValueError(f"{model}: the API's answer lacks the required member {error.args[0]!r}")
 
 
 def parse_enum(cls: Type[E], value: Any) -> Union[E, Any]:

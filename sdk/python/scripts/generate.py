@@ -48,7 +48,7 @@ SECRET_MEMBERS = {"accessToken", "refreshToken", "secret", "key", "clientSecret"
 
 # The runtime helpers in azora_sdk/_serde.py that generated code may call.
 SERDE = ["_datetime", "_date", "_discriminated", "_dump", "_expect", "_first_fit", "_identity", "_dict_of", "_list_of",
-         "_nullable", "_required", "_uuid", "parse_enum"]
+         "_missing", "_nullable", "_uuid", "parse_enum"]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -540,13 +540,15 @@ class Generator:
         if not ordered:
             lines.append("        return cls()")
         else:
-            lines.append("        return cls(")
+            # Absent and null mean the same for a nullable member, so only a non-nullable one is insisted on: its
+            # KeyError becomes a ValueError that names it (nested models convert their own first).
+            insisted = [x for x in ordered if x.required and not x.type.nullable and x.type.ann not in ("Any", "None")]
+            indent = "            " if insisted else "        "
+            if insisted:
+                lines.append("        try:")
+            lines.append(f"{indent}return cls(")
             for x in ordered:
-                if x.required and not x.type.nullable and x.type.ann not in ("Any", "None"):
-                    # Absent and null mean the same for a nullable member, so only a non-nullable one is insisted on.
-                    value = f"_required(data, {json.dumps(x.json_name)}, {json.dumps(m.name)})"
-                else:
-                    value = f"data.get({json.dumps(x.json_name)})"
+                value = f"data[{json.dumps(x.json_name)}]" if x in insisted else f"data.get({json.dumps(x.json_name)})"
                 conv = x.type.conv
                 if conv and (x.type.nullable or not x.required):
                     expr = f"_nullable({conv})({value})"
@@ -554,8 +556,11 @@ class Generator:
                     expr = f"{conv}({value})"
                 else:
                     expr = value
-                lines.append(f"            {x.py_name}={expr},")
-            lines.append("        )")
+                lines.append(f"{indent}    {x.py_name}={expr},")
+            lines.append(f"{indent})")
+            if insisted:
+                lines += ["        except KeyError as missing:",
+                          f"            raise _missing({json.dumps(m.name)}, missing) from None"]
         lines += [
             "",
             "    def to_dict(self) -> Dict[str, Any]:",

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, Dict, List, Mapping, Optional
 from uuid import UUID
 
-from .._serde import _datetime, _dump, _list_of, _nullable, _required, _uuid
+from .._serde import _datetime, _dump, _list_of, _missing, _nullable, _uuid
 
 __all__ = [
     "AdminUserResponse",
@@ -80,15 +80,18 @@ class AdminUserResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AdminUserResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            id=_uuid(_required(data, "id", "AdminUserResponse")),
-            email=_required(data, "email", "AdminUserResponse"),
-            name=_required(data, "name", "AdminUserResponse"),
-            roles=_required(data, "roles", "AdminUserResponse"),
-            disabled=_required(data, "disabled", "AdminUserResponse"),
-            disabled_at=_nullable(_datetime)(data.get("disabledAt")),
-            created_at=_datetime(_required(data, "createdAt", "AdminUserResponse")),
-        )
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                email=data["email"],
+                name=data["name"],
+                roles=data["roles"],
+                disabled=data["disabled"],
+                disabled_at=_nullable(_datetime)(data.get("disabledAt")),
+                created_at=_datetime(data["createdAt"]),
+            )
+        except KeyError as missing:
+            raise _missing("AdminUserResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -118,15 +121,18 @@ class ApiKeyResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ApiKeyResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            id=_uuid(_required(data, "id", "ApiKeyResponse")),
-            name=_required(data, "name", "ApiKeyResponse"),
-            hint=_required(data, "hint", "ApiKeyResponse"),
-            scopes=_required(data, "scopes", "ApiKeyResponse"),
-            created_at=_datetime(_required(data, "createdAt", "ApiKeyResponse")),
-            last_used_at=_nullable(_datetime)(data.get("lastUsedAt")),
-            expires_at=_nullable(_datetime)(data.get("expiresAt")),
-        )
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                name=data["name"],
+                hint=data["hint"],
+                scopes=data["scopes"],
+                created_at=_datetime(data["createdAt"]),
+                last_used_at=_nullable(_datetime)(data.get("lastUsedAt")),
+                expires_at=_nullable(_datetime)(data.get("expiresAt")),
+            )
+        except KeyError as missing:
+            raise _missing("ApiKeyResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -158,17 +164,20 @@ class AuditEntryResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AuditEntryResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            id=_uuid(_required(data, "id", "AuditEntryResponse")),
-            actor_id=_nullable(_uuid)(data.get("actorId")),
-            actor=_required(data, "actor", "AuditEntryResponse"),
-            action=_required(data, "action", "AuditEntryResponse"),
-            target_user_id=_nullable(_uuid)(data.get("targetUserId")),
-            before=data.get("before"),
-            after=data.get("after"),
-            trace_id=data.get("traceId"),
-            occurred_at=_datetime(_required(data, "occurredAt", "AuditEntryResponse")),
-        )
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                actor_id=_nullable(_uuid)(data.get("actorId")),
+                actor=data["actor"],
+                action=data["action"],
+                target_user_id=_nullable(_uuid)(data.get("targetUserId")),
+                before=data.get("before"),
+                after=data.get("after"),
+                trace_id=data.get("traceId"),
+                occurred_at=_datetime(data["occurredAt"]),
+            )
+        except KeyError as missing:
+            raise _missing("AuditEntryResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -194,9 +203,12 @@ class CategoriesResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CategoriesResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            data=_list_of(CategoryResponse.from_dict)(_required(data, "data", "CategoriesResponse")),
-        )
+        try:
+            return cls(
+                data=_list_of(CategoryResponse.from_dict)(data["data"]),
+            )
+        except KeyError as missing:
+            raise _missing("CategoriesResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -216,11 +228,14 @@ class CategoryRef:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CategoryRef:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            id=_uuid(_required(data, "id", "CategoryRef")),
-            slug=_required(data, "slug", "CategoryRef"),
-            name=_required(data, "name", "CategoryRef"),
-        )
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                slug=data["slug"],
+                name=data["name"],
+            )
+        except KeyError as missing:
+            raise _missing("CategoryRef", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -243,12 +258,15 @@ class CategoryResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CategoryResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            id=_uuid(_required(data, "id", "CategoryResponse")),
-            slug=_required(data, "slug", "CategoryResponse"),
-            name=_required(data, "name", "CategoryResponse"),
-            course_count=_required(data, "courseCount", "CategoryResponse"),
-        )
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                slug=data["slug"],
+                name=data["name"],
+                course_count=data["courseCount"],
+            )
+        except KeyError as missing:
+            raise _missing("CategoryResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -273,13 +291,16 @@ class CertificateResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CertificateResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            id=_uuid(_required(data, "id", "CertificateResponse")),
-            learner_name=_required(data, "learnerName", "CertificateResponse"),
-            course_id=_uuid(_required(data, "courseId", "CertificateResponse")),
-            course_title=_required(data, "courseTitle", "CertificateResponse"),
-            completed_at=_datetime(_required(data, "completedAt", "CertificateResponse")),
-        )
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                learner_name=data["learnerName"],
+                course_id=_uuid(data["courseId"]),
+                course_title=data["courseTitle"],
+                completed_at=_datetime(data["completedAt"]),
+            )
+        except KeyError as missing:
+            raise _missing("CertificateResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -325,10 +346,13 @@ class CourseDetail:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CourseDetail:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            course=CourseSummary.from_dict(_required(data, "course", "CourseDetail")),
-            lessons=_list_of(LessonOutline.from_dict)(_required(data, "lessons", "CourseDetail")),
-        )
+        try:
+            return cls(
+                course=CourseSummary.from_dict(data["course"]),
+                lessons=_list_of(LessonOutline.from_dict)(data["lessons"]),
+            )
+        except KeyError as missing:
+            raise _missing("CourseDetail", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -349,11 +373,14 @@ class CourseRefForLearner:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CourseRefForLearner:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            id=_uuid(_required(data, "id", "CourseRefForLearner")),
-            slug=_required(data, "slug", "CourseRefForLearner"),
-            title=_required(data, "title", "CourseRefForLearner"),
-        )
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                slug=data["slug"],
+                title=data["title"],
+            )
+        except KeyError as missing:
+            raise _missing("CourseRefForLearner", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -388,24 +415,27 @@ class CourseSummary:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CourseSummary:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            id=_uuid(_required(data, "id", "CourseSummary")),
-            slug=_required(data, "slug", "CourseSummary"),
-            title=_required(data, "title", "CourseSummary"),
-            description=_required(data, "description", "CourseSummary"),
-            category=CategoryRef.from_dict(_required(data, "category", "CourseSummary")),
-            level=_required(data, "level", "CourseSummary"),
-            price=Money.from_dict(_required(data, "price", "CourseSummary")),
-            is_free=_required(data, "isFree", "CourseSummary"),
-            instructor=InstructorRef.from_dict(_required(data, "instructor", "CourseSummary")),
-            enrollment_count=_required(data, "enrollmentCount", "CourseSummary"),
-            lesson_count=_required(data, "lessonCount", "CourseSummary"),
-            duration_seconds=_required(data, "durationSeconds", "CourseSummary"),
-            published=_required(data, "published", "CourseSummary"),
-            archived_at=_nullable(_datetime)(data.get("archivedAt")),
-            created_at=_datetime(_required(data, "createdAt", "CourseSummary")),
-            updated_at=_datetime(_required(data, "updatedAt", "CourseSummary")),
-        )
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                slug=data["slug"],
+                title=data["title"],
+                description=data["description"],
+                category=CategoryRef.from_dict(data["category"]),
+                level=data["level"],
+                price=Money.from_dict(data["price"]),
+                is_free=data["isFree"],
+                instructor=InstructorRef.from_dict(data["instructor"]),
+                enrollment_count=data["enrollmentCount"],
+                lesson_count=data["lessonCount"],
+                duration_seconds=data["durationSeconds"],
+                published=data["published"],
+                archived_at=_nullable(_datetime)(data.get("archivedAt")),
+                created_at=_datetime(data["createdAt"]),
+                updated_at=_datetime(data["updatedAt"]),
+            )
+        except KeyError as missing:
+            raise _missing("CourseSummary", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -531,15 +561,18 @@ class CreatedApiKeyResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreatedApiKeyResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            id=_uuid(_required(data, "id", "CreatedApiKeyResponse")),
-            name=_required(data, "name", "CreatedApiKeyResponse"),
-            key=_required(data, "key", "CreatedApiKeyResponse"),
-            hint=_required(data, "hint", "CreatedApiKeyResponse"),
-            scopes=_required(data, "scopes", "CreatedApiKeyResponse"),
-            created_at=_datetime(_required(data, "createdAt", "CreatedApiKeyResponse")),
-            expires_at=_nullable(_datetime)(data.get("expiresAt")),
-        )
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                name=data["name"],
+                key=data["key"],
+                hint=data["hint"],
+                scopes=data["scopes"],
+                created_at=_datetime(data["createdAt"]),
+                expires_at=_nullable(_datetime)(data.get("expiresAt")),
+            )
+        except KeyError as missing:
+            raise _missing("CreatedApiKeyResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -564,10 +597,13 @@ class DeleteCourseResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DeleteCourseResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            id=_uuid(_required(data, "id", "DeleteCourseResponse")),
-            outcome=_required(data, "outcome", "DeleteCourseResponse"),
-        )
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                outcome=data["outcome"],
+            )
+        except KeyError as missing:
+            raise _missing("DeleteCourseResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -595,18 +631,21 @@ class DeliveryResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DeliveryResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            id=_uuid(_required(data, "id", "DeliveryResponse")),
-            event_id=_uuid(_required(data, "eventId", "DeliveryResponse")),
-            event_type=_required(data, "eventType", "DeliveryResponse"),
-            outcome=_required(data, "outcome", "DeliveryResponse"),
-            attempt_count=_required(data, "attemptCount", "DeliveryResponse"),
-            last_status_code=data.get("lastStatusCode"),
-            last_error=data.get("lastError"),
-            next_attempt_at=_nullable(_datetime)(data.get("nextAttemptAt")),
-            created_at=_datetime(_required(data, "createdAt", "DeliveryResponse")),
-            delivered_at=_nullable(_datetime)(data.get("deliveredAt")),
-        )
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                event_id=_uuid(data["eventId"]),
+                event_type=data["eventType"],
+                outcome=data["outcome"],
+                attempt_count=data["attemptCount"],
+                last_status_code=data.get("lastStatusCode"),
+                last_error=data.get("lastError"),
+                next_attempt_at=_nullable(_datetime)(data.get("nextAttemptAt")),
+                created_at=_datetime(data["createdAt"]),
+                delivered_at=_nullable(_datetime)(data.get("deliveredAt")),
+            )
+        except KeyError as missing:
+            raise _missing("DeliveryResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -638,14 +677,17 @@ class EnrollmentResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EnrollmentResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            id=_uuid(_required(data, "id", "EnrollmentResponse")),
-            course=CourseRefForLearner.from_dict(_required(data, "course", "EnrollmentResponse")),
-            status=_required(data, "status", "EnrollmentResponse"),
-            progress=Progress.from_dict(_required(data, "progress", "EnrollmentResponse")),
-            enrolled_at=_datetime(_required(data, "enrolledAt", "EnrollmentResponse")),
-            completed_at=_nullable(_datetime)(data.get("completedAt")),
-        )
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                course=CourseRefForLearner.from_dict(data["course"]),
+                status=data["status"],
+                progress=Progress.from_dict(data["progress"]),
+                enrolled_at=_datetime(data["enrolledAt"]),
+                completed_at=_nullable(_datetime)(data.get("completedAt")),
+            )
+        except KeyError as missing:
+            raise _missing("EnrollmentResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -720,10 +762,13 @@ class InstructorRef:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> InstructorRef:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            id=_uuid(_required(data, "id", "InstructorRef")),
-            name=_required(data, "name", "InstructorRef"),
-        )
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                name=data["name"],
+            )
+        except KeyError as missing:
+            raise _missing("InstructorRef", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -750,17 +795,20 @@ class LessonContentResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LessonContentResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            id=_uuid(_required(data, "id", "LessonContentResponse")),
-            course_id=_uuid(_required(data, "courseId", "LessonContentResponse")),
-            position=_required(data, "position", "LessonContentResponse"),
-            title=_required(data, "title", "LessonContentResponse"),
-            duration_seconds=_required(data, "durationSeconds", "LessonContentResponse"),
-            preview=_required(data, "preview", "LessonContentResponse"),
-            content=_required(data, "content", "LessonContentResponse"),
-            video_url=data.get("videoUrl"),
-            completed=data.get("completed"),
-        )
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                course_id=_uuid(data["courseId"]),
+                position=data["position"],
+                title=data["title"],
+                duration_seconds=data["durationSeconds"],
+                preview=data["preview"],
+                content=data["content"],
+                video_url=data.get("videoUrl"),
+                completed=data.get("completed"),
+            )
+        except KeyError as missing:
+            raise _missing("LessonContentResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -791,14 +839,17 @@ class LessonOutline:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LessonOutline:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            id=_uuid(_required(data, "id", "LessonOutline")),
-            position=_required(data, "position", "LessonOutline"),
-            title=_required(data, "title", "LessonOutline"),
-            duration_seconds=_required(data, "durationSeconds", "LessonOutline"),
-            preview=_required(data, "preview", "LessonOutline"),
-            completed=data.get("completed"),
-        )
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                position=data["position"],
+                title=data["title"],
+                duration_seconds=data["durationSeconds"],
+                preview=data["preview"],
+                completed=data.get("completed"),
+            )
+        except KeyError as missing:
+            raise _missing("LessonOutline", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -829,17 +880,20 @@ class LessonResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LessonResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            id=_uuid(_required(data, "id", "LessonResponse")),
-            course_id=_uuid(_required(data, "courseId", "LessonResponse")),
-            position=_required(data, "position", "LessonResponse"),
-            title=_required(data, "title", "LessonResponse"),
-            duration_seconds=_required(data, "durationSeconds", "LessonResponse"),
-            content_ref=data.get("contentRef"),
-            content=_required(data, "content", "LessonResponse"),
-            video_url=data.get("videoUrl"),
-            preview=_required(data, "preview", "LessonResponse"),
-        )
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                course_id=_uuid(data["courseId"]),
+                position=data["position"],
+                title=data["title"],
+                duration_seconds=data["durationSeconds"],
+                content_ref=data.get("contentRef"),
+                content=data["content"],
+                video_url=data.get("videoUrl"),
+                preview=data["preview"],
+            )
+        except KeyError as missing:
+            raise _missing("LessonResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -930,10 +984,13 @@ class Money:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Money:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            amount=_required(data, "amount", "Money"),
-            currency=_required(data, "currency", "Money"),
-        )
+        try:
+            return cls(
+                amount=data["amount"],
+                currency=data["currency"],
+            )
+        except KeyError as missing:
+            raise _missing("Money", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -953,10 +1010,13 @@ class PagedResponseOfAdminUserResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PagedResponseOfAdminUserResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            data=_list_of(AdminUserResponse.from_dict)(_required(data, "data", "PagedResponseOfAdminUserResponse")),
-            pagination=Pagination.from_dict(_required(data, "pagination", "PagedResponseOfAdminUserResponse")),
-        )
+        try:
+            return cls(
+                data=_list_of(AdminUserResponse.from_dict)(data["data"]),
+                pagination=Pagination.from_dict(data["pagination"]),
+            )
+        except KeyError as missing:
+            raise _missing("PagedResponseOfAdminUserResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -976,10 +1036,13 @@ class PagedResponseOfAuditEntryResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PagedResponseOfAuditEntryResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            data=_list_of(AuditEntryResponse.from_dict)(_required(data, "data", "PagedResponseOfAuditEntryResponse")),
-            pagination=Pagination.from_dict(_required(data, "pagination", "PagedResponseOfAuditEntryResponse")),
-        )
+        try:
+            return cls(
+                data=_list_of(AuditEntryResponse.from_dict)(data["data"]),
+                pagination=Pagination.from_dict(data["pagination"]),
+            )
+        except KeyError as missing:
+            raise _missing("PagedResponseOfAuditEntryResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -999,10 +1062,13 @@ class PagedResponseOfCertificateResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PagedResponseOfCertificateResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            data=_list_of(CertificateResponse.from_dict)(_required(data, "data", "PagedResponseOfCertificateResponse")),
-            pagination=Pagination.from_dict(_required(data, "pagination", "PagedResponseOfCertificateResponse")),
-        )
+        try:
+            return cls(
+                data=_list_of(CertificateResponse.from_dict)(data["data"]),
+                pagination=Pagination.from_dict(data["pagination"]),
+            )
+        except KeyError as missing:
+            raise _missing("PagedResponseOfCertificateResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -1022,10 +1088,13 @@ class PagedResponseOfCourseSummary:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PagedResponseOfCourseSummary:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            data=_list_of(CourseSummary.from_dict)(_required(data, "data", "PagedResponseOfCourseSummary")),
-            pagination=Pagination.from_dict(_required(data, "pagination", "PagedResponseOfCourseSummary")),
-        )
+        try:
+            return cls(
+                data=_list_of(CourseSummary.from_dict)(data["data"]),
+                pagination=Pagination.from_dict(data["pagination"]),
+            )
+        except KeyError as missing:
+            raise _missing("PagedResponseOfCourseSummary", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -1045,10 +1114,13 @@ class PagedResponseOfDeliveryResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PagedResponseOfDeliveryResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            data=_list_of(DeliveryResponse.from_dict)(_required(data, "data", "PagedResponseOfDeliveryResponse")),
-            pagination=Pagination.from_dict(_required(data, "pagination", "PagedResponseOfDeliveryResponse")),
-        )
+        try:
+            return cls(
+                data=_list_of(DeliveryResponse.from_dict)(data["data"]),
+                pagination=Pagination.from_dict(data["pagination"]),
+            )
+        except KeyError as missing:
+            raise _missing("PagedResponseOfDeliveryResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -1068,10 +1140,13 @@ class PagedResponseOfEnrollmentResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PagedResponseOfEnrollmentResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            data=_list_of(EnrollmentResponse.from_dict)(_required(data, "data", "PagedResponseOfEnrollmentResponse")),
-            pagination=Pagination.from_dict(_required(data, "pagination", "PagedResponseOfEnrollmentResponse")),
-        )
+        try:
+            return cls(
+                data=_list_of(EnrollmentResponse.from_dict)(data["data"]),
+                pagination=Pagination.from_dict(data["pagination"]),
+            )
+        except KeyError as missing:
+            raise _missing("PagedResponseOfEnrollmentResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -1091,10 +1166,13 @@ class PagedResponseOfPaymentResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PagedResponseOfPaymentResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            data=_list_of(PaymentResponse.from_dict)(_required(data, "data", "PagedResponseOfPaymentResponse")),
-            pagination=Pagination.from_dict(_required(data, "pagination", "PagedResponseOfPaymentResponse")),
-        )
+        try:
+            return cls(
+                data=_list_of(PaymentResponse.from_dict)(data["data"]),
+                pagination=Pagination.from_dict(data["pagination"]),
+            )
+        except KeyError as missing:
+            raise _missing("PagedResponseOfPaymentResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -1116,12 +1194,15 @@ class Pagination:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Pagination:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            page=_required(data, "page", "Pagination"),
-            limit=_required(data, "limit", "Pagination"),
-            total=_required(data, "total", "Pagination"),
-            pages=_required(data, "pages", "Pagination"),
-        )
+        try:
+            return cls(
+                page=data["page"],
+                limit=data["limit"],
+                total=data["total"],
+                pages=data["pages"],
+            )
+        except KeyError as missing:
+            raise _missing("Pagination", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -1147,14 +1228,17 @@ class PaymentIntentResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PaymentIntentResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            payment_id=_uuid(_required(data, "paymentId", "PaymentIntentResponse")),
-            payment_intent_id=_required(data, "paymentIntentId", "PaymentIntentResponse"),
-            client_secret=_required(data, "clientSecret", "PaymentIntentResponse"),
-            amount=_required(data, "amount", "PaymentIntentResponse"),
-            currency=_required(data, "currency", "PaymentIntentResponse"),
-            status=_required(data, "status", "PaymentIntentResponse"),
-        )
+        try:
+            return cls(
+                payment_id=_uuid(data["paymentId"]),
+                payment_intent_id=data["paymentIntentId"],
+                client_secret=data["clientSecret"],
+                amount=data["amount"],
+                currency=data["currency"],
+                status=data["status"],
+            )
+        except KeyError as missing:
+            raise _missing("PaymentIntentResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -1187,19 +1271,22 @@ class PaymentResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PaymentResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            id=_uuid(_required(data, "id", "PaymentResponse")),
-            course_id=_uuid(_required(data, "courseId", "PaymentResponse")),
-            course_title=_required(data, "courseTitle", "PaymentResponse"),
-            amount=_required(data, "amount", "PaymentResponse"),
-            currency=_required(data, "currency", "PaymentResponse"),
-            status=_required(data, "status", "PaymentResponse"),
-            payment_intent_id=_required(data, "paymentIntentId", "PaymentResponse"),
-            client_secret=data.get("clientSecret"),
-            failure_reason=data.get("failureReason"),
-            created_at=_datetime(_required(data, "createdAt", "PaymentResponse")),
-            updated_at=_datetime(_required(data, "updatedAt", "PaymentResponse")),
-        )
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                course_id=_uuid(data["courseId"]),
+                course_title=data["courseTitle"],
+                amount=data["amount"],
+                currency=data["currency"],
+                status=data["status"],
+                payment_intent_id=data["paymentIntentId"],
+                client_secret=data.get("clientSecret"),
+                failure_reason=data.get("failureReason"),
+                created_at=_datetime(data["createdAt"]),
+                updated_at=_datetime(data["updatedAt"]),
+            )
+        except KeyError as missing:
+            raise _missing("PaymentResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -1279,14 +1366,17 @@ class ProfileResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProfileResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            id=_uuid(_required(data, "id", "ProfileResponse")),
-            email=_required(data, "email", "ProfileResponse"),
-            name=_required(data, "name", "ProfileResponse"),
-            bio=data.get("bio"),
-            roles=_required(data, "roles", "ProfileResponse"),
-            created_at=_datetime(_required(data, "createdAt", "ProfileResponse")),
-        )
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                email=data["email"],
+                name=data["name"],
+                bio=data.get("bio"),
+                roles=data["roles"],
+                created_at=_datetime(data["createdAt"]),
+            )
+        except KeyError as missing:
+            raise _missing("ProfileResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -1311,11 +1401,14 @@ class Progress:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Progress:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            completed_lessons=_required(data, "completedLessons", "Progress"),
-            total_lessons=_required(data, "totalLessons", "Progress"),
-            percent=_required(data, "percent", "Progress"),
-        )
+        try:
+            return cls(
+                completed_lessons=data["completedLessons"],
+                total_lessons=data["totalLessons"],
+                percent=data["percent"],
+            )
+        except KeyError as missing:
+            raise _missing("Progress", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -1382,10 +1475,13 @@ class RotatedSecretResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RotatedSecretResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            secret=_required(data, "secret", "RotatedSecretResponse"),
-            previous_secret_valid_until=_datetime(_required(data, "previousSecretValidUntil", "RotatedSecretResponse")),
-        )
+        try:
+            return cls(
+                secret=data["secret"],
+                previous_secret_valid_until=_datetime(data["previousSecretValidUntil"]),
+            )
+        except KeyError as missing:
+            raise _missing("RotatedSecretResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -1405,10 +1501,13 @@ class ServiceInfo:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ServiceInfo:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            service=_required(data, "service", "ServiceInfo"),
-            version=_required(data, "version", "ServiceInfo"),
-        )
+        try:
+            return cls(
+                service=data["service"],
+                version=data["version"],
+            )
+        except KeyError as missing:
+            raise _missing("ServiceInfo", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -1451,13 +1550,16 @@ class TokenResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TokenResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            access_token=_required(data, "accessToken", "TokenResponse"),
-            refresh_token=_required(data, "refreshToken", "TokenResponse"),
-            token_type=_required(data, "tokenType", "TokenResponse"),
-            expires_in=_required(data, "expiresIn", "TokenResponse"),
-            user=UserResponse.from_dict(_required(data, "user", "TokenResponse")),
-        )
+        try:
+            return cls(
+                access_token=data["accessToken"],
+                refresh_token=data["refreshToken"],
+                token_type=data["tokenType"],
+                expires_in=data["expiresIn"],
+                user=UserResponse.from_dict(data["user"]),
+            )
+        except KeyError as missing:
+            raise _missing("TokenResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -1505,12 +1607,15 @@ class UserResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UserResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            id=_uuid(_required(data, "id", "UserResponse")),
-            email=_required(data, "email", "UserResponse"),
-            name=_required(data, "name", "UserResponse"),
-            roles=_required(data, "roles", "UserResponse"),
-        )
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                email=data["email"],
+                name=data["name"],
+                roles=data["roles"],
+            )
+        except KeyError as missing:
+            raise _missing("UserResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -1538,16 +1643,19 @@ class WebhookResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WebhookResponse:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            id=_uuid(_required(data, "id", "WebhookResponse")),
-            url=_required(data, "url", "WebhookResponse"),
-            events=_required(data, "events", "WebhookResponse"),
-            description=data.get("description"),
-            active=_required(data, "active", "WebhookResponse"),
-            disabled_reason=data.get("disabledReason"),
-            created_at=_datetime(_required(data, "createdAt", "WebhookResponse")),
-            secret=data.get("secret"),
-        )
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                url=data["url"],
+                events=data["events"],
+                description=data.get("description"),
+                active=data["active"],
+                disabled_reason=data.get("disabledReason"),
+                created_at=_datetime(data["createdAt"]),
+                secret=data.get("secret"),
+            )
+        except KeyError as missing:
+            raise _missing("WebhookResponse", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
