@@ -28,7 +28,7 @@ import sys
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 HERE = Path(__file__).resolve().parent
 PACKAGE_ROOT = HERE.parent
@@ -40,7 +40,7 @@ COMMAND = "/usr/bin/python3 sdk/python/scripts/generate.py"
 # Names the hand-written clients define; an operation id that maps to one of them must fail generation, not shadow it.
 RESERVED_METHODS = {
     "sign_in", "sign_out", "paginate", "request", "close", "aclose", "session", "base_url",
-    "verify_webhook", "create_payment_intent_key",
+    "verify_webhook",
 }
 
 # Members whose values are credentials: kept out of the dataclasses' repr so they do not end up in logs.
@@ -624,10 +624,8 @@ class Generator:
         body_required_keys: List[str] = []
         body_param_type: Optional[PyType] = None
         body_required = False
-        request = op.get("requestBody")
+        request = self.deref(op["requestBody"]) if "requestBody" in op else None
         if request:
-            if "$ref" in request:
-                raise SystemExit(f"{op_id}: requestBody $ref is not handled")
             body_required = bool(request.get("required"))
             content = request.get("content", {})
             json_type = next((ct for ct in content if ct == "application/json" or ct.endswith("+json")), None)
@@ -661,15 +659,13 @@ class Generator:
                     raise SystemExit(f"{op_id}: a parameter is already called body")
                 seen.add("body")
 
-        responses = op.get("responses", {})
+        responses = {code: self.deref(answer) for code, answer in op.get("responses", {}).items()}
         success = sorted((code for code in responses if str(code).startswith("2")), key=str)
         result: Optional[PyType] = None
-        any_json = False
         for code in success:
             content = responses[code].get("content") or {}
             json_type = next((ct for ct in content if "json" in ct), None)
             if json_type is not None:
-                any_json = True
                 result = self.resolve(content[json_type].get("schema", {}), hint + "Response")
                 break
         if result is None:
@@ -695,7 +691,6 @@ class Generator:
             "body_required": body_required,
             "body_required_keys": body_required_keys,
             "result": result,
-            "json_result": any_json,
             "success": success,
             "errors": errors,
             "idempotency": idempotency,
@@ -703,12 +698,23 @@ class Generator:
             "deprecated": bool(op.get("deprecated")),
         }
 
+    def deref(self, item: Dict[str, Any]) -> Dict[str, Any]:
+        """A parameter, request body or response given by $ref to #/components/<kind>/<name>, followed to the end."""
+        seen = set()
+        while isinstance(item, dict) and "$ref" in item:
+            ref = item["$ref"]
+            parts = ref.split("/")
+            if len(parts) != 4 or parts[:2] != ["#", "components"] or ref in seen:
+                raise SystemExit(f"unsupported $ref {ref!r}")
+            seen.add(ref)
+            try:
+                item = self.doc["components"][parts[2]][parts[3]]
+            except KeyError:
+                raise SystemExit(f"$ref to a missing component: {ref}") from None
+        return item
+
     def deref_param(self, p: Dict[str, Any]) -> Dict[str, Any]:
-        if "$ref" in p:
-            prefix = "#/components/parameters/"
-            name = p["$ref"][len(prefix):]
-            return self.doc["components"]["parameters"][name]
-        return p
+        return self.deref(p)
 
     def is_page(self, responses: Dict[str, Any], success: List[str]) -> bool:
         for code in success:

@@ -82,49 +82,60 @@ SHAPES = {
             },
         },
         "/things": {
+            "get": {
+                "operationId": "ListThings",
+                "parameters": [{"name": "page", "in": "query", "schema": {"type": "integer"}},
+                               {"name": "limit", "in": "query", "schema": {"type": "integer"}}],
+                "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}}},
+            },
             "post": {
                 "operationId": "CreateThing",
-                "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}}],
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ThingWrite"}}}},
-                "responses": {"201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}},
+                "parameters": [{"$ref": "#/components/parameters/IdempotencyKey"}],
+                "requestBody": {"$ref": "#/components/requestBodies/ThingWrite"},
+                "responses": {"201": {"$ref": "#/components/responses/ThingCreated"}},
             },
         },
     },
-    "components": {"schemas": {
-        "Colour": {"type": "string", "enum": ["red", "dark-blue", "2nd"], "description": "A colour."},
-        "Base": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string", "format": "uuid"}}},
-        "Circle": {"type": "object", "required": ["kind", "radius"], "properties": {"kind": {"type": "string"}, "radius": {"type": "number"}}},
-        "Square": {"type": "object", "required": ["kind", "side"], "properties": {"kind": {"type": "string"}, "side": {"type": "integer"}}},
-        "Thing": {
-            "allOf": [
-                {"$ref": "#/components/schemas/Base"},
-                {"type": "object", "required": ["name", "when", "colour", "shape", "count"], "properties": {
-                    "name": {"type": "string", "description": "What it is called."},
-                    "when": {"type": ["null", "string"], "format": "date-time"},
-                    "day": {"type": "string", "format": "date"},
-                    "count": {"type": ["integer", "string"], "format": "int64"},
-                    "colour": {"$ref": "#/components/schemas/Colour"},
-                    "mood": {"type": "string", "enum": ["calm", "busy"]},
-                    "shape": {"oneOf": [{"$ref": "#/components/schemas/Circle"}, {"$ref": "#/components/schemas/Square"}],
-                              "discriminator": {"propertyName": "kind", "mapping": {"circle": "#/components/schemas/Circle",
-                                                                                    "square": "#/components/schemas/Square"}}},
-                    "either": {"anyOf": [{"type": "integer"}, {"$ref": "#/components/schemas/Circle"}]},
-                    "parent": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Base"}]},
-                    "tags": {"type": ["null", "array"], "items": {"type": "string"}},
-                    "stamps": {"type": "array", "items": {"type": ["null", "string"], "format": "date-time"}},
-                    "scores": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string", "format": "uuid"}}},
-                    "extra": {},
-                    "class": {"type": "boolean"},
-                    "secret": {"type": "string"},
-                }},
-            ],
+    "components": {
+        "parameters": {"IdempotencyKey": {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}}},
+        "requestBodies": {"ThingWrite": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ThingWrite"}}}}},
+        "responses": {"ThingCreated": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}},
+        "schemas": {
+            "Colour": {"type": "string", "enum": ["red", "dark-blue", "2nd"], "description": "A colour."},
+            "Base": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string", "format": "uuid"}}},
+            "Circle": {"type": "object", "required": ["kind", "radius"], "properties": {"kind": {"type": "string"}, "radius": {"type": "number"}}},
+            "Square": {"type": "object", "required": ["kind", "side"], "properties": {"kind": {"type": "string"}, "side": {"type": "integer"}}},
+            "Thing": {
+                "allOf": [
+                    {"$ref": "#/components/schemas/Base"},
+                    {"type": "object", "required": ["name", "when", "colour", "shape", "count"], "properties": {
+                        "name": {"type": "string", "description": "What it is called."},
+                        "when": {"type": ["null", "string"], "format": "date-time"},
+                        "day": {"type": "string", "format": "date"},
+                        "count": {"type": ["integer", "string"], "format": "int64"},
+                        "colour": {"$ref": "#/components/schemas/Colour"},
+                        "mood": {"type": "string", "enum": ["calm", "busy"]},
+                        "shape": {"oneOf": [{"$ref": "#/components/schemas/Circle"}, {"$ref": "#/components/schemas/Square"}],
+                                  "discriminator": {"propertyName": "kind", "mapping": {"circle": "#/components/schemas/Circle",
+                                                                                        "square": "#/components/schemas/Square"}}},
+                        "either": {"anyOf": [{"type": "integer"}, {"$ref": "#/components/schemas/Circle"}]},
+                        "parent": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Base"}]},
+                        "tags": {"type": ["null", "array"], "items": {"type": "string"}},
+                        "stamps": {"type": "array", "items": {"type": ["null", "string"], "format": "date-time"}},
+                        "scores": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string", "format": "uuid"}}},
+                        "extra": {},
+                        "class": {"type": "boolean"},
+                        "secret": {"type": "string"},
+                    }},
+                ],
+            },
+            "ThingWrite": {"type": "object", "required": ["name", "note"], "properties": {
+                "name": {"type": "string"}, "note": {"type": ["null", "string"]}, "colour": {"$ref": "#/components/schemas/Colour"},
+                "when": {"type": "string", "format": "date-time"}}},
+            "Page": {"type": "object", "required": ["data", "pagination"], "properties": {
+                "data": {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}}, "pagination": {"type": "object"}}},
         },
-        "ThingWrite": {"type": "object", "required": ["name", "note"], "properties": {
-            "name": {"type": "string"}, "note": {"type": ["null", "string"]}, "colour": {"$ref": "#/components/schemas/Colour"},
-            "when": {"type": "string", "format": "date-time"}}},
-        "Page": {"type": "object", "required": ["data", "pagination"], "properties": {
-            "data": {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}}, "pagination": {"type": "object"}}},
-    }},
+    },
 }
 
 
@@ -226,8 +237,11 @@ def test_operations_have_typed_parameters_and_flattened_bodies(shapes):
     # Any other body is one argument; no content is None.
     assert "body: Sequence[str],\n    ) -> None:" in text
     spec = ops.OPERATIONS["CreateThing"]
+    # The header parameter, the body and the answer came through $refs to #/components/parameters, requestBodies, responses.
     assert spec.idempotency_header == "Idempotency-Key" and spec.body == "fields" and spec.body_required == ("name", "note")
-    assert ops.OPERATIONS["GetThing"].paginated is False
+    assert "    ) -> Thing:\n" in text.split("def create_thing(")[1]
+    assert ops.OPERATIONS["GetThing"].paginated is False  # page and limit, but no { data, pagination }
+    assert ops.OPERATIONS["ListThings"].paginated is True
     assert ops.OPERATIONS["GetThing"].errors == (404,)
     assert ops.OPERATIONS["PutThing"].body == "value"
 
