@@ -222,8 +222,11 @@ class Param:
 
 
 class Generator:
-    def __init__(self, document: Dict[str, Any]):
+    def __init__(self, document: Dict[str, Any], enum_names: Optional[Dict[Tuple[str, ...], str]] = None):
         self.doc = document
+        # Inline enums with the same values share one class; its name comes from a first pass (see enum_naming).
+        self.enum_names = enum_names or {}
+        self.enum_occurrences: Dict[Tuple[str, ...], List[Tuple[str, Optional[str]]]] = {}
         self.schemas: Dict[str, Any] = document.get("components", {}).get("schemas", {})
         self.models: Dict[str, Model] = {}
         self.enums: Dict[str, EnumDef] = {}
@@ -274,7 +277,8 @@ class Generator:
             return True
         return "object" in types and not isinstance(schema.get("additionalProperties"), dict) and bool(schema.get("required"))
 
-    def resolve(self, schema: Any, hint: str) -> PyType:
+    def resolve(self, schema: Any, hint: str, prop: Optional[str] = None) -> PyType:
+        """The Python type of a schema; hint names a class it may need, prop is the member or parameter it types."""
         if schema is True or schema is None or schema == {}:
             return PyType("Any")
         if schema is False:
@@ -289,20 +293,20 @@ class Generator:
 
         for combinator in ("oneOf", "anyOf"):
             if combinator in schema:
-                return self.union(schema, schema[combinator], hint)
+                return self.union(schema, schema[combinator], hint, prop)
 
         if "allOf" in schema:
             parts = schema["allOf"]
             nullable = self.type_list(schema)[1]
             if len(parts) == 1 and "properties" not in schema:
-                inner = self.resolve(parts[0], hint)
+                inner = self.resolve(parts[0], hint, prop)
                 return PyType(inner.ann, inner.conv, inner.nullable or nullable, inner.param_ann)
             t = self.model_type(hint, schema)
             t.nullable = nullable
             return t
 
         if "enum" in schema or "const" in schema:
-            return self.enum_type(hint, schema)
+            return self.inline_enum_type(hint, schema, prop)
 
         types, nullable = self.type_list(schema)
         if not types:
@@ -313,7 +317,7 @@ class Generator:
             else:
                 return PyType("Any")
         if len(types) > 1:
-            variants = [self.resolve({**schema, "type": t}, hint) for t in types]
+            variants = [self.resolve({**schema, "type": t}, hint, prop) for t in types]
             return PyType(f"Union[{', '.join(v.ann for v in variants)}]", None, nullable,
                           f"Union[{', '.join(v.input_ann for v in variants)}]")
         t = types[0]
@@ -336,7 +340,7 @@ class Generator:
         if t == "boolean":
             return PyType("bool", None, nullable)
         if t == "array":
-            item = self.resolve(schema.get("items", {}), hint + "Item")
+            item = self.resolve(schema.get("items", {}), hint + "Item", prop)
             item_ann = f"Optional[{item.ann}]" if item.nullable and item.ann != "None" else item.ann
             item_in = f"Optional[{item.input_ann}]" if item.nullable and item.ann != "None" else item.input_ann
             conv = None
@@ -377,12 +381,12 @@ class Generator:
         assert t.conv
         return f"_nullable({t.conv})" if t.nullable else t.conv
 
-    def union(self, schema: Dict[str, Any], variants: List[Any], hint: str) -> PyType:
+    def union(self, schema: Dict[str, Any], variants: List[Any], hint: str, prop: Optional[str]) -> PyType:
         nullable = self.type_list(schema)[1] or any(self.is_null(v) for v in variants)
         rest = [v for v in variants if not self.is_null(v)]
         if not rest:
             return PyType("None", None, True)
-        resolved = [self.resolve(v, f"{hint}Option{i + 1}" if len(rest) > 1 else hint) for i, v in enumerate(rest)]
+        resolved = [self.resolve(v, f"{hint}Option{i + 1}" if len(rest) > 1 else hint, prop) for i, v in enumerate(rest)]
         if len(resolved) == 1:
             only = resolved[0]
             return PyType(only.ann, only.conv, only.nullable or nullable, only.param_ann)
@@ -411,10 +415,19 @@ class Generator:
                 return f'_expect("{check}")'
         return "_identity"
 
-    def enum_type(self, key: str, schema: Dict[str, Any]) -> PyType:
+    def inline_enum_type(self, hint: str, schema: Dict[str, Any], prop: Optional[str]) -> PyType:
+        """An enum written out where it is used: every place with the same values shares one class."""
+        values = tuple(str(v) for v in schema.get("enum", [schema.get("const")] if "const" in schema else []) if v is not None)
+        self.enum_occurrences.setdefault(values, []).append((hint, prop))
+        name = self.enum_names.get(values, hint)
+        return self.enum_type("enum:" + json.dumps(values), schema, name)
+
+    def enum_type(self, key: str, schema: Dict[str, Any], name_hint: Optional[str] = None) -> PyType:
         values = list(schema.get("enum", [schema.get("const")] if "const" in schema else []))
         nullable = None in values or self.type_list(schema)[1]
         values = [v for v in values if v is not None]
+        if key not in self.class_names and name_hint is not None:
+            self.class_names[key] = self.class_name(name_hint)
         name = self.class_name(key)
         if key not in self.enums:
             self.enums[key] = EnumDef(name, schema.get("description", ""), values)
@@ -434,7 +447,7 @@ class Generator:
                 while py_name in used:
                     py_name += "_"
                 used.add(py_name)
-                t = self.resolve(prop, key + pascal(json_name))
+                t = self.resolve(prop, key + pascal(json_name), json_name)
                 model.members.append(Member(
                     json_name, py_name, t, json_name in required, (prop or {}).get("description", "") if isinstance(prop, dict) else "",
                     json_name in SECRET_MEMBERS))
@@ -617,7 +630,7 @@ class Generator:
             while py in seen:
                 py += "_"
             seen.add(py)
-            t = self.resolve(p.get("schema", {}), hint + pascal(p["name"]))
+            t = self.resolve(p.get("schema", {}), hint + pascal(p["name"]), p["name"])
             params.append(Param(p["name"], py, p["in"], t, bool(p.get("required")) or p["in"] == "path", p.get("description", "")))
 
         body_mode = None  # None, "fields", "value"
@@ -632,9 +645,9 @@ class Generator:
             if json_type is None:
                 raise SystemExit(f"{op_id}: only JSON request bodies are handled, not {sorted(content)}")
             schema = content[json_type].get("schema", {})
-            target = schema
+            target, body_hint = schema, hint + "Body"
             if "$ref" in schema:
-                _, target = self.ref_target(schema["$ref"])
+                body_hint, target = self.ref_target(schema["$ref"])
             if self.is_object_like(target):
                 body_mode = "fields"
                 properties, required = self.collect_properties(target, hint)
@@ -645,7 +658,7 @@ class Generator:
                     while py in seen:
                         py += "_"
                     seen.add(py)
-                    t = self.resolve(prop, hint + "Body" + pascal(json_name))
+                    t = self.resolve(prop, body_hint + pascal(json_name), json_name)
                     is_required = json_name in required and body_required
                     # A required member that may be null is sent as null when not given; others are left out.
                     if json_name in required:
@@ -893,10 +906,50 @@ class Generator:
         return {"__init__.py": init, "models.py": models, "operations.py": operations}
 
 
+def singular(name: str) -> str:
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    if name.endswith("sses") or name.endswith("xes"):
+        return name[:-2]
+    if name.endswith("s") and not name.endswith("ss"):
+        return name[:-1]
+    return name
+
+
+def enum_naming(first: Generator) -> Dict[Tuple[str, ...], str]:
+    """Names for the inline enums a first pass met: the member's name in the singular (roles -> Role) when every
+    closed set that would take it agrees and nothing else is called so, else the first place it appears."""
+    wanted: Dict[Tuple[str, ...], Optional[str]] = {}
+    for values, places in first.enum_occurrences.items():
+        votes: Dict[str, int] = {}
+        for _, prop in places:
+            if prop:
+                candidate = pascal(singular(prop))
+                votes[candidate] = votes.get(candidate, 0) + 1
+        wanted[values] = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if votes else None
+    taken = {m.name for m in first.models.values()} | {pascal(n) for n in first.schemas}
+    claims: Dict[str, int] = {}
+    for name in wanted.values():
+        if name:
+            claims[name] = claims.get(name, 0) + 1
+    names = {}
+    for values, places in first.enum_occurrences.items():
+        name = wanted[values]
+        names[values] = name if name and claims[name] == 1 and name not in taken else sorted(h for h, _ in places)[0]
+    return names
+
+
+def render(document: Dict[str, Any]) -> Dict[str, str]:
+    """Two passes over a copy each: the first finds where inline enums repeat, the second names them once."""
+    first = Generator(json.loads(json.dumps(document)))
+    first.render()
+    return Generator(json.loads(json.dumps(document)), enum_naming(first)).render()
+
+
 def generate(openapi: Path) -> Dict[str, str]:
     with open(openapi, encoding="utf-8") as f:
         document = json.load(f)
-    return Generator(document).render()
+    return render(document)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

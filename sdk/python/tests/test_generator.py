@@ -103,8 +103,8 @@ SHAPES = {
         "schemas": {
             "Colour": {"type": "string", "enum": ["red", "dark-blue", "2nd"], "description": "A colour."},
             "Base": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string", "format": "uuid"}}},
-            "Circle": {"type": "object", "required": ["kind", "radius"], "properties": {"kind": {"type": "string"}, "radius": {"type": "number"}}},
-            "Square": {"type": "object", "required": ["kind", "side"], "properties": {"kind": {"type": "string"}, "side": {"type": "integer"}}},
+            "Circle": {"type": "object", "required": ["kind", "radius"], "properties": {"kind": {"enum": ["circle"]}, "radius": {"type": "number"}}},
+            "Square": {"type": "object", "required": ["kind", "side"], "properties": {"kind": {"enum": ["square"]}, "side": {"type": "integer"}}},
             "Thing": {
                 "allOf": [
                     {"$ref": "#/components/schemas/Base"},
@@ -131,6 +131,7 @@ SHAPES = {
             },
             "ThingWrite": {"type": "object", "required": ["name", "note"], "properties": {
                 "name": {"type": "string"}, "note": {"type": ["null", "string"]}, "colour": {"$ref": "#/components/schemas/Colour"},
+                "moods": {"type": "array", "items": {"type": "string", "enum": ["calm", "busy"]}},
                 "when": {"type": "string", "format": "date-time"}}},
             "Page": {"type": "object", "required": ["data", "pagination"], "properties": {
                 "data": {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}}, "pagination": {"type": "object"}}},
@@ -148,7 +149,7 @@ def shapes(tmp_path_factory):
     (package / "__init__.py").write_text("")
     for runtime in ("_serde.py", "_operation.py"):
         shutil.copy(PACKAGE / "azora_sdk" / runtime, package / runtime)
-    for name, text in generate.Generator(json.loads(json.dumps(SHAPES))).render().items():
+    for name, text in generate.render(SHAPES).items():
         (package / "_generated" / name).write_text(text)
     sys.path.insert(0, str(root))
     try:
@@ -172,9 +173,14 @@ def test_enums_keep_unknown_values_as_text(shapes):
     assert colour.parse("dark-blue") is colour.DARK_BLUE
     assert colour.parse("ultraviolet") == "ultraviolet"
     assert str(colour.RED) == "red"
-    assert module.models.ThingMood.parse("calm") is module.models.ThingMood.CALM  # an inline enum gets a class too
-    sort = module.models.GetThingSort
-    assert sort.MINUS_PRICE.value == "-price"
+    # An inline enum gets a class too, one per set of values, named after its member in the singular when that is
+    # unambiguous (moods and mood: Mood), else after where it first appears (kind of Circle, kind of Square).
+    m = module.models
+    assert m.Mood.parse("calm") is m.Mood.CALM
+    assert m.ThingWrite.from_dict({"name": "n", "note": None, "moods": ["busy", "new"]}).moods == [m.Mood.BUSY, "new"]
+    assert m.Sort.MINUS_PRICE.value == "-price"
+    assert m.CircleKind.CIRCLE.value == "circle" and m.SquareKind.SQUARE.value == "square"
+    assert not hasattr(m, "Kind") and not hasattr(m, "ThingMood")
 
 
 def thing_json():
@@ -195,6 +201,7 @@ def test_all_of_merges_and_every_format_and_combinator_is_read(shapes):
     assert thing.when is None and thing.day.isoformat() == "2026-11-30"
     assert thing.count == 9007199254740993  # int64 beyond double precision survives
     assert thing.colour is m.Colour.RED and thing.mood == "serene"
+    assert m.Thing.from_dict({**thing_json(), "mood": "calm"}).mood is m.Mood.CALM
     assert isinstance(thing.shape, m.Square) and thing.shape.side == 3  # discriminator
     assert isinstance(thing.either, m.Circle)  # anyOf: first that fits
     assert m.Thing.from_dict({**thing_json(), "either": 4}).either == 4
@@ -228,7 +235,7 @@ def test_operations_have_typed_parameters_and_flattened_bodies(shapes):
     ops = module.operations
     text = (folder / "operations.py").read_text()
     assert "def get_thing(\n        self,\n        thing_id: Union[UUID, str],\n        *,\n        x_trace: str," in text
-    assert "sort: Optional[Union[GetThingSort, str]] = None" in text
+    assert "sort: Optional[Union[Sort, str]] = None" in text
     assert "page: Optional[int] = None" in text
     assert "-> Thing:" in text
     # A JSON object body becomes keyword arguments: required first, required-but-nullable defaulting to None.

@@ -5,12 +5,13 @@ Do not edit: change the API or the generator and run /usr/bin/python3 sdk/python
 """
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Union
 from uuid import UUID
 
-from .._serde import _datetime, _dump, _list_of, _missing, _nullable, _uuid
+from .._serde import _datetime, _dump, _list_of, _missing, _nullable, _uuid, parse_enum
 
 __all__ = [
     "AdminUserResponse",
@@ -24,19 +25,25 @@ __all__ = [
     "CourseDetail",
     "CourseRefForLearner",
     "CourseSummary",
-    "CourseWriteRequest",
     "CreateApiKeyRequest",
+    "CreateCourseRequest",
+    "CreateLessonRequest",
     "CreatePaymentIntentRequest",
+    "CreateWebhookRequest",
     "CreatedApiKeyResponse",
     "DeleteCourseResponse",
+    "DeleteCourseResponseOutcome",
     "DeliveryResponse",
+    "DeliveryResponseOutcome",
     "EnrollmentResponse",
+    "EnrollmentResponseStatus",
+    "Event",
     "HttpValidationProblemDetails",
     "InstructorRef",
     "LessonContentResponse",
     "LessonOutline",
     "LessonResponse",
-    "LessonWriteRequest",
+    "Level",
     "LoginRequest",
     "Money",
     "PagedResponseOfAdminUserResponse",
@@ -48,21 +55,183 @@ __all__ = [
     "PagedResponseOfPaymentResponse",
     "Pagination",
     "PaymentIntentResponse",
+    "PaymentIntentResponseStatus",
     "PaymentResponse",
     "ProblemDetails",
     "ProfileResponse",
     "Progress",
+    "PublicKeySet",
+    "PublicSigningKey",
     "RefreshRequest",
     "RegisterRequest",
+    "Role",
     "RotatedSecretResponse",
+    "Scope",
     "ServiceInfo",
     "SetRolesRequest",
+    "Sort",
     "TokenResponse",
+    "UpdateCourseRequest",
+    "UpdateLessonRequest",
     "UpdateProfileRequest",
+    "UpdateWebhookRequest",
     "UserResponse",
     "WebhookResponse",
-    "WebhookWriteRequest",
 ]
+
+
+class DeleteCourseResponseOutcome(str, enum.Enum):
+    """The values of DeleteCourseResponseOutcome. A value this SDK does not know stays a plain str."""
+
+    DELETED = "deleted"
+    ARCHIVED = "archived"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @classmethod
+    def parse(cls, value: Any) -> Union[DeleteCourseResponseOutcome, str]:
+        """The member for a JSON value, or the value itself when a newer API sends one this SDK does not know."""
+        return parse_enum(cls, value)
+
+
+class DeliveryResponseOutcome(str, enum.Enum):
+    """The values of DeliveryResponseOutcome. A value this SDK does not know stays a plain str."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @classmethod
+    def parse(cls, value: Any) -> Union[DeliveryResponseOutcome, str]:
+        """The member for a JSON value, or the value itself when a newer API sends one this SDK does not know."""
+        return parse_enum(cls, value)
+
+
+class EnrollmentResponseStatus(str, enum.Enum):
+    """The values of EnrollmentResponseStatus. A value this SDK does not know stays a plain str."""
+
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    REVOKED = "revoked"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @classmethod
+    def parse(cls, value: Any) -> Union[EnrollmentResponseStatus, str]:
+        """The member for a JSON value, or the value itself when a newer API sends one this SDK does not know."""
+        return parse_enum(cls, value)
+
+
+class Event(str, enum.Enum):
+    """The values of Event. A value this SDK does not know stays a plain str."""
+
+    PAYMENT_SUCCESS = "payment.success"
+    PAYMENT_FAILED = "payment.failed"
+    PAYMENT_REFUNDED = "payment.refunded"
+    COURSE_ENROLLED = "course.enrolled"
+    COURSE_COMPLETED = "course.completed"
+    PING = "ping"
+    USER_ROLES_CHANGED = "user.roles_changed"
+    USER_DISABLED = "user.disabled"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @classmethod
+    def parse(cls, value: Any) -> Union[Event, str]:
+        """The member for a JSON value, or the value itself when a newer API sends one this SDK does not know."""
+        return parse_enum(cls, value)
+
+
+class Level(str, enum.Enum):
+    """The values of Level. A value this SDK does not know stays a plain str."""
+
+    BEGINNER = "beginner"
+    INTERMEDIATE = "intermediate"
+    ADVANCED = "advanced"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @classmethod
+    def parse(cls, value: Any) -> Union[Level, str]:
+        """The member for a JSON value, or the value itself when a newer API sends one this SDK does not know."""
+        return parse_enum(cls, value)
+
+
+class PaymentIntentResponseStatus(str, enum.Enum):
+    """The values of PaymentIntentResponseStatus. A value this SDK does not know stays a plain str."""
+
+    PENDING = "pending"
+    REQUIRES_ACTION = "requires_action"
+    FAILED = "failed"
+    SUCCEEDED = "succeeded"
+    CANCELED = "canceled"
+    REFUNDED = "refunded"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @classmethod
+    def parse(cls, value: Any) -> Union[PaymentIntentResponseStatus, str]:
+        """The member for a JSON value, or the value itself when a newer API sends one this SDK does not know."""
+        return parse_enum(cls, value)
+
+
+class Role(str, enum.Enum):
+    """The values of Role. A value this SDK does not know stays a plain str."""
+
+    LEARNER = "learner"
+    INSTRUCTOR = "instructor"
+    ADMIN = "admin"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @classmethod
+    def parse(cls, value: Any) -> Union[Role, str]:
+        """The member for a JSON value, or the value itself when a newer API sends one this SDK does not know."""
+        return parse_enum(cls, value)
+
+
+class Scope(str, enum.Enum):
+    """The values of Scope. A value this SDK does not know stays a plain str."""
+
+    WEBHOOKS_MANAGE = "webhooks:manage"
+    COURSES_WRITE = "courses:write"
+    CATALOG_READ = "catalog:read"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @classmethod
+    def parse(cls, value: Any) -> Union[Scope, str]:
+        """The member for a JSON value, or the value itself when a newer API sends one this SDK does not know."""
+        return parse_enum(cls, value)
+
+
+class Sort(str, enum.Enum):
+    """The values of Sort. A value this SDK does not know stays a plain str."""
+
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    TITLE = "title"
+    PRICE = "price"
+    MINUS_PRICE = "-price"
+    POPULAR = "popular"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @classmethod
+    def parse(cls, value: Any) -> Union[Sort, str]:
+        """The member for a JSON value, or the value itself when a newer API sends one this SDK does not know."""
+        return parse_enum(cls, value)
 
 
 @dataclass
@@ -72,7 +241,7 @@ class AdminUserResponse:
     id: UUID
     email: str
     name: str
-    roles: List[str]
+    roles: List[Union[Role, str]]
     disabled: bool
     disabled_at: Optional[datetime]
     created_at: datetime
@@ -85,7 +254,7 @@ class AdminUserResponse:
                 id=_uuid(data["id"]),
                 email=data["email"],
                 name=data["name"],
-                roles=data["roles"],
+                roles=_list_of(Role.parse)(data["roles"]),
                 disabled=data["disabled"],
                 disabled_at=_nullable(_datetime)(data.get("disabledAt")),
                 created_at=_datetime(data["createdAt"]),
@@ -113,7 +282,7 @@ class ApiKeyResponse:
     id: UUID
     name: str
     hint: str
-    scopes: List[str]
+    scopes: List[Union[Scope, str]]
     created_at: datetime
     last_used_at: Optional[datetime]
     expires_at: Optional[datetime]
@@ -126,7 +295,7 @@ class ApiKeyResponse:
                 id=_uuid(data["id"]),
                 name=data["name"],
                 hint=data["hint"],
-                scopes=data["scopes"],
+                scopes=_list_of(Scope.parse)(data["scopes"]),
                 created_at=_datetime(data["createdAt"]),
                 last_used_at=_nullable(_datetime)(data.get("lastUsedAt")),
                 expires_at=_nullable(_datetime)(data.get("expiresAt")),
@@ -317,16 +486,19 @@ class CertificateResponse:
 class ChangePasswordRequest:
     """The ChangePasswordRequest schema."""
 
-    current_password: Optional[str] = field(repr=False)
-    new_password: Optional[str] = field(repr=False)
+    current_password: str = field(repr=False)
+    new_password: str = field(repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChangePasswordRequest:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            current_password=data.get("currentPassword"),
-            new_password=data.get("newPassword"),
-        )
+        try:
+            return cls(
+                current_password=data["currentPassword"],
+                new_password=data["newPassword"],
+            )
+        except KeyError as missing:
+            raise _missing("ChangePasswordRequest", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -400,7 +572,7 @@ class CourseSummary:
     title: str
     description: str
     category: CategoryRef
-    level: str
+    level: Union[Level, str]
     price: Money
     is_free: bool
     instructor: InstructorRef
@@ -422,7 +594,7 @@ class CourseSummary:
                 title=data["title"],
                 description=data["description"],
                 category=CategoryRef.from_dict(data["category"]),
-                level=data["level"],
+                level=Level.parse(data["level"]),
                 price=Money.from_dict(data["price"]),
                 is_free=data["isFree"],
                 instructor=InstructorRef.from_dict(data["instructor"]),
@@ -460,63 +632,119 @@ class CourseSummary:
 
 
 @dataclass
-class CourseWriteRequest:
-    """The CourseWriteRequest schema."""
-
-    title: Optional[str]
-    slug: Optional[str]
-    description: Optional[str]
-    category: Optional[str]
-    level: Optional[str]
-    price: Optional[Money]
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> CourseWriteRequest:
-        """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            title=data.get("title"),
-            slug=data.get("slug"),
-            description=data.get("description"),
-            category=data.get("category"),
-            level=data.get("level"),
-            price=_nullable(Money.from_dict)(data.get("price")),
-        )
-
-    def to_dict(self) -> Dict[str, Any]:
-        """The JSON object; optional members that are None are left out."""
-        out: Dict[str, Any] = {}
-        out["title"] = _dump(self.title)
-        out["slug"] = _dump(self.slug)
-        out["description"] = _dump(self.description)
-        out["category"] = _dump(self.category)
-        out["level"] = _dump(self.level)
-        out["price"] = _dump(self.price)
-        return out
-
-
-@dataclass
 class CreateApiKeyRequest:
     """The CreateApiKeyRequest schema."""
 
-    name: Optional[str]
-    scopes: Optional[List[str]]
-    expires_at: Optional[datetime]
+    name: str
+    scopes: List[Union[Scope, str]]
+    expires_at: Optional[datetime] = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateApiKeyRequest:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            name=data.get("name"),
-            scopes=data.get("scopes"),
-            expires_at=_nullable(_datetime)(data.get("expiresAt")),
-        )
+        try:
+            return cls(
+                name=data["name"],
+                scopes=_list_of(Scope.parse)(data["scopes"]),
+                expires_at=_nullable(_datetime)(data.get("expiresAt")),
+            )
+        except KeyError as missing:
+            raise _missing("CreateApiKeyRequest", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
         out: Dict[str, Any] = {}
         out["name"] = _dump(self.name)
         out["scopes"] = _dump(self.scopes)
-        out["expiresAt"] = _dump(self.expires_at)
+        if self.expires_at is not None:
+            out["expiresAt"] = _dump(self.expires_at)
+        return out
+
+
+@dataclass
+class CreateCourseRequest:
+    """The CreateCourseRequest schema."""
+
+    title: str
+    category: str
+    level: Union[Level, str]
+    price: Optional[Money]
+    slug: Optional[str] = None
+    description: Optional[str] = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CreateCourseRequest:
+        """Reads the JSON object; members this SDK does not know are ignored."""
+        try:
+            return cls(
+                title=data["title"],
+                category=data["category"],
+                level=Level.parse(data["level"]),
+                price=_nullable(Money.from_dict)(data.get("price")),
+                slug=data.get("slug"),
+                description=data.get("description"),
+            )
+        except KeyError as missing:
+            raise _missing("CreateCourseRequest", missing) from None
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object; optional members that are None are left out."""
+        out: Dict[str, Any] = {}
+        out["title"] = _dump(self.title)
+        out["category"] = _dump(self.category)
+        out["level"] = _dump(self.level)
+        out["price"] = _dump(self.price)
+        if self.slug is not None:
+            out["slug"] = _dump(self.slug)
+        if self.description is not None:
+            out["description"] = _dump(self.description)
+        return out
+
+
+@dataclass
+class CreateLessonRequest:
+    """The CreateLessonRequest schema."""
+
+    title: str
+    duration_seconds: Optional[int] = None
+    content_ref: Optional[str] = None
+    position: Optional[int] = None
+    content: Optional[str] = None
+    video_url: Optional[str] = None
+    preview: Optional[bool] = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CreateLessonRequest:
+        """Reads the JSON object; members this SDK does not know are ignored."""
+        try:
+            return cls(
+                title=data["title"],
+                duration_seconds=data.get("durationSeconds"),
+                content_ref=data.get("contentRef"),
+                position=data.get("position"),
+                content=data.get("content"),
+                video_url=data.get("videoUrl"),
+                preview=data.get("preview"),
+            )
+        except KeyError as missing:
+            raise _missing("CreateLessonRequest", missing) from None
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object; optional members that are None are left out."""
+        out: Dict[str, Any] = {}
+        out["title"] = _dump(self.title)
+        if self.duration_seconds is not None:
+            out["durationSeconds"] = _dump(self.duration_seconds)
+        if self.content_ref is not None:
+            out["contentRef"] = _dump(self.content_ref)
+        if self.position is not None:
+            out["position"] = _dump(self.position)
+        if self.content is not None:
+            out["content"] = _dump(self.content)
+        if self.video_url is not None:
+            out["videoUrl"] = _dump(self.video_url)
+        if self.preview is not None:
+            out["preview"] = _dump(self.preview)
         return out
 
 
@@ -524,25 +752,56 @@ class CreateApiKeyRequest:
 class CreatePaymentIntentRequest:
     """The CreatePaymentIntentRequest schema."""
 
-    course_id: Optional[UUID]
-    currency: Optional[str]
-    amount: Optional[int]
+    course_id: UUID
+    currency: Optional[str] = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreatePaymentIntentRequest:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            course_id=_nullable(_uuid)(data.get("courseId")),
-            currency=data.get("currency"),
-            amount=data.get("amount"),
-        )
+        try:
+            return cls(
+                course_id=_uuid(data["courseId"]),
+                currency=data.get("currency"),
+            )
+        except KeyError as missing:
+            raise _missing("CreatePaymentIntentRequest", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
         out: Dict[str, Any] = {}
         out["courseId"] = _dump(self.course_id)
-        out["currency"] = _dump(self.currency)
-        out["amount"] = _dump(self.amount)
+        if self.currency is not None:
+            out["currency"] = _dump(self.currency)
+        return out
+
+
+@dataclass
+class CreateWebhookRequest:
+    """The CreateWebhookRequest schema."""
+
+    url: str
+    events: List[Union[Event, str]]
+    description: Optional[str] = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CreateWebhookRequest:
+        """Reads the JSON object; members this SDK does not know are ignored."""
+        try:
+            return cls(
+                url=data["url"],
+                events=_list_of(Event.parse)(data["events"]),
+                description=data.get("description"),
+            )
+        except KeyError as missing:
+            raise _missing("CreateWebhookRequest", missing) from None
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object; optional members that are None are left out."""
+        out: Dict[str, Any] = {}
+        out["url"] = _dump(self.url)
+        out["events"] = _dump(self.events)
+        if self.description is not None:
+            out["description"] = _dump(self.description)
         return out
 
 
@@ -554,7 +813,7 @@ class CreatedApiKeyResponse:
     name: str
     key: str = field(repr=False)
     hint: str
-    scopes: List[str]
+    scopes: List[Union[Scope, str]]
     created_at: datetime
     expires_at: Optional[datetime]
 
@@ -567,7 +826,7 @@ class CreatedApiKeyResponse:
                 name=data["name"],
                 key=data["key"],
                 hint=data["hint"],
-                scopes=data["scopes"],
+                scopes=_list_of(Scope.parse)(data["scopes"]),
                 created_at=_datetime(data["createdAt"]),
                 expires_at=_nullable(_datetime)(data.get("expiresAt")),
             )
@@ -592,7 +851,7 @@ class DeleteCourseResponse:
     """The DeleteCourseResponse schema."""
 
     id: UUID
-    outcome: str
+    outcome: Union[DeleteCourseResponseOutcome, str]
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DeleteCourseResponse:
@@ -600,7 +859,7 @@ class DeleteCourseResponse:
         try:
             return cls(
                 id=_uuid(data["id"]),
-                outcome=data["outcome"],
+                outcome=DeleteCourseResponseOutcome.parse(data["outcome"]),
             )
         except KeyError as missing:
             raise _missing("DeleteCourseResponse", missing) from None
@@ -619,8 +878,8 @@ class DeliveryResponse:
 
     id: UUID
     event_id: UUID
-    event_type: str
-    outcome: str
+    event_type: Union[Event, str]
+    outcome: Union[DeliveryResponseOutcome, str]
     attempt_count: int
     last_status_code: Optional[int]
     last_error: Optional[str]
@@ -635,8 +894,8 @@ class DeliveryResponse:
             return cls(
                 id=_uuid(data["id"]),
                 event_id=_uuid(data["eventId"]),
-                event_type=data["eventType"],
-                outcome=data["outcome"],
+                event_type=Event.parse(data["eventType"]),
+                outcome=DeliveryResponseOutcome.parse(data["outcome"]),
                 attempt_count=data["attemptCount"],
                 last_status_code=data.get("lastStatusCode"),
                 last_error=data.get("lastError"),
@@ -669,7 +928,7 @@ class EnrollmentResponse:
 
     id: UUID
     course: CourseRefForLearner
-    status: str
+    status: Union[EnrollmentResponseStatus, str]
     progress: Progress
     enrolled_at: datetime
     completed_at: Optional[datetime]
@@ -681,7 +940,7 @@ class EnrollmentResponse:
             return cls(
                 id=_uuid(data["id"]),
                 course=CourseRefForLearner.from_dict(data["course"]),
-                status=data["status"],
+                status=EnrollmentResponseStatus.parse(data["status"]),
                 progress=Progress.from_dict(data["progress"]),
                 enrolled_at=_datetime(data["enrolledAt"]),
                 completed_at=_nullable(_datetime)(data.get("completedAt")),
@@ -703,52 +962,53 @@ class EnrollmentResponse:
 
 @dataclass
 class HttpValidationProblemDetails:
-    """The HttpValidationProblemDetails schema."""
+    """A problem; `errors` names each invalid field (`VALIDATION_ERROR`) and is absent when the body could not be read at
+    all (`MALFORMED_REQUEST`).
+    """
 
+    title: str
+    status: int
+    #: Stable error code to branch on; see the code table in the API reference.
+    code: str
+    #: W3C trace id of the request, to quote to support.
+    trace_id: str
     type: Optional[str] = None
-    title: Optional[str] = None
-    status: Optional[int] = None
     detail: Optional[str] = None
     instance: Optional[str] = None
     errors: Optional[Dict[str, List[str]]] = None
-    #: Stable error code; see the code table in the API reference.
-    code: Optional[str] = None
-    #: W3C trace id of the request, to quote to support.
-    trace_id: Optional[str] = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> HttpValidationProblemDetails:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            type=data.get("type"),
-            title=data.get("title"),
-            status=data.get("status"),
-            detail=data.get("detail"),
-            instance=data.get("instance"),
-            errors=data.get("errors"),
-            code=data.get("code"),
-            trace_id=data.get("traceId"),
-        )
+        try:
+            return cls(
+                title=data["title"],
+                status=data["status"],
+                code=data["code"],
+                trace_id=data["traceId"],
+                type=data.get("type"),
+                detail=data.get("detail"),
+                instance=data.get("instance"),
+                errors=data.get("errors"),
+            )
+        except KeyError as missing:
+            raise _missing("HttpValidationProblemDetails", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
         out: Dict[str, Any] = {}
+        out["title"] = _dump(self.title)
+        out["status"] = _dump(self.status)
+        out["code"] = _dump(self.code)
+        out["traceId"] = _dump(self.trace_id)
         if self.type is not None:
             out["type"] = _dump(self.type)
-        if self.title is not None:
-            out["title"] = _dump(self.title)
-        if self.status is not None:
-            out["status"] = _dump(self.status)
         if self.detail is not None:
             out["detail"] = _dump(self.detail)
         if self.instance is not None:
             out["instance"] = _dump(self.instance)
         if self.errors is not None:
             out["errors"] = _dump(self.errors)
-        if self.code is not None:
-            out["code"] = _dump(self.code)
-        if self.trace_id is not None:
-            out["traceId"] = _dump(self.trace_id)
         return out
 
 
@@ -911,60 +1171,22 @@ class LessonResponse:
 
 
 @dataclass
-class LessonWriteRequest:
-    """The LessonWriteRequest schema."""
-
-    title: Optional[str]
-    duration_seconds: Optional[int]
-    content_ref: Optional[str]
-    position: Optional[int]
-    content: Optional[str] = None
-    video_url: Optional[str] = None
-    preview: Optional[bool] = None
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> LessonWriteRequest:
-        """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            title=data.get("title"),
-            duration_seconds=data.get("durationSeconds"),
-            content_ref=data.get("contentRef"),
-            position=data.get("position"),
-            content=data.get("content"),
-            video_url=data.get("videoUrl"),
-            preview=data.get("preview"),
-        )
-
-    def to_dict(self) -> Dict[str, Any]:
-        """The JSON object; optional members that are None are left out."""
-        out: Dict[str, Any] = {}
-        out["title"] = _dump(self.title)
-        out["durationSeconds"] = _dump(self.duration_seconds)
-        out["contentRef"] = _dump(self.content_ref)
-        out["position"] = _dump(self.position)
-        if self.content is not None:
-            out["content"] = _dump(self.content)
-        if self.video_url is not None:
-            out["videoUrl"] = _dump(self.video_url)
-        if self.preview is not None:
-            out["preview"] = _dump(self.preview)
-        return out
-
-
-@dataclass
 class LoginRequest:
     """The LoginRequest schema."""
 
-    email: Optional[str]
-    password: Optional[str] = field(repr=False)
+    email: str
+    password: str = field(repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LoginRequest:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            email=data.get("email"),
-            password=data.get("password"),
-        )
+        try:
+            return cls(
+                email=data["email"],
+                password=data["password"],
+            )
+        except KeyError as missing:
+            raise _missing("LoginRequest", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -1223,7 +1445,7 @@ class PaymentIntentResponse:
     client_secret: str = field(repr=False)
     amount: int
     currency: str
-    status: str
+    status: Union[PaymentIntentResponseStatus, str]
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PaymentIntentResponse:
@@ -1235,7 +1457,7 @@ class PaymentIntentResponse:
                 client_secret=data["clientSecret"],
                 amount=data["amount"],
                 currency=data["currency"],
-                status=data["status"],
+                status=PaymentIntentResponseStatus.parse(data["status"]),
             )
         except KeyError as missing:
             raise _missing("PaymentIntentResponse", missing) from None
@@ -1261,7 +1483,7 @@ class PaymentResponse:
     course_title: str
     amount: int
     currency: str
-    status: str
+    status: Union[PaymentIntentResponseStatus, str]
     payment_intent_id: str
     client_secret: Optional[str] = field(repr=False)
     failure_reason: Optional[str]
@@ -1278,7 +1500,7 @@ class PaymentResponse:
                 course_title=data["courseTitle"],
                 amount=data["amount"],
                 currency=data["currency"],
-                status=data["status"],
+                status=PaymentIntentResponseStatus.parse(data["status"]),
                 payment_intent_id=data["paymentIntentId"],
                 client_secret=data.get("clientSecret"),
                 failure_reason=data.get("failureReason"),
@@ -1309,46 +1531,45 @@ class PaymentResponse:
 class ProblemDetails:
     """The ProblemDetails schema."""
 
+    title: str
+    status: int
+    #: Stable error code to branch on; see the code table in the API reference.
+    code: str
+    #: W3C trace id of the request, to quote to support.
+    trace_id: str
     type: Optional[str] = None
-    title: Optional[str] = None
-    status: Optional[int] = None
     detail: Optional[str] = None
     instance: Optional[str] = None
-    #: Stable error code; see the code table in the API reference.
-    code: Optional[str] = None
-    #: W3C trace id of the request, to quote to support.
-    trace_id: Optional[str] = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProblemDetails:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            type=data.get("type"),
-            title=data.get("title"),
-            status=data.get("status"),
-            detail=data.get("detail"),
-            instance=data.get("instance"),
-            code=data.get("code"),
-            trace_id=data.get("traceId"),
-        )
+        try:
+            return cls(
+                title=data["title"],
+                status=data["status"],
+                code=data["code"],
+                trace_id=data["traceId"],
+                type=data.get("type"),
+                detail=data.get("detail"),
+                instance=data.get("instance"),
+            )
+        except KeyError as missing:
+            raise _missing("ProblemDetails", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
         out: Dict[str, Any] = {}
+        out["title"] = _dump(self.title)
+        out["status"] = _dump(self.status)
+        out["code"] = _dump(self.code)
+        out["traceId"] = _dump(self.trace_id)
         if self.type is not None:
             out["type"] = _dump(self.type)
-        if self.title is not None:
-            out["title"] = _dump(self.title)
-        if self.status is not None:
-            out["status"] = _dump(self.status)
         if self.detail is not None:
             out["detail"] = _dump(self.detail)
         if self.instance is not None:
             out["instance"] = _dump(self.instance)
-        if self.code is not None:
-            out["code"] = _dump(self.code)
-        if self.trace_id is not None:
-            out["traceId"] = _dump(self.trace_id)
         return out
 
 
@@ -1360,7 +1581,7 @@ class ProfileResponse:
     email: str
     name: str
     bio: Optional[str]
-    roles: List[str]
+    roles: List[Union[Role, str]]
     created_at: datetime
 
     @classmethod
@@ -1372,7 +1593,7 @@ class ProfileResponse:
                 email=data["email"],
                 name=data["name"],
                 bio=data.get("bio"),
-                roles=data["roles"],
+                roles=_list_of(Role.parse)(data["roles"]),
                 created_at=_datetime(data["createdAt"]),
             )
         except KeyError as missing:
@@ -1420,17 +1641,81 @@ class Progress:
 
 
 @dataclass
+class PublicKeySet:
+    """The PublicKeySet schema."""
+
+    keys: List[PublicSigningKey]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PublicKeySet:
+        """Reads the JSON object; members this SDK does not know are ignored."""
+        try:
+            return cls(
+                keys=_list_of(PublicSigningKey.from_dict)(data["keys"]),
+            )
+        except KeyError as missing:
+            raise _missing("PublicKeySet", missing) from None
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object; optional members that are None are left out."""
+        out: Dict[str, Any] = {}
+        out["keys"] = _dump(self.keys)
+        return out
+
+
+@dataclass
+class PublicSigningKey:
+    """The PublicSigningKey schema."""
+
+    kty: str
+    use: str
+    alg: str
+    kid: str
+    n: str
+    e: str
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PublicSigningKey:
+        """Reads the JSON object; members this SDK does not know are ignored."""
+        try:
+            return cls(
+                kty=data["kty"],
+                use=data["use"],
+                alg=data["alg"],
+                kid=data["kid"],
+                n=data["n"],
+                e=data["e"],
+            )
+        except KeyError as missing:
+            raise _missing("PublicSigningKey", missing) from None
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object; optional members that are None are left out."""
+        out: Dict[str, Any] = {}
+        out["kty"] = _dump(self.kty)
+        out["use"] = _dump(self.use)
+        out["alg"] = _dump(self.alg)
+        out["kid"] = _dump(self.kid)
+        out["n"] = _dump(self.n)
+        out["e"] = _dump(self.e)
+        return out
+
+
+@dataclass
 class RefreshRequest:
     """The RefreshRequest schema."""
 
-    refresh_token: Optional[str] = field(repr=False)
+    refresh_token: str = field(repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RefreshRequest:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            refresh_token=data.get("refreshToken"),
-        )
+        try:
+            return cls(
+                refresh_token=data["refreshToken"],
+            )
+        except KeyError as missing:
+            raise _missing("RefreshRequest", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -1443,18 +1728,21 @@ class RefreshRequest:
 class RegisterRequest:
     """The RegisterRequest schema."""
 
-    email: Optional[str]
-    password: Optional[str] = field(repr=False)
-    name: Optional[str]
+    email: str
+    password: str = field(repr=False)
+    name: str
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RegisterRequest:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            email=data.get("email"),
-            password=data.get("password"),
-            name=data.get("name"),
-        )
+        try:
+            return cls(
+                email=data["email"],
+                password=data["password"],
+                name=data["name"],
+            )
+        except KeyError as missing:
+            raise _missing("RegisterRequest", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -1521,14 +1809,17 @@ class ServiceInfo:
 class SetRolesRequest:
     """The SetRolesRequest schema."""
 
-    roles: Optional[List[str]]
+    roles: List[Union[Role, str]]
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SetRolesRequest:
         """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            roles=data.get("roles"),
-        )
+        try:
+            return cls(
+                roles=_list_of(Role.parse)(data["roles"]),
+            )
+        except KeyError as missing:
+            raise _missing("SetRolesRequest", missing) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
@@ -1573,11 +1864,97 @@ class TokenResponse:
 
 
 @dataclass
+class UpdateCourseRequest:
+    """The UpdateCourseRequest schema."""
+
+    title: Optional[str] = None
+    slug: Optional[str] = None
+    description: Optional[str] = None
+    category: Optional[str] = None
+    level: Optional[Union[Level, str]] = None
+    price: Optional[Money] = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> UpdateCourseRequest:
+        """Reads the JSON object; members this SDK does not know are ignored."""
+        return cls(
+            title=data.get("title"),
+            slug=data.get("slug"),
+            description=data.get("description"),
+            category=data.get("category"),
+            level=_nullable(Level.parse)(data.get("level")),
+            price=_nullable(Money.from_dict)(data.get("price")),
+        )
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object; optional members that are None are left out."""
+        out: Dict[str, Any] = {}
+        if self.title is not None:
+            out["title"] = _dump(self.title)
+        if self.slug is not None:
+            out["slug"] = _dump(self.slug)
+        if self.description is not None:
+            out["description"] = _dump(self.description)
+        if self.category is not None:
+            out["category"] = _dump(self.category)
+        if self.level is not None:
+            out["level"] = _dump(self.level)
+        if self.price is not None:
+            out["price"] = _dump(self.price)
+        return out
+
+
+@dataclass
+class UpdateLessonRequest:
+    """The UpdateLessonRequest schema."""
+
+    title: Optional[str] = None
+    duration_seconds: Optional[int] = None
+    content_ref: Optional[str] = None
+    position: Optional[int] = None
+    content: Optional[str] = None
+    video_url: Optional[str] = None
+    preview: Optional[bool] = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> UpdateLessonRequest:
+        """Reads the JSON object; members this SDK does not know are ignored."""
+        return cls(
+            title=data.get("title"),
+            duration_seconds=data.get("durationSeconds"),
+            content_ref=data.get("contentRef"),
+            position=data.get("position"),
+            content=data.get("content"),
+            video_url=data.get("videoUrl"),
+            preview=data.get("preview"),
+        )
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object; optional members that are None are left out."""
+        out: Dict[str, Any] = {}
+        if self.title is not None:
+            out["title"] = _dump(self.title)
+        if self.duration_seconds is not None:
+            out["durationSeconds"] = _dump(self.duration_seconds)
+        if self.content_ref is not None:
+            out["contentRef"] = _dump(self.content_ref)
+        if self.position is not None:
+            out["position"] = _dump(self.position)
+        if self.content is not None:
+            out["content"] = _dump(self.content)
+        if self.video_url is not None:
+            out["videoUrl"] = _dump(self.video_url)
+        if self.preview is not None:
+            out["preview"] = _dump(self.preview)
+        return out
+
+
+@dataclass
 class UpdateProfileRequest:
     """The UpdateProfileRequest schema."""
 
-    name: Optional[str]
-    bio: Optional[str]
+    name: Optional[str] = None
+    bio: Optional[str] = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UpdateProfileRequest:
@@ -1590,8 +1967,43 @@ class UpdateProfileRequest:
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object; optional members that are None are left out."""
         out: Dict[str, Any] = {}
-        out["name"] = _dump(self.name)
-        out["bio"] = _dump(self.bio)
+        if self.name is not None:
+            out["name"] = _dump(self.name)
+        if self.bio is not None:
+            out["bio"] = _dump(self.bio)
+        return out
+
+
+@dataclass
+class UpdateWebhookRequest:
+    """The UpdateWebhookRequest schema."""
+
+    url: Optional[str] = None
+    events: Optional[List[Union[Event, str]]] = None
+    description: Optional[str] = None
+    active: Optional[bool] = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> UpdateWebhookRequest:
+        """Reads the JSON object; members this SDK does not know are ignored."""
+        return cls(
+            url=data.get("url"),
+            events=_nullable(_list_of(Event.parse))(data.get("events")),
+            description=data.get("description"),
+            active=data.get("active"),
+        )
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object; optional members that are None are left out."""
+        out: Dict[str, Any] = {}
+        if self.url is not None:
+            out["url"] = _dump(self.url)
+        if self.events is not None:
+            out["events"] = _dump(self.events)
+        if self.description is not None:
+            out["description"] = _dump(self.description)
+        if self.active is not None:
+            out["active"] = _dump(self.active)
         return out
 
 
@@ -1602,7 +2014,7 @@ class UserResponse:
     id: UUID
     email: str
     name: str
-    roles: List[str]
+    roles: List[Union[Role, str]]
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UserResponse:
@@ -1612,7 +2024,7 @@ class UserResponse:
                 id=_uuid(data["id"]),
                 email=data["email"],
                 name=data["name"],
-                roles=data["roles"],
+                roles=_list_of(Role.parse)(data["roles"]),
             )
         except KeyError as missing:
             raise _missing("UserResponse", missing) from None
@@ -1633,12 +2045,12 @@ class WebhookResponse:
 
     id: UUID
     url: str
-    events: List[str]
+    events: List[Union[Event, str]]
     description: Optional[str]
     active: bool
     disabled_reason: Optional[str]
     created_at: datetime
-    secret: Optional[str] = field(repr=False)
+    secret: Optional[str] = field(default=None, repr=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WebhookResponse:
@@ -1647,7 +2059,7 @@ class WebhookResponse:
             return cls(
                 id=_uuid(data["id"]),
                 url=data["url"],
-                events=data["events"],
+                events=_list_of(Event.parse)(data["events"]),
                 description=data.get("description"),
                 active=data["active"],
                 disabled_reason=data.get("disabledReason"),
@@ -1667,34 +2079,6 @@ class WebhookResponse:
         out["active"] = _dump(self.active)
         out["disabledReason"] = _dump(self.disabled_reason)
         out["createdAt"] = _dump(self.created_at)
-        out["secret"] = _dump(self.secret)
-        return out
-
-
-@dataclass
-class WebhookWriteRequest:
-    """The WebhookWriteRequest schema."""
-
-    url: Optional[str]
-    events: Optional[List[str]]
-    description: Optional[str]
-    active: Optional[bool]
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> WebhookWriteRequest:
-        """Reads the JSON object; members this SDK does not know are ignored."""
-        return cls(
-            url=data.get("url"),
-            events=data.get("events"),
-            description=data.get("description"),
-            active=data.get("active"),
-        )
-
-    def to_dict(self) -> Dict[str, Any]:
-        """The JSON object; optional members that are None are left out."""
-        out: Dict[str, Any] = {}
-        out["url"] = _dump(self.url)
-        out["events"] = _dump(self.events)
-        out["description"] = _dump(self.description)
-        out["active"] = _dump(self.active)
+        if self.secret is not None:
+            out["secret"] = _dump(self.secret)
         return out

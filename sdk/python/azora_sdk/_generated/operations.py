@@ -21,8 +21,10 @@ from .models import (
     DeleteCourseResponse,
     DeliveryResponse,
     EnrollmentResponse,
+    Event,
     LessonContentResponse,
     LessonResponse,
+    Level,
     Money,
     PagedResponseOfAdminUserResponse,
     PagedResponseOfAuditEntryResponse,
@@ -34,8 +36,12 @@ from .models import (
     PaymentIntentResponse,
     PaymentResponse,
     ProfileResponse,
+    PublicKeySet,
+    Role,
     RotatedSecretResponse,
+    Scope,
     ServiceInfo,
+    Sort,
     TokenResponse,
     WebhookResponse,
 )
@@ -48,16 +54,16 @@ GET_SERVICE_INFO = Operation(
     path="/",
     parse=ServiceInfo.from_dict,
     success=(200,),
-    errors=(),
+    errors=(429, 500),
 )
 
 GET_JSON_WEB_KEY_SET = Operation(
     id="GetJsonWebKeySet",
     method="GET",
     path="/.well-known/jwks.json",
-    parse=None,
+    parse=PublicKeySet.from_dict,
     success=(200,),
-    errors=(),
+    errors=(429, 500),
 )
 
 REGISTER = Operation(
@@ -66,7 +72,7 @@ REGISTER = Operation(
     path="/api/auth/register",
     parse=TokenResponse.from_dict,
     success=(201,),
-    errors=(400, 409, 429, 500),
+    errors=(400, 409, 413, 415, 429, 500, 503),
     body="fields",
     body_required=("email", "password", "name"),
 )
@@ -77,7 +83,7 @@ LOGIN = Operation(
     path="/api/auth/login",
     parse=TokenResponse.from_dict,
     success=(200,),
-    errors=(400, 401, 403, 429, 500),
+    errors=(400, 401, 403, 413, 415, 429, 500, 503),
     body="fields",
     body_required=("email", "password"),
 )
@@ -88,7 +94,7 @@ REFRESH_TOKENS = Operation(
     path="/api/auth/refresh",
     parse=TokenResponse.from_dict,
     success=(200,),
-    errors=(400, 401, 429, 500),
+    errors=(400, 401, 413, 415, 429, 500, 503),
     body="fields",
     body_required=("refreshToken",),
 )
@@ -99,7 +105,7 @@ LOGOUT = Operation(
     path="/api/auth/logout",
     parse=None,
     success=(204,),
-    errors=(401, 429, 500),
+    errors=(400, 401, 403, 429, 500, 503),
 )
 
 GET_PROFILE = Operation(
@@ -108,7 +114,7 @@ GET_PROFILE = Operation(
     path="/api/auth/profile",
     parse=ProfileResponse.from_dict,
     success=(200,),
-    errors=(401, 404, 429, 500),
+    errors=(400, 401, 403, 404, 429, 500, 503),
 )
 
 UPDATE_PROFILE = Operation(
@@ -117,9 +123,8 @@ UPDATE_PROFILE = Operation(
     path="/api/auth/profile",
     parse=ProfileResponse.from_dict,
     success=(200,),
-    errors=(400, 401, 404, 429, 500),
+    errors=(400, 401, 403, 404, 413, 415, 429, 500, 503),
     body="fields",
-    body_required=("name", "bio"),
 )
 
 CHANGE_PASSWORD = Operation(
@@ -128,7 +133,7 @@ CHANGE_PASSWORD = Operation(
     path="/api/auth/password",
     parse=None,
     success=(204,),
-    errors=(400, 401, 429, 500),
+    errors=(400, 401, 403, 413, 415, 429, 500, 503),
     body="fields",
     body_required=("currentPassword", "newPassword"),
 )
@@ -139,7 +144,7 @@ LIST_API_KEYS = Operation(
     path="/api/auth/api-keys",
     parse=_list_of(ApiKeyResponse.from_dict),
     success=(200,),
-    errors=(401, 403, 429, 500),
+    errors=(400, 401, 403, 429, 500, 503),
 )
 
 CREATE_API_KEY = Operation(
@@ -148,9 +153,9 @@ CREATE_API_KEY = Operation(
     path="/api/auth/api-keys",
     parse=CreatedApiKeyResponse.from_dict,
     success=(201,),
-    errors=(400, 401, 403, 429, 500),
+    errors=(400, 401, 403, 413, 415, 429, 500, 503),
     body="fields",
-    body_required=("name", "scopes", "expiresAt"),
+    body_required=("name", "scopes"),
 )
 
 REVOKE_API_KEY = Operation(
@@ -159,7 +164,7 @@ REVOKE_API_KEY = Operation(
     path="/api/auth/api-keys/{id}",
     parse=None,
     success=(204,),
-    errors=(401, 403, 404, 429, 500),
+    errors=(400, 401, 403, 404, 429, 500, 503),
 )
 
 LIST_CATEGORIES = Operation(
@@ -168,7 +173,7 @@ LIST_CATEGORIES = Operation(
     path="/api/education/categories",
     parse=CategoriesResponse.from_dict,
     success=(200,),
-    errors=(429, 500),
+    errors=(400, 429, 500, 503),
 )
 
 LIST_COURSES = Operation(
@@ -177,7 +182,7 @@ LIST_COURSES = Operation(
     path="/api/education/courses",
     parse=PagedResponseOfCourseSummary.from_dict,
     success=(200,),
-    errors=(400, 429, 500),
+    errors=(400, 429, 500, 503),
     paginated=True,
 )
 
@@ -187,9 +192,9 @@ CREATE_COURSE = Operation(
     path="/api/education/courses",
     parse=CourseDetail.from_dict,
     success=(201,),
-    errors=(400, 401, 403, 409, 429, 500),
+    errors=(400, 401, 403, 409, 413, 415, 429, 500, 503),
     body="fields",
-    body_required=("title", "slug", "description", "category", "level", "price"),
+    body_required=("title", "category", "level", "price"),
 )
 
 GET_COURSE = Operation(
@@ -198,7 +203,7 @@ GET_COURSE = Operation(
     path="/api/education/courses/{courseId}",
     parse=CourseDetail.from_dict,
     success=(200,),
-    errors=(404, 429, 500),
+    errors=(400, 404, 429, 500, 503),
 )
 
 DELETE_COURSE = Operation(
@@ -207,7 +212,7 @@ DELETE_COURSE = Operation(
     path="/api/education/courses/{courseId}",
     parse=DeleteCourseResponse.from_dict,
     success=(200,),
-    errors=(401, 403, 404, 429, 500),
+    errors=(400, 401, 403, 404, 429, 500, 503),
 )
 
 UPDATE_COURSE = Operation(
@@ -216,9 +221,8 @@ UPDATE_COURSE = Operation(
     path="/api/education/courses/{courseId}",
     parse=CourseDetail.from_dict,
     success=(200,),
-    errors=(400, 401, 403, 404, 409, 429, 500),
+    errors=(400, 401, 403, 404, 409, 413, 415, 429, 500, 503),
     body="fields",
-    body_required=("title", "slug", "description", "category", "level", "price"),
 )
 
 ENROLL = Operation(
@@ -227,7 +231,7 @@ ENROLL = Operation(
     path="/api/education/courses/{courseId}/enroll",
     parse=EnrollmentResponse.from_dict,
     success=(200, 201),
-    errors=(401, 402, 404, 429, 500),
+    errors=(400, 401, 402, 403, 404, 429, 500, 503),
 )
 
 LIST_ENROLLMENTS = Operation(
@@ -236,7 +240,7 @@ LIST_ENROLLMENTS = Operation(
     path="/api/education/enrollments",
     parse=PagedResponseOfEnrollmentResponse.from_dict,
     success=(200,),
-    errors=(400, 401, 429, 500),
+    errors=(400, 401, 403, 429, 500, 503),
     paginated=True,
 )
 
@@ -246,7 +250,7 @@ COMPLETE_LESSON = Operation(
     path="/api/education/courses/{courseId}/lessons/{lessonId}/complete",
     parse=EnrollmentResponse.from_dict,
     success=(200,),
-    errors=(401, 403, 404, 429, 500),
+    errors=(400, 401, 403, 404, 429, 500, 503),
 )
 
 GET_LESSON = Operation(
@@ -255,7 +259,7 @@ GET_LESSON = Operation(
     path="/api/education/courses/{courseId}/lessons/{lessonId}",
     parse=LessonContentResponse.from_dict,
     success=(200,),
-    errors=(401, 403, 404, 429, 500),
+    errors=(400, 401, 403, 404, 429, 500, 503),
 )
 
 DELETE_LESSON = Operation(
@@ -264,7 +268,7 @@ DELETE_LESSON = Operation(
     path="/api/education/courses/{courseId}/lessons/{lessonId}",
     parse=None,
     success=(204,),
-    errors=(401, 403, 404, 429, 500),
+    errors=(400, 401, 403, 404, 429, 500, 503),
 )
 
 UPDATE_LESSON = Operation(
@@ -273,9 +277,8 @@ UPDATE_LESSON = Operation(
     path="/api/education/courses/{courseId}/lessons/{lessonId}",
     parse=LessonResponse.from_dict,
     success=(200,),
-    errors=(400, 401, 403, 404, 429, 500),
+    errors=(400, 401, 403, 404, 413, 415, 429, 500, 503),
     body="fields",
-    body_required=("title", "durationSeconds", "contentRef", "position"),
 )
 
 LIST_CERTIFICATES = Operation(
@@ -284,7 +287,7 @@ LIST_CERTIFICATES = Operation(
     path="/api/education/certificates",
     parse=PagedResponseOfCertificateResponse.from_dict,
     success=(200,),
-    errors=(400, 401, 429, 500),
+    errors=(400, 401, 403, 429, 500, 503),
     paginated=True,
 )
 
@@ -294,7 +297,7 @@ VERIFY_CERTIFICATE = Operation(
     path="/api/certificates/{certificateId}",
     parse=CertificateResponse.from_dict,
     success=(200,),
-    errors=(404, 429, 500),
+    errors=(400, 404, 429, 500, 503),
 )
 
 PUBLISH_COURSE = Operation(
@@ -303,7 +306,7 @@ PUBLISH_COURSE = Operation(
     path="/api/education/courses/{courseId}/publish",
     parse=CourseDetail.from_dict,
     success=(200,),
-    errors=(401, 403, 404, 409, 429, 500),
+    errors=(400, 401, 403, 404, 409, 429, 500, 503),
 )
 
 UNPUBLISH_COURSE = Operation(
@@ -312,7 +315,7 @@ UNPUBLISH_COURSE = Operation(
     path="/api/education/courses/{courseId}/unpublish",
     parse=CourseDetail.from_dict,
     success=(200,),
-    errors=(401, 403, 404, 429, 500),
+    errors=(400, 401, 403, 404, 429, 500, 503),
 )
 
 ADD_LESSON = Operation(
@@ -321,9 +324,9 @@ ADD_LESSON = Operation(
     path="/api/education/courses/{courseId}/lessons",
     parse=LessonResponse.from_dict,
     success=(201,),
-    errors=(400, 401, 403, 404, 429, 500),
+    errors=(400, 401, 403, 404, 413, 415, 429, 500, 503),
     body="fields",
-    body_required=("title", "durationSeconds", "contentRef", "position"),
+    body_required=("title",),
 )
 
 CREATE_PAYMENT_INTENT = Operation(
@@ -332,9 +335,9 @@ CREATE_PAYMENT_INTENT = Operation(
     path="/api/pay/payment-intent",
     parse=PaymentIntentResponse.from_dict,
     success=(200, 201),
-    errors=(400, 401, 404, 409, 422, 429, 500, 503),
+    errors=(400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503),
     body="fields",
-    body_required=("courseId", "currency", "amount"),
+    body_required=("courseId",),
     idempotency_header="Idempotency-Key",
 )
 
@@ -344,7 +347,7 @@ LIST_PAYMENTS = Operation(
     path="/api/pay/payments",
     parse=PagedResponseOfPaymentResponse.from_dict,
     success=(200,),
-    errors=(400, 401, 429, 500),
+    errors=(400, 401, 403, 429, 500, 503),
     paginated=True,
 )
 
@@ -354,7 +357,7 @@ GET_PAYMENT = Operation(
     path="/api/pay/payments/{paymentId}",
     parse=PaymentResponse.from_dict,
     success=(200,),
-    errors=(401, 404, 429, 500),
+    errors=(400, 401, 403, 404, 429, 500, 503),
 )
 
 REFUND_PAYMENT = Operation(
@@ -363,7 +366,7 @@ REFUND_PAYMENT = Operation(
     path="/api/pay/payments/{paymentId}/refund",
     parse=PaymentResponse.from_dict,
     success=(202,),
-    errors=(401, 403, 404, 409, 429, 500, 503),
+    errors=(400, 401, 403, 404, 409, 429, 500, 503),
 )
 
 LIST_WEBHOOKS = Operation(
@@ -372,7 +375,7 @@ LIST_WEBHOOKS = Operation(
     path="/api/webhooks",
     parse=_list_of(WebhookResponse.from_dict),
     success=(200,),
-    errors=(401, 403, 429, 500),
+    errors=(400, 401, 403, 429, 500, 503),
 )
 
 CREATE_WEBHOOK = Operation(
@@ -381,9 +384,9 @@ CREATE_WEBHOOK = Operation(
     path="/api/webhooks",
     parse=WebhookResponse.from_dict,
     success=(201,),
-    errors=(400, 401, 403, 429, 500),
+    errors=(400, 401, 403, 413, 415, 429, 500, 503),
     body="fields",
-    body_required=("url", "events", "description", "active"),
+    body_required=("url", "events"),
 )
 
 GET_WEBHOOK = Operation(
@@ -392,7 +395,7 @@ GET_WEBHOOK = Operation(
     path="/api/webhooks/{id}",
     parse=WebhookResponse.from_dict,
     success=(200,),
-    errors=(401, 403, 404, 429, 500),
+    errors=(400, 401, 403, 404, 429, 500, 503),
 )
 
 DELETE_WEBHOOK = Operation(
@@ -401,7 +404,7 @@ DELETE_WEBHOOK = Operation(
     path="/api/webhooks/{id}",
     parse=None,
     success=(204,),
-    errors=(401, 403, 404, 429, 500),
+    errors=(400, 401, 403, 404, 429, 500, 503),
 )
 
 UPDATE_WEBHOOK = Operation(
@@ -410,9 +413,8 @@ UPDATE_WEBHOOK = Operation(
     path="/api/webhooks/{id}",
     parse=WebhookResponse.from_dict,
     success=(200,),
-    errors=(400, 401, 403, 404, 429, 500),
+    errors=(400, 401, 403, 404, 413, 415, 429, 500, 503),
     body="fields",
-    body_required=("url", "events", "description", "active"),
 )
 
 ROTATE_WEBHOOK_SECRET = Operation(
@@ -421,7 +423,7 @@ ROTATE_WEBHOOK_SECRET = Operation(
     path="/api/webhooks/{id}/rotate-secret",
     parse=RotatedSecretResponse.from_dict,
     success=(200,),
-    errors=(401, 403, 404, 429, 500),
+    errors=(400, 401, 403, 404, 429, 500, 503),
 )
 
 PING_WEBHOOK = Operation(
@@ -430,7 +432,7 @@ PING_WEBHOOK = Operation(
     path="/api/webhooks/{id}/ping",
     parse=DeliveryResponse.from_dict,
     success=(202,),
-    errors=(401, 403, 404, 429, 500),
+    errors=(400, 401, 403, 404, 429, 500, 503),
 )
 
 LIST_WEBHOOK_DELIVERIES = Operation(
@@ -439,7 +441,7 @@ LIST_WEBHOOK_DELIVERIES = Operation(
     path="/api/webhooks/{id}/deliveries",
     parse=PagedResponseOfDeliveryResponse.from_dict,
     success=(200,),
-    errors=(400, 401, 403, 404, 429, 500),
+    errors=(400, 401, 403, 404, 429, 500, 503),
     paginated=True,
 )
 
@@ -449,7 +451,7 @@ LIST_USERS = Operation(
     path="/api/admin/users",
     parse=PagedResponseOfAdminUserResponse.from_dict,
     success=(200,),
-    errors=(400, 401, 403, 429, 500),
+    errors=(400, 401, 403, 429, 500, 503),
     paginated=True,
 )
 
@@ -459,7 +461,7 @@ GET_USER = Operation(
     path="/api/admin/users/{id}",
     parse=AdminUserResponse.from_dict,
     success=(200,),
-    errors=(401, 403, 404, 429, 500),
+    errors=(400, 401, 403, 404, 429, 500, 503),
 )
 
 SET_USER_ROLES = Operation(
@@ -468,7 +470,7 @@ SET_USER_ROLES = Operation(
     path="/api/admin/users/{id}/roles",
     parse=AdminUserResponse.from_dict,
     success=(200,),
-    errors=(400, 401, 403, 404, 409, 429, 500),
+    errors=(400, 401, 403, 404, 409, 413, 415, 429, 500, 503),
     body="fields",
     body_required=("roles",),
 )
@@ -479,7 +481,7 @@ DISABLE_USER = Operation(
     path="/api/admin/users/{id}/disable",
     parse=AdminUserResponse.from_dict,
     success=(200,),
-    errors=(400, 401, 403, 404, 409, 429, 500),
+    errors=(400, 401, 403, 404, 409, 429, 500, 503),
 )
 
 ENABLE_USER = Operation(
@@ -488,7 +490,7 @@ ENABLE_USER = Operation(
     path="/api/admin/users/{id}/enable",
     parse=AdminUserResponse.from_dict,
     success=(200,),
-    errors=(400, 401, 403, 404, 429, 500),
+    errors=(400, 401, 403, 404, 429, 500, 503),
 )
 
 LIST_ADMIN_AUDIT = Operation(
@@ -497,7 +499,7 @@ LIST_ADMIN_AUDIT = Operation(
     path="/api/admin/audit",
     parse=PagedResponseOfAuditEntryResponse.from_dict,
     success=(200,),
-    errors=(400, 401, 403, 429, 500),
+    errors=(400, 401, 403, 429, 500, 503),
     paginated=True,
 )
 
@@ -570,9 +572,11 @@ class Operations:
         raise NotImplementedError
 
     def get_service_info(self) -> ServiceInfo:
-        """GET /
+        """The service's name and version.
 
-        GET / (GetServiceInfo).
+        Anonymous. Which service answers and which build it runs, e.g. to check a deployment.
+
+        GET / (GetServiceInfo). Raises AzoraApiError for 429, 500.
         """
         result: ServiceInfo = self._invoke(
             GET_SERVICE_INFO,
@@ -583,29 +587,36 @@ class Operations:
         )
         return result
 
-    def get_json_web_key_set(self) -> Any:
+    def get_json_web_key_set(self) -> PublicKeySet:
         """The public keys that verify Azora access tokens (RFC 7517).
 
-        GET /.well-known/jwks.json (GetJsonWebKeySet).
+        Anonymous. RS256 keys by `kid`; during a key rotation both the new and the old key are listed. Cache it as
+        `Cache-Control` says (5 minutes) and fetch again on an unknown `kid`.
+
+        GET /.well-known/jwks.json (GetJsonWebKeySet). Raises AzoraApiError for 429, 500.
         """
-        return self._invoke(
+        result: PublicKeySet = self._invoke(
             GET_JSON_WEB_KEY_SET,
             path={},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     def register(
         self,
         *,
-        email: Optional[str] = None,
-        password: Optional[str] = None,
-        name: Optional[str] = None,
+        email: str,
+        password: str,
+        name: str,
     ) -> TokenResponse:
         """Creates a learner account and signs it in.
 
-        POST /api/auth/register (Register). Raises AzoraApiError for 400, 409, 429, 500.
+        Anonymous, with the strict credentials rate limit. The password must follow the password policy (see the API
+        reference); an email that already has an account is 409.
+
+        POST /api/auth/register (Register). Raises AzoraApiError for 400, 409, 413, 415, 429, 500, 503.
         """
         result: TokenResponse = self._invoke(
             REGISTER,
@@ -619,12 +630,15 @@ class Operations:
     def login(
         self,
         *,
-        email: Optional[str] = None,
-        password: Optional[str] = None,
+        email: str,
+        password: str,
     ) -> TokenResponse:
         """Exchanges an email and password for an access token and a refresh token.
 
-        POST /api/auth/login (Login). Raises AzoraApiError for 400, 401, 403, 429, 500.
+        Anonymous, with the strict credentials rate limit, and a per-account limit on failed attempts (429). Wrong
+        credentials are 401 `INVALID_CREDENTIALS`; a disabled account is 403 `ACCOUNT_DISABLED`.
+
+        POST /api/auth/login (Login). Raises AzoraApiError for 400, 401, 403, 413, 415, 429, 500, 503.
         """
         result: TokenResponse = self._invoke(
             LOGIN,
@@ -638,11 +652,14 @@ class Operations:
     def refresh_tokens(
         self,
         *,
-        refresh_token: Optional[str] = None,
+        refresh_token: str,
     ) -> TokenResponse:
         """Exchanges a refresh token for a new pair; the presented token stops working.
 
-        POST /api/auth/refresh (RefreshTokens). Raises AzoraApiError for 400, 401, 429, 500.
+        Anonymous: the refresh token is the credential. Presenting a token that was already used closes the whole
+        session (401 `INVALID_REFRESH_TOKEN`); a session past its maximum lifetime is 401 `SESSION_EXPIRED`.
+
+        POST /api/auth/refresh (RefreshTokens). Raises AzoraApiError for 400, 401, 413, 415, 429, 500, 503.
         """
         result: TokenResponse = self._invoke(
             REFRESH_TOKENS,
@@ -656,7 +673,9 @@ class Operations:
     def logout(self) -> None:
         """Ends this session: its refresh tokens and access tokens stop working.
 
-        POST /api/auth/logout (Logout). Raises AzoraApiError for 401, 429, 500.
+        Any signed-in user. Other sessions of the same account are not affected.
+
+        POST /api/auth/logout (Logout). Raises AzoraApiError for 400, 401, 403, 429, 500, 503.
         """
         self._invoke(
             LOGOUT,
@@ -669,7 +688,9 @@ class Operations:
     def get_profile(self) -> ProfileResponse:
         """The signed-in user's profile.
 
-        GET /api/auth/profile (GetProfile). Raises AzoraApiError for 401, 404, 429, 500.
+        Any signed-in user.
+
+        GET /api/auth/profile (GetProfile). Raises AzoraApiError for 400, 401, 403, 404, 429, 500, 503.
         """
         result: ProfileResponse = self._invoke(
             GET_PROFILE,
@@ -688,7 +709,9 @@ class Operations:
     ) -> ProfileResponse:
         """Changes the name and/or bio; a field left out or null is unchanged, an empty bio clears it.
 
-        PATCH /api/auth/profile (UpdateProfile). Raises AzoraApiError for 400, 401, 404, 429, 500.
+        Any signed-in user. Returns the whole profile after the change.
+
+        PATCH /api/auth/profile (UpdateProfile). Raises AzoraApiError for 400, 401, 403, 404, 413, 415, 429, 500, 503.
         """
         result: ProfileResponse = self._invoke(
             UPDATE_PROFILE,
@@ -702,12 +725,15 @@ class Operations:
     def change_password(
         self,
         *,
-        current_password: Optional[str] = None,
-        new_password: Optional[str] = None,
+        current_password: str,
+        new_password: str,
     ) -> None:
         """Changes the password and signs out every other session.
 
-        POST /api/auth/password (ChangePassword). Raises AzoraApiError for 400, 401, 429, 500.
+        Any signed-in user. A wrong current password is 400 naming `currentPassword`; the new one must follow the
+        password policy.
+
+        POST /api/auth/password (ChangePassword). Raises AzoraApiError for 400, 401, 403, 413, 415, 429, 500, 503.
         """
         self._invoke(
             CHANGE_PASSWORD,
@@ -720,7 +746,9 @@ class Operations:
     def list_api_keys(self) -> List[ApiKeyResponse]:
         """My API keys that are not revoked: hint, scopes, created, last used (to the minute), expiry.
 
-        GET /api/auth/api-keys (ListApiKeys). Raises AzoraApiError for 401, 403, 429, 500.
+        Instructors and admins, with an access token. The keys themselves are never shown again.
+
+        GET /api/auth/api-keys (ListApiKeys). Raises AzoraApiError for 400, 401, 403, 429, 500, 503.
         """
         result: List[ApiKeyResponse] = self._invoke(
             LIST_API_KEYS,
@@ -734,13 +762,16 @@ class Operations:
     def create_api_key(
         self,
         *,
-        name: Optional[str] = None,
-        scopes: Optional[Sequence[str]] = None,
+        name: str,
+        scopes: Sequence[Union[Scope, str]],
         expires_at: Optional[Union[datetime, str]] = None,
     ) -> CreatedApiKeyResponse:
         """Creates an API key for an integration; the key is shown only in this answer.
 
-        POST /api/auth/api-keys (CreateApiKey). Raises AzoraApiError for 400, 401, 403, 429, 500.
+        Instructors and admins, with an access token (never with a key). The key acts as its owner, limited to its
+        scopes, and has its own rate limit.
+
+        POST /api/auth/api-keys (CreateApiKey). Raises AzoraApiError for 400, 401, 403, 413, 415, 429, 500, 503.
         """
         result: CreatedApiKeyResponse = self._invoke(
             CREATE_API_KEY,
@@ -757,7 +788,9 @@ class Operations:
     ) -> None:
         """Revokes one of my API keys at once, on every replica.
 
-        DELETE /api/auth/api-keys/{id} (RevokeApiKey). Raises AzoraApiError for 401, 403, 404, 429, 500.
+        Instructors and admins, with an access token. Someone else's key, or one already revoked, is 404.
+
+        DELETE /api/auth/api-keys/{id} (RevokeApiKey). Raises AzoraApiError for 400, 401, 403, 404, 429, 500, 503.
         """
         self._invoke(
             REVOKE_API_KEY,
@@ -770,9 +803,11 @@ class Operations:
     def list_categories(self) -> CategoriesResponse:
         """Every category with its number of published courses.
 
-        API keys with the scope `catalog:read` are accepted.
+        Anonymous. The categories a course can be filed under (`category` on the course list and on course authoring
+        takes a category's `slug`), each with how many published courses it holds. Cached for 60 seconds. API keys
+        with the scope `catalog:read` are accepted.
 
-        GET /api/education/categories (ListCategories). Raises AzoraApiError for 429, 500.
+        GET /api/education/categories (ListCategories). Raises AzoraApiError for 400, 429, 500, 503.
         """
         result: CategoriesResponse = self._invoke(
             LIST_CATEGORIES,
@@ -786,20 +821,40 @@ class Operations:
     def list_courses(
         self,
         *,
-        page: Optional[str] = None,
-        limit: Optional[str] = None,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
         category: Optional[str] = None,
-        level: Optional[str] = None,
+        level: Optional[Union[Level, str]] = None,
         q: Optional[str] = None,
-        free: Optional[str] = None,
-        instructor_id: Optional[str] = None,
-        sort: Optional[str] = None,
+        free: Optional[bool] = None,
+        instructor_id: Optional[Union[UUID, str]] = None,
+        sort: Optional[Union[Sort, str]] = None,
     ) -> PagedResponseOfCourseSummary:
         """The catalog, paginated, filtered and sorted.
 
-        API keys with the scope `catalog:read` are accepted.
+        Anonymous. Published courses; an instructor also sees their own drafts and archived courses, and an admin sees
+        every course. Filters combine; anonymous and learner answers are cached for 60 seconds. An unknown `level`,
+        `sort` or a malformed number is a 400 naming the parameter. API keys with the scope `catalog:read` are
+        accepted.
 
-        GET /api/education/courses (ListCourses). Raises AzoraApiError for 400, 429, 500.
+        page: The page, from 1 (default 1); a page past the end is empty.
+
+        limit: Items per page, from 1 to 100 (default 20).
+
+        category: A category slug (see ListCategories); an unknown slug matches nothing.
+
+        level: Only courses of this level.
+
+        q: Words to find in the title or description (at most 100 characters).
+
+        free: `true`: only free courses; `false`: only paid ones.
+
+        instructor_id: Only this instructor's courses.
+
+        sort: The order: newest first (default), oldest, by title, by price (`-price`: highest first), or most
+        enrolled.
+
+        GET /api/education/courses (ListCourses). Raises AzoraApiError for 400, 429, 500, 503.
         """
         result: PagedResponseOfCourseSummary = self._invoke(
             LIST_COURSES,
@@ -822,18 +877,21 @@ class Operations:
     def create_course(
         self,
         *,
-        title: Optional[str] = None,
+        title: str,
+        category: str,
+        level: Union[Level, str],
         slug: Optional[str] = None,
         description: Optional[str] = None,
-        category: Optional[str] = None,
-        level: Optional[str] = None,
         price: Optional[Union[Money, Mapping[str, Any]]] = None,
     ) -> CourseDetail:
         """Creates an unpublished course owned by the caller.
 
-        API keys with the scope `courses:write` are accepted.
+        Instructors and admins (or an API key with `courses:write`). The course starts unpublished; a slug already
+        taken is 409. Returns the course as the catalog shows it. API keys with the scope `courses:write` are
+        accepted.
 
-        POST /api/education/courses (CreateCourse). Raises AzoraApiError for 400, 401, 403, 409, 429, 500.
+        POST /api/education/courses (CreateCourse). Raises AzoraApiError for 400, 401, 403, 409, 413, 415, 429, 500,
+        503.
         """
         result: CourseDetail = self._invoke(
             CREATE_COURSE,
@@ -858,9 +916,11 @@ class Operations:
         """One course by id or slug, with its lesson outline (and, for an enrolled learner, which lessons they
         completed).
 
-        API keys with the scope `catalog:read` are accepted.
+        Anonymous. `courseId` is the course's id or its slug. Drafts and archived courses are 404 except to their
+        instructor and admins. For an enrolled learner each lesson's `completed` is true or false; otherwise null. API
+        keys with the scope `catalog:read` are accepted.
 
-        GET /api/education/courses/{courseId} (GetCourse). Raises AzoraApiError for 404, 429, 500.
+        GET /api/education/courses/{courseId} (GetCourse). Raises AzoraApiError for 400, 404, 429, 500, 503.
         """
         result: CourseDetail = self._invoke(
             GET_COURSE,
@@ -877,9 +937,11 @@ class Operations:
     ) -> DeleteCourseResponse:
         """Deletes a course, or archives it when anyone enrolled.
 
-        API keys with the scope `courses:write` are accepted.
+        The course's instructor or an admin. `outcome` says which happened: `deleted` or `archived`. API keys with the
+        scope `courses:write` are accepted.
 
-        DELETE /api/education/courses/{courseId} (DeleteCourse). Raises AzoraApiError for 401, 403, 404, 429, 500.
+        DELETE /api/education/courses/{courseId} (DeleteCourse). Raises AzoraApiError for 400, 401, 403, 404, 429,
+        500, 503.
         """
         result: DeleteCourseResponse = self._invoke(
             DELETE_COURSE,
@@ -898,15 +960,16 @@ class Operations:
         slug: Optional[str] = None,
         description: Optional[str] = None,
         category: Optional[str] = None,
-        level: Optional[str] = None,
+        level: Optional[Union[Level, str]] = None,
         price: Optional[Union[Money, Mapping[str, Any]]] = None,
     ) -> CourseDetail:
         """Changes a course; fields left out or null are unchanged.
 
-        API keys with the scope `courses:write` are accepted.
+        The course's instructor or an admin; anyone else is 403, and a course they cannot see 404. A slug already
+        taken is 409. API keys with the scope `courses:write` are accepted.
 
-        PATCH /api/education/courses/{courseId} (UpdateCourse). Raises AzoraApiError for 400, 401, 403, 404, 409, 429,
-        500.
+        PATCH /api/education/courses/{courseId} (UpdateCourse). Raises AzoraApiError for 400, 401, 403, 404, 409, 413,
+        415, 429, 500, 503.
         """
         result: CourseDetail = self._invoke(
             UPDATE_COURSE,
@@ -930,7 +993,11 @@ class Operations:
     ) -> EnrollmentResponse:
         """Enrolls in a free course (201; again: 200 with the same enrollment). A paid course answers 402.
 
-        POST /api/education/courses/{courseId}/enroll (Enroll). Raises AzoraApiError for 401, 402, 404, 429, 500.
+        Any signed-in user. A paid course is 402 `PAYMENT_REQUIRED`: pay with CreatePaymentIntent and the enrollment
+        follows the payment. A course that is not published is 404.
+
+        POST /api/education/courses/{courseId}/enroll (Enroll). Raises AzoraApiError for 400, 401, 402, 403, 404, 429,
+        500, 503.
         """
         result: EnrollmentResponse = self._invoke(
             ENROLL,
@@ -944,12 +1011,18 @@ class Operations:
     def list_enrollments(
         self,
         *,
-        page: Optional[str] = None,
-        limit: Optional[str] = None,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
     ) -> PagedResponseOfEnrollmentResponse:
         """My courses with progress, newest enrollment first.
 
-        GET /api/education/enrollments (ListEnrollments). Raises AzoraApiError for 400, 401, 429, 500.
+        Any signed-in user; revoked enrollments are listed with status `revoked`.
+
+        page: The page, from 1 (default 1); a page past the end is empty.
+
+        limit: Items per page, from 1 to 100 (default 20).
+
+        GET /api/education/enrollments (ListEnrollments). Raises AzoraApiError for 400, 401, 403, 429, 500, 503.
         """
         result: PagedResponseOfEnrollmentResponse = self._invoke(
             LIST_ENROLLMENTS,
@@ -967,8 +1040,11 @@ class Operations:
     ) -> EnrollmentResponse:
         """Marks a lesson done; the last one completes the enrollment.
 
+        An enrolled learner (403 `NOT_ENROLLED` otherwise). Completing a lesson twice changes nothing. Completing the
+        last lesson issues the certificate.
+
         POST /api/education/courses/{courseId}/lessons/{lessonId}/complete (CompleteLesson). Raises AzoraApiError for
-        401, 403, 404, 429, 500.
+        400, 401, 403, 404, 429, 500, 503.
         """
         result: EnrollmentResponse = self._invoke(
             COMPLETE_LESSON,
@@ -987,8 +1063,11 @@ class Operations:
         """A lesson's content (Markdown, as stored) and video: a preview for anyone, otherwise for enrolled learners, the
         instructor and admins.
 
-        GET /api/education/courses/{courseId}/lessons/{lessonId} (GetLesson). Raises AzoraApiError for 401, 403, 404,
-        429, 500.
+        Anonymous for preview lessons of published courses. Otherwise: no token is 401, a signed-in user who is not
+        enrolled 403 `NOT_ENROLLED`. Render `content` as Markdown without raw HTML. Never cached.
+
+        GET /api/education/courses/{courseId}/lessons/{lessonId} (GetLesson). Raises AzoraApiError for 400, 401, 403,
+        404, 429, 500, 503.
         """
         result: LessonContentResponse = self._invoke(
             GET_LESSON,
@@ -1006,10 +1085,10 @@ class Operations:
     ) -> None:
         """Removes a lesson; the ones after it move up.
 
-        API keys with the scope `courses:write` are accepted.
+        The course's instructor or an admin. API keys with the scope `courses:write` are accepted.
 
-        DELETE /api/education/courses/{courseId}/lessons/{lessonId} (DeleteLesson). Raises AzoraApiError for 401, 403,
-        404, 429, 500.
+        DELETE /api/education/courses/{courseId}/lessons/{lessonId} (DeleteLesson). Raises AzoraApiError for 400, 401,
+        403, 404, 429, 500, 503.
         """
         self._invoke(
             DELETE_LESSON,
@@ -1034,10 +1113,11 @@ class Operations:
     ) -> LessonResponse:
         """Changes a lesson or moves it to another position.
 
-        API keys with the scope `courses:write` are accepted.
+        The course's instructor or an admin. The lessons between the old and the new position shift by one. API keys
+        with the scope `courses:write` are accepted.
 
         PATCH /api/education/courses/{courseId}/lessons/{lessonId} (UpdateLesson). Raises AzoraApiError for 400, 401,
-        403, 404, 429, 500.
+        403, 404, 413, 415, 429, 500, 503.
         """
         result: LessonResponse = self._invoke(
             UPDATE_LESSON,
@@ -1059,12 +1139,18 @@ class Operations:
     def list_certificates(
         self,
         *,
-        page: Optional[str] = None,
-        limit: Optional[str] = None,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
     ) -> PagedResponseOfCertificateResponse:
         """My certificates of completion, newest first.
 
-        GET /api/education/certificates (ListCertificates). Raises AzoraApiError for 400, 401, 429, 500.
+        Any signed-in user. A certificate is issued when the last lesson of a course is completed.
+
+        page: The page, from 1 (default 1); a page past the end is empty.
+
+        limit: Items per page, from 1 to 100 (default 20).
+
+        GET /api/education/certificates (ListCertificates). Raises AzoraApiError for 400, 401, 403, 429, 500, 503.
         """
         result: PagedResponseOfCertificateResponse = self._invoke(
             LIST_CERTIFICATES,
@@ -1081,7 +1167,9 @@ class Operations:
     ) -> CertificateResponse:
         """Verifies a certificate by its id (public): the name on it, the course and the completion date.
 
-        GET /api/certificates/{certificateId} (VerifyCertificate). Raises AzoraApiError for 404, 429, 500.
+        Anonymous, so anyone given a certificate's link can check it. An unknown id is 404.
+
+        GET /api/certificates/{certificateId} (VerifyCertificate). Raises AzoraApiError for 400, 404, 429, 500, 503.
         """
         result: CertificateResponse = self._invoke(
             VERIFY_CERTIFICATE,
@@ -1098,10 +1186,11 @@ class Operations:
     ) -> CourseDetail:
         """Makes a course visible in the catalog (it needs at least one lesson).
 
-        API keys with the scope `courses:write` are accepted.
+        The course's instructor or an admin. A course without lessons, or an archived one, is 409. API keys with the
+        scope `courses:write` are accepted.
 
-        POST /api/education/courses/{courseId}/publish (PublishCourse). Raises AzoraApiError for 401, 403, 404, 409,
-        429, 500.
+        POST /api/education/courses/{courseId}/publish (PublishCourse). Raises AzoraApiError for 400, 401, 403, 404,
+        409, 429, 500, 503.
         """
         result: CourseDetail = self._invoke(
             PUBLISH_COURSE,
@@ -1118,10 +1207,10 @@ class Operations:
     ) -> CourseDetail:
         """Hides a course from the catalog; enrolled learners keep their enrollments.
 
-        API keys with the scope `courses:write` are accepted.
+        The course's instructor or an admin. API keys with the scope `courses:write` are accepted.
 
-        POST /api/education/courses/{courseId}/unpublish (UnpublishCourse). Raises AzoraApiError for 401, 403, 404,
-        429, 500.
+        POST /api/education/courses/{courseId}/unpublish (UnpublishCourse). Raises AzoraApiError for 400, 401, 403,
+        404, 429, 500, 503.
         """
         result: CourseDetail = self._invoke(
             UNPUBLISH_COURSE,
@@ -1136,7 +1225,7 @@ class Operations:
         self,
         course_id: Union[UUID, str],
         *,
-        title: Optional[str] = None,
+        title: str,
         duration_seconds: Optional[int] = None,
         content_ref: Optional[str] = None,
         position: Optional[int] = None,
@@ -1146,10 +1235,11 @@ class Operations:
     ) -> LessonResponse:
         """Adds a lesson at a position (default: last).
 
-        API keys with the scope `courses:write` are accepted.
+        The course's instructor or an admin. Lessons at and after the position move down. `content` is Markdown,
+        `videoUrl` an absolute https URL. API keys with the scope `courses:write` are accepted.
 
-        POST /api/education/courses/{courseId}/lessons (AddLesson). Raises AzoraApiError for 400, 401, 403, 404, 429,
-        500.
+        POST /api/education/courses/{courseId}/lessons (AddLesson). Raises AzoraApiError for 400, 401, 403, 404, 413,
+        415, 429, 500, 503.
         """
         result: LessonResponse = self._invoke(
             ADD_LESSON,
@@ -1171,36 +1261,49 @@ class Operations:
     def create_payment_intent(
         self,
         *,
+        course_id: Union[UUID, str],
         idempotency_key: Optional[str] = None,
-        course_id: Optional[Union[UUID, str]] = None,
         currency: Optional[str] = None,
-        amount: Optional[int] = None,
     ) -> PaymentIntentResponse:
         """Starts paying for a course: a Stripe PaymentIntent for the course's price (201; the open one again, or the one
         this Idempotency-Key made: 200; an Idempotency-Key already used for another course: 422
         IDEMPOTENCY_KEY_REUSED).
 
-        POST /api/pay/payment-intent (CreatePaymentIntent). Raises AzoraApiError for 400, 401, 404, 409, 422, 429,
-        500, 503. Without idempotency_key, a new uuid4 is sent, the same one on the client's own retries.
+        Any signed-in user, for a paid, published course they are not enrolled in. Send an `Idempotency-Key` (a fresh
+        UUID per purchase attempt) so a retried request never makes a second intent. The enrollment is granted when
+        Stripe reports the payment succeeded (see GetPayment and ListEnrollments). A free course is 400 naming
+        `courseId`; already enrolled is 409; Stripe unreachable is 503 `PAYMENTS_UNAVAILABLE` (nothing was charged).
+
+        idempotency_key: Makes retries safe: the same key (for the same course) answers with the intent it made.
+
+        POST /api/pay/payment-intent (CreatePaymentIntent). Raises AzoraApiError for 400, 401, 403, 404, 409, 413,
+        415, 422, 429, 500, 503. Without idempotency_key, a new uuid4 is sent, the same one on the client's own
+        retries.
         """
         result: PaymentIntentResponse = self._invoke(
             CREATE_PAYMENT_INTENT,
             path={},
             query={},
             headers={"Idempotency-Key": idempotency_key},
-            body={"courseId": course_id, "currency": currency, "amount": amount},
+            body={"courseId": course_id, "currency": currency},
         )
         return result
 
     def list_payments(
         self,
         *,
-        page: Optional[str] = None,
-        limit: Optional[str] = None,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
     ) -> PagedResponseOfPaymentResponse:
         """My payments, newest first.
 
-        GET /api/pay/payments (ListPayments). Raises AzoraApiError for 400, 401, 429, 500.
+        Any signed-in user: their own payments, whatever their status.
+
+        page: The page, from 1 (default 1); a page past the end is empty.
+
+        limit: Items per page, from 1 to 100 (default 20).
+
+        GET /api/pay/payments (ListPayments). Raises AzoraApiError for 400, 401, 403, 429, 500, 503.
         """
         result: PagedResponseOfPaymentResponse = self._invoke(
             LIST_PAYMENTS,
@@ -1217,7 +1320,9 @@ class Operations:
     ) -> PaymentResponse:
         """One of my payments.
 
-        GET /api/pay/payments/{paymentId} (GetPayment). Raises AzoraApiError for 401, 404, 429, 500.
+        Someone else's payment is 404. Poll it after confirming a payment to see it succeed or fail.
+
+        GET /api/pay/payments/{paymentId} (GetPayment). Raises AzoraApiError for 400, 401, 403, 404, 429, 500, 503.
         """
         result: PaymentResponse = self._invoke(
             GET_PAYMENT,
@@ -1234,8 +1339,11 @@ class Operations:
     ) -> PaymentResponse:
         """Admins: refunds a succeeded payment; the enrollment is revoked when Stripe confirms.
 
-        POST /api/pay/payments/{paymentId}/refund (RefundPayment). Raises AzoraApiError for 401, 403, 404, 409, 429,
-        500, 503.
+        Admins only. A payment that has not succeeded is 409. The answer is the payment as it is now; its status
+        becomes `refunded` when Stripe's event arrives.
+
+        POST /api/pay/payments/{paymentId}/refund (RefundPayment). Raises AzoraApiError for 400, 401, 403, 404, 409,
+        429, 500, 503.
         """
         result: PaymentResponse = self._invoke(
             REFUND_PAYMENT,
@@ -1249,9 +1357,10 @@ class Operations:
     def list_webhooks(self) -> List[WebhookResponse]:
         """My subscriptions.
 
-        API keys with the scope `webhooks:manage` are accepted.
+        Instructors and admins: their own subscriptions, without secrets. API keys with the scope `webhooks:manage`
+        are accepted.
 
-        GET /api/webhooks (ListWebhooks). Raises AzoraApiError for 401, 403, 429, 500.
+        GET /api/webhooks (ListWebhooks). Raises AzoraApiError for 400, 401, 403, 429, 500, 503.
         """
         result: List[WebhookResponse] = self._invoke(
             LIST_WEBHOOKS,
@@ -1265,23 +1374,24 @@ class Operations:
     def create_webhook(
         self,
         *,
-        url: Optional[str] = None,
-        events: Optional[Sequence[str]] = None,
+        url: str,
+        events: Sequence[Union[Event, str]],
         description: Optional[str] = None,
-        active: Optional[bool] = None,
     ) -> WebhookResponse:
         """Subscribes a URL to events; the signing secret is shown only here.
 
-        API keys with the scope `webhooks:manage` are accepted.
+        Instructors (events of their own courses) and admins (every event), or an API key with `webhooks:manage`.
+        Deliveries are signed with `Azora-Signature` using the secret in this answer. API keys with the scope
+        `webhooks:manage` are accepted.
 
-        POST /api/webhooks (CreateWebhook). Raises AzoraApiError for 400, 401, 403, 429, 500.
+        POST /api/webhooks (CreateWebhook). Raises AzoraApiError for 400, 401, 403, 413, 415, 429, 500, 503.
         """
         result: WebhookResponse = self._invoke(
             CREATE_WEBHOOK,
             path={},
             query={},
             headers={},
-            body={"url": url, "events": events, "description": description, "active": active},
+            body={"url": url, "events": events, "description": description},
         )
         return result
 
@@ -1291,9 +1401,9 @@ class Operations:
     ) -> WebhookResponse:
         """One of my subscriptions.
 
-        API keys with the scope `webhooks:manage` are accepted.
+        Someone else's subscription is 404. API keys with the scope `webhooks:manage` are accepted.
 
-        GET /api/webhooks/{id} (GetWebhook). Raises AzoraApiError for 401, 403, 404, 429, 500.
+        GET /api/webhooks/{id} (GetWebhook). Raises AzoraApiError for 400, 401, 403, 404, 429, 500, 503.
         """
         result: WebhookResponse = self._invoke(
             GET_WEBHOOK,
@@ -1310,9 +1420,9 @@ class Operations:
     ) -> None:
         """Removes a subscription and its delivery log.
 
-        API keys with the scope `webhooks:manage` are accepted.
+        Deliveries still pending are dropped. API keys with the scope `webhooks:manage` are accepted.
 
-        DELETE /api/webhooks/{id} (DeleteWebhook). Raises AzoraApiError for 401, 403, 404, 429, 500.
+        DELETE /api/webhooks/{id} (DeleteWebhook). Raises AzoraApiError for 400, 401, 403, 404, 429, 500, 503.
         """
         self._invoke(
             DELETE_WEBHOOK,
@@ -1327,15 +1437,17 @@ class Operations:
         id: Union[UUID, str],
         *,
         url: Optional[str] = None,
-        events: Optional[Sequence[str]] = None,
+        events: Optional[Sequence[Union[Event, str]]] = None,
         description: Optional[str] = None,
         active: Optional[bool] = None,
     ) -> WebhookResponse:
         """Changes url, events, description or active.
 
-        API keys with the scope `webhooks:manage` are accepted.
+        A subscription the relay disabled after repeated failures is re-enabled with `active: true`. API keys with the
+        scope `webhooks:manage` are accepted.
 
-        PATCH /api/webhooks/{id} (UpdateWebhook). Raises AzoraApiError for 400, 401, 403, 404, 429, 500.
+        PATCH /api/webhooks/{id} (UpdateWebhook). Raises AzoraApiError for 400, 401, 403, 404, 413, 415, 429, 500,
+        503.
         """
         result: WebhookResponse = self._invoke(
             UPDATE_WEBHOOK,
@@ -1352,9 +1464,11 @@ class Operations:
     ) -> RotatedSecretResponse:
         """A new signing secret; the old one also signs deliveries for the grace period.
 
-        API keys with the scope `webhooks:manage` are accepted.
+        During the grace period (24 hours by default) every delivery carries two `v1` signatures, one per secret. API
+        keys with the scope `webhooks:manage` are accepted.
 
-        POST /api/webhooks/{id}/rotate-secret (RotateWebhookSecret). Raises AzoraApiError for 401, 403, 404, 429, 500.
+        POST /api/webhooks/{id}/rotate-secret (RotateWebhookSecret). Raises AzoraApiError for 400, 401, 403, 404, 429,
+        500, 503.
         """
         result: RotatedSecretResponse = self._invoke(
             ROTATE_WEBHOOK_SECRET,
@@ -1371,9 +1485,10 @@ class Operations:
     ) -> DeliveryResponse:
         """Queues a ping event to this subscription.
 
-        API keys with the scope `webhooks:manage` are accepted.
+        The relay delivers a signed `ping` event to this subscription only; follow it in the delivery log. API keys
+        with the scope `webhooks:manage` are accepted.
 
-        POST /api/webhooks/{id}/ping (PingWebhook). Raises AzoraApiError for 401, 403, 404, 429, 500.
+        POST /api/webhooks/{id}/ping (PingWebhook). Raises AzoraApiError for 400, 401, 403, 404, 429, 500, 503.
         """
         result: DeliveryResponse = self._invoke(
             PING_WEBHOOK,
@@ -1388,15 +1503,20 @@ class Operations:
         self,
         id: Union[UUID, str],
         *,
-        page: Optional[str] = None,
-        limit: Optional[str] = None,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
     ) -> PagedResponseOfDeliveryResponse:
         """The delivery log, newest first.
 
-        API keys with the scope `webhooks:manage` are accepted.
+        Each delivery's outcome, attempts, last status code or error, and next attempt. API keys with the scope
+        `webhooks:manage` are accepted.
+
+        page: The page, from 1 (default 1); a page past the end is empty.
+
+        limit: Items per page, from 1 to 100 (default 20).
 
         GET /api/webhooks/{id}/deliveries (ListWebhookDeliveries). Raises AzoraApiError for 400, 401, 403, 404, 429,
-        500.
+        500, 503.
         """
         result: PagedResponseOfDeliveryResponse = self._invoke(
             LIST_WEBHOOK_DELIVERIES,
@@ -1411,13 +1531,23 @@ class Operations:
         self,
         *,
         q: Optional[str] = None,
-        role: Optional[str] = None,
-        page: Optional[str] = None,
-        limit: Optional[str] = None,
+        role: Optional[Union[Role, str]] = None,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
     ) -> PagedResponseOfAdminUserResponse:
         """Users, oldest first; q matches email or name, role filters by role.
 
-        GET /api/admin/users (ListUsers). Raises AzoraApiError for 400, 401, 403, 429, 500.
+        Admins only.
+
+        q: Text to find in the email or name (at most 100 characters).
+
+        role: Only users holding this role.
+
+        page: The page, from 1 (default 1); a page past the end is empty.
+
+        limit: Items per page, from 1 to 100 (default 20).
+
+        GET /api/admin/users (ListUsers). Raises AzoraApiError for 400, 401, 403, 429, 500, 503.
         """
         result: PagedResponseOfAdminUserResponse = self._invoke(
             LIST_USERS,
@@ -1434,7 +1564,9 @@ class Operations:
     ) -> AdminUserResponse:
         """One user.
 
-        GET /api/admin/users/{id} (GetUser). Raises AzoraApiError for 401, 403, 404, 429, 500.
+        Admins only. An unknown id is 404.
+
+        GET /api/admin/users/{id} (GetUser). Raises AzoraApiError for 400, 401, 403, 404, 429, 500, 503.
         """
         result: AdminUserResponse = self._invoke(
             GET_USER,
@@ -1449,11 +1581,15 @@ class Operations:
         self,
         id: Union[UUID, str],
         *,
-        roles: Optional[Sequence[str]] = None,
+        roles: Sequence[Union[Role, str]],
     ) -> AdminUserResponse:
         """Sets the user's roles (instructor, admin; learner is always kept) and signs the user out everywhere.
 
-        PUT /api/admin/users/{id}/roles (SetUserRoles). Raises AzoraApiError for 400, 401, 403, 404, 409, 429, 500.
+        Admins only. Replaces the roles with the list given; the change is audited and emits `user.roles_changed`.
+        Taking the admin role from the last active admin is 409.
+
+        PUT /api/admin/users/{id}/roles (SetUserRoles). Raises AzoraApiError for 400, 401, 403, 404, 409, 413, 415,
+        429, 500, 503.
         """
         result: AdminUserResponse = self._invoke(
             SET_USER_ROLES,
@@ -1470,7 +1606,11 @@ class Operations:
     ) -> AdminUserResponse:
         """Disables the account: it cannot sign in or refresh, and every session ends at once.
 
-        POST /api/admin/users/{id}/disable (DisableUser). Raises AzoraApiError for 400, 401, 403, 404, 409, 429, 500.
+        Admins only. Audited; emits `user.disabled`. Disabling the last active admin is 409. Disabling a disabled
+        account changes nothing.
+
+        POST /api/admin/users/{id}/disable (DisableUser). Raises AzoraApiError for 400, 401, 403, 404, 409, 429, 500,
+        503.
         """
         result: AdminUserResponse = self._invoke(
             DISABLE_USER,
@@ -1487,7 +1627,9 @@ class Operations:
     ) -> AdminUserResponse:
         """Lets a disabled account sign in again.
 
-        POST /api/admin/users/{id}/enable (EnableUser). Raises AzoraApiError for 400, 401, 403, 404, 429, 500.
+        Admins only. Audited. Enabling an enabled account changes nothing.
+
+        POST /api/admin/users/{id}/enable (EnableUser). Raises AzoraApiError for 400, 401, 403, 404, 429, 500, 503.
         """
         result: AdminUserResponse = self._invoke(
             ENABLE_USER,
@@ -1501,12 +1643,18 @@ class Operations:
     def list_admin_audit(
         self,
         *,
-        page: Optional[str] = None,
-        limit: Optional[str] = None,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
     ) -> PagedResponseOfAuditEntryResponse:
         """The audit log of administrative changes, newest first.
 
-        GET /api/admin/audit (ListAdminAudit). Raises AzoraApiError for 400, 401, 403, 429, 500.
+        Admins only. Each entry says who changed what (before and after), when, and the request's trace id.
+
+        page: The page, from 1 (default 1); a page past the end is empty.
+
+        limit: Items per page, from 1 to 100 (default 20).
+
+        GET /api/admin/audit (ListAdminAudit). Raises AzoraApiError for 400, 401, 403, 429, 500, 503.
         """
         result: PagedResponseOfAuditEntryResponse = self._invoke(
             LIST_ADMIN_AUDIT,
@@ -1534,9 +1682,11 @@ class AsyncOperations:
         raise NotImplementedError
 
     async def get_service_info(self) -> ServiceInfo:
-        """GET /
+        """The service's name and version.
 
-        GET / (GetServiceInfo).
+        Anonymous. Which service answers and which build it runs, e.g. to check a deployment.
+
+        GET / (GetServiceInfo). Raises AzoraApiError for 429, 500.
         """
         result: ServiceInfo = await self._invoke(
             GET_SERVICE_INFO,
@@ -1547,29 +1697,36 @@ class AsyncOperations:
         )
         return result
 
-    async def get_json_web_key_set(self) -> Any:
+    async def get_json_web_key_set(self) -> PublicKeySet:
         """The public keys that verify Azora access tokens (RFC 7517).
 
-        GET /.well-known/jwks.json (GetJsonWebKeySet).
+        Anonymous. RS256 keys by `kid`; during a key rotation both the new and the old key are listed. Cache it as
+        `Cache-Control` says (5 minutes) and fetch again on an unknown `kid`.
+
+        GET /.well-known/jwks.json (GetJsonWebKeySet). Raises AzoraApiError for 429, 500.
         """
-        return await self._invoke(
+        result: PublicKeySet = await self._invoke(
             GET_JSON_WEB_KEY_SET,
             path={},
             query={},
             headers={},
             body=None,
         )
+        return result
 
     async def register(
         self,
         *,
-        email: Optional[str] = None,
-        password: Optional[str] = None,
-        name: Optional[str] = None,
+        email: str,
+        password: str,
+        name: str,
     ) -> TokenResponse:
         """Creates a learner account and signs it in.
 
-        POST /api/auth/register (Register). Raises AzoraApiError for 400, 409, 429, 500.
+        Anonymous, with the strict credentials rate limit. The password must follow the password policy (see the API
+        reference); an email that already has an account is 409.
+
+        POST /api/auth/register (Register). Raises AzoraApiError for 400, 409, 413, 415, 429, 500, 503.
         """
         result: TokenResponse = await self._invoke(
             REGISTER,
@@ -1583,12 +1740,15 @@ class AsyncOperations:
     async def login(
         self,
         *,
-        email: Optional[str] = None,
-        password: Optional[str] = None,
+        email: str,
+        password: str,
     ) -> TokenResponse:
         """Exchanges an email and password for an access token and a refresh token.
 
-        POST /api/auth/login (Login). Raises AzoraApiError for 400, 401, 403, 429, 500.
+        Anonymous, with the strict credentials rate limit, and a per-account limit on failed attempts (429). Wrong
+        credentials are 401 `INVALID_CREDENTIALS`; a disabled account is 403 `ACCOUNT_DISABLED`.
+
+        POST /api/auth/login (Login). Raises AzoraApiError for 400, 401, 403, 413, 415, 429, 500, 503.
         """
         result: TokenResponse = await self._invoke(
             LOGIN,
@@ -1602,11 +1762,14 @@ class AsyncOperations:
     async def refresh_tokens(
         self,
         *,
-        refresh_token: Optional[str] = None,
+        refresh_token: str,
     ) -> TokenResponse:
         """Exchanges a refresh token for a new pair; the presented token stops working.
 
-        POST /api/auth/refresh (RefreshTokens). Raises AzoraApiError for 400, 401, 429, 500.
+        Anonymous: the refresh token is the credential. Presenting a token that was already used closes the whole
+        session (401 `INVALID_REFRESH_TOKEN`); a session past its maximum lifetime is 401 `SESSION_EXPIRED`.
+
+        POST /api/auth/refresh (RefreshTokens). Raises AzoraApiError for 400, 401, 413, 415, 429, 500, 503.
         """
         result: TokenResponse = await self._invoke(
             REFRESH_TOKENS,
@@ -1620,7 +1783,9 @@ class AsyncOperations:
     async def logout(self) -> None:
         """Ends this session: its refresh tokens and access tokens stop working.
 
-        POST /api/auth/logout (Logout). Raises AzoraApiError for 401, 429, 500.
+        Any signed-in user. Other sessions of the same account are not affected.
+
+        POST /api/auth/logout (Logout). Raises AzoraApiError for 400, 401, 403, 429, 500, 503.
         """
         await self._invoke(
             LOGOUT,
@@ -1633,7 +1798,9 @@ class AsyncOperations:
     async def get_profile(self) -> ProfileResponse:
         """The signed-in user's profile.
 
-        GET /api/auth/profile (GetProfile). Raises AzoraApiError for 401, 404, 429, 500.
+        Any signed-in user.
+
+        GET /api/auth/profile (GetProfile). Raises AzoraApiError for 400, 401, 403, 404, 429, 500, 503.
         """
         result: ProfileResponse = await self._invoke(
             GET_PROFILE,
@@ -1652,7 +1819,9 @@ class AsyncOperations:
     ) -> ProfileResponse:
         """Changes the name and/or bio; a field left out or null is unchanged, an empty bio clears it.
 
-        PATCH /api/auth/profile (UpdateProfile). Raises AzoraApiError for 400, 401, 404, 429, 500.
+        Any signed-in user. Returns the whole profile after the change.
+
+        PATCH /api/auth/profile (UpdateProfile). Raises AzoraApiError for 400, 401, 403, 404, 413, 415, 429, 500, 503.
         """
         result: ProfileResponse = await self._invoke(
             UPDATE_PROFILE,
@@ -1666,12 +1835,15 @@ class AsyncOperations:
     async def change_password(
         self,
         *,
-        current_password: Optional[str] = None,
-        new_password: Optional[str] = None,
+        current_password: str,
+        new_password: str,
     ) -> None:
         """Changes the password and signs out every other session.
 
-        POST /api/auth/password (ChangePassword). Raises AzoraApiError for 400, 401, 429, 500.
+        Any signed-in user. A wrong current password is 400 naming `currentPassword`; the new one must follow the
+        password policy.
+
+        POST /api/auth/password (ChangePassword). Raises AzoraApiError for 400, 401, 403, 413, 415, 429, 500, 503.
         """
         await self._invoke(
             CHANGE_PASSWORD,
@@ -1684,7 +1856,9 @@ class AsyncOperations:
     async def list_api_keys(self) -> List[ApiKeyResponse]:
         """My API keys that are not revoked: hint, scopes, created, last used (to the minute), expiry.
 
-        GET /api/auth/api-keys (ListApiKeys). Raises AzoraApiError for 401, 403, 429, 500.
+        Instructors and admins, with an access token. The keys themselves are never shown again.
+
+        GET /api/auth/api-keys (ListApiKeys). Raises AzoraApiError for 400, 401, 403, 429, 500, 503.
         """
         result: List[ApiKeyResponse] = await self._invoke(
             LIST_API_KEYS,
@@ -1698,13 +1872,16 @@ class AsyncOperations:
     async def create_api_key(
         self,
         *,
-        name: Optional[str] = None,
-        scopes: Optional[Sequence[str]] = None,
+        name: str,
+        scopes: Sequence[Union[Scope, str]],
         expires_at: Optional[Union[datetime, str]] = None,
     ) -> CreatedApiKeyResponse:
         """Creates an API key for an integration; the key is shown only in this answer.
 
-        POST /api/auth/api-keys (CreateApiKey). Raises AzoraApiError for 400, 401, 403, 429, 500.
+        Instructors and admins, with an access token (never with a key). The key acts as its owner, limited to its
+        scopes, and has its own rate limit.
+
+        POST /api/auth/api-keys (CreateApiKey). Raises AzoraApiError for 400, 401, 403, 413, 415, 429, 500, 503.
         """
         result: CreatedApiKeyResponse = await self._invoke(
             CREATE_API_KEY,
@@ -1721,7 +1898,9 @@ class AsyncOperations:
     ) -> None:
         """Revokes one of my API keys at once, on every replica.
 
-        DELETE /api/auth/api-keys/{id} (RevokeApiKey). Raises AzoraApiError for 401, 403, 404, 429, 500.
+        Instructors and admins, with an access token. Someone else's key, or one already revoked, is 404.
+
+        DELETE /api/auth/api-keys/{id} (RevokeApiKey). Raises AzoraApiError for 400, 401, 403, 404, 429, 500, 503.
         """
         await self._invoke(
             REVOKE_API_KEY,
@@ -1734,9 +1913,11 @@ class AsyncOperations:
     async def list_categories(self) -> CategoriesResponse:
         """Every category with its number of published courses.
 
-        API keys with the scope `catalog:read` are accepted.
+        Anonymous. The categories a course can be filed under (`category` on the course list and on course authoring
+        takes a category's `slug`), each with how many published courses it holds. Cached for 60 seconds. API keys
+        with the scope `catalog:read` are accepted.
 
-        GET /api/education/categories (ListCategories). Raises AzoraApiError for 429, 500.
+        GET /api/education/categories (ListCategories). Raises AzoraApiError for 400, 429, 500, 503.
         """
         result: CategoriesResponse = await self._invoke(
             LIST_CATEGORIES,
@@ -1750,20 +1931,40 @@ class AsyncOperations:
     async def list_courses(
         self,
         *,
-        page: Optional[str] = None,
-        limit: Optional[str] = None,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
         category: Optional[str] = None,
-        level: Optional[str] = None,
+        level: Optional[Union[Level, str]] = None,
         q: Optional[str] = None,
-        free: Optional[str] = None,
-        instructor_id: Optional[str] = None,
-        sort: Optional[str] = None,
+        free: Optional[bool] = None,
+        instructor_id: Optional[Union[UUID, str]] = None,
+        sort: Optional[Union[Sort, str]] = None,
     ) -> PagedResponseOfCourseSummary:
         """The catalog, paginated, filtered and sorted.
 
-        API keys with the scope `catalog:read` are accepted.
+        Anonymous. Published courses; an instructor also sees their own drafts and archived courses, and an admin sees
+        every course. Filters combine; anonymous and learner answers are cached for 60 seconds. An unknown `level`,
+        `sort` or a malformed number is a 400 naming the parameter. API keys with the scope `catalog:read` are
+        accepted.
 
-        GET /api/education/courses (ListCourses). Raises AzoraApiError for 400, 429, 500.
+        page: The page, from 1 (default 1); a page past the end is empty.
+
+        limit: Items per page, from 1 to 100 (default 20).
+
+        category: A category slug (see ListCategories); an unknown slug matches nothing.
+
+        level: Only courses of this level.
+
+        q: Words to find in the title or description (at most 100 characters).
+
+        free: `true`: only free courses; `false`: only paid ones.
+
+        instructor_id: Only this instructor's courses.
+
+        sort: The order: newest first (default), oldest, by title, by price (`-price`: highest first), or most
+        enrolled.
+
+        GET /api/education/courses (ListCourses). Raises AzoraApiError for 400, 429, 500, 503.
         """
         result: PagedResponseOfCourseSummary = await self._invoke(
             LIST_COURSES,
@@ -1786,18 +1987,21 @@ class AsyncOperations:
     async def create_course(
         self,
         *,
-        title: Optional[str] = None,
+        title: str,
+        category: str,
+        level: Union[Level, str],
         slug: Optional[str] = None,
         description: Optional[str] = None,
-        category: Optional[str] = None,
-        level: Optional[str] = None,
         price: Optional[Union[Money, Mapping[str, Any]]] = None,
     ) -> CourseDetail:
         """Creates an unpublished course owned by the caller.
 
-        API keys with the scope `courses:write` are accepted.
+        Instructors and admins (or an API key with `courses:write`). The course starts unpublished; a slug already
+        taken is 409. Returns the course as the catalog shows it. API keys with the scope `courses:write` are
+        accepted.
 
-        POST /api/education/courses (CreateCourse). Raises AzoraApiError for 400, 401, 403, 409, 429, 500.
+        POST /api/education/courses (CreateCourse). Raises AzoraApiError for 400, 401, 403, 409, 413, 415, 429, 500,
+        503.
         """
         result: CourseDetail = await self._invoke(
             CREATE_COURSE,
@@ -1822,9 +2026,11 @@ class AsyncOperations:
         """One course by id or slug, with its lesson outline (and, for an enrolled learner, which lessons they
         completed).
 
-        API keys with the scope `catalog:read` are accepted.
+        Anonymous. `courseId` is the course's id or its slug. Drafts and archived courses are 404 except to their
+        instructor and admins. For an enrolled learner each lesson's `completed` is true or false; otherwise null. API
+        keys with the scope `catalog:read` are accepted.
 
-        GET /api/education/courses/{courseId} (GetCourse). Raises AzoraApiError for 404, 429, 500.
+        GET /api/education/courses/{courseId} (GetCourse). Raises AzoraApiError for 400, 404, 429, 500, 503.
         """
         result: CourseDetail = await self._invoke(
             GET_COURSE,
@@ -1841,9 +2047,11 @@ class AsyncOperations:
     ) -> DeleteCourseResponse:
         """Deletes a course, or archives it when anyone enrolled.
 
-        API keys with the scope `courses:write` are accepted.
+        The course's instructor or an admin. `outcome` says which happened: `deleted` or `archived`. API keys with the
+        scope `courses:write` are accepted.
 
-        DELETE /api/education/courses/{courseId} (DeleteCourse). Raises AzoraApiError for 401, 403, 404, 429, 500.
+        DELETE /api/education/courses/{courseId} (DeleteCourse). Raises AzoraApiError for 400, 401, 403, 404, 429,
+        500, 503.
         """
         result: DeleteCourseResponse = await self._invoke(
             DELETE_COURSE,
@@ -1862,15 +2070,16 @@ class AsyncOperations:
         slug: Optional[str] = None,
         description: Optional[str] = None,
         category: Optional[str] = None,
-        level: Optional[str] = None,
+        level: Optional[Union[Level, str]] = None,
         price: Optional[Union[Money, Mapping[str, Any]]] = None,
     ) -> CourseDetail:
         """Changes a course; fields left out or null are unchanged.
 
-        API keys with the scope `courses:write` are accepted.
+        The course's instructor or an admin; anyone else is 403, and a course they cannot see 404. A slug already
+        taken is 409. API keys with the scope `courses:write` are accepted.
 
-        PATCH /api/education/courses/{courseId} (UpdateCourse). Raises AzoraApiError for 400, 401, 403, 404, 409, 429,
-        500.
+        PATCH /api/education/courses/{courseId} (UpdateCourse). Raises AzoraApiError for 400, 401, 403, 404, 409, 413,
+        415, 429, 500, 503.
         """
         result: CourseDetail = await self._invoke(
             UPDATE_COURSE,
@@ -1894,7 +2103,11 @@ class AsyncOperations:
     ) -> EnrollmentResponse:
         """Enrolls in a free course (201; again: 200 with the same enrollment). A paid course answers 402.
 
-        POST /api/education/courses/{courseId}/enroll (Enroll). Raises AzoraApiError for 401, 402, 404, 429, 500.
+        Any signed-in user. A paid course is 402 `PAYMENT_REQUIRED`: pay with CreatePaymentIntent and the enrollment
+        follows the payment. A course that is not published is 404.
+
+        POST /api/education/courses/{courseId}/enroll (Enroll). Raises AzoraApiError for 400, 401, 402, 403, 404, 429,
+        500, 503.
         """
         result: EnrollmentResponse = await self._invoke(
             ENROLL,
@@ -1908,12 +2121,18 @@ class AsyncOperations:
     async def list_enrollments(
         self,
         *,
-        page: Optional[str] = None,
-        limit: Optional[str] = None,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
     ) -> PagedResponseOfEnrollmentResponse:
         """My courses with progress, newest enrollment first.
 
-        GET /api/education/enrollments (ListEnrollments). Raises AzoraApiError for 400, 401, 429, 500.
+        Any signed-in user; revoked enrollments are listed with status `revoked`.
+
+        page: The page, from 1 (default 1); a page past the end is empty.
+
+        limit: Items per page, from 1 to 100 (default 20).
+
+        GET /api/education/enrollments (ListEnrollments). Raises AzoraApiError for 400, 401, 403, 429, 500, 503.
         """
         result: PagedResponseOfEnrollmentResponse = await self._invoke(
             LIST_ENROLLMENTS,
@@ -1931,8 +2150,11 @@ class AsyncOperations:
     ) -> EnrollmentResponse:
         """Marks a lesson done; the last one completes the enrollment.
 
+        An enrolled learner (403 `NOT_ENROLLED` otherwise). Completing a lesson twice changes nothing. Completing the
+        last lesson issues the certificate.
+
         POST /api/education/courses/{courseId}/lessons/{lessonId}/complete (CompleteLesson). Raises AzoraApiError for
-        401, 403, 404, 429, 500.
+        400, 401, 403, 404, 429, 500, 503.
         """
         result: EnrollmentResponse = await self._invoke(
             COMPLETE_LESSON,
@@ -1951,8 +2173,11 @@ class AsyncOperations:
         """A lesson's content (Markdown, as stored) and video: a preview for anyone, otherwise for enrolled learners, the
         instructor and admins.
 
-        GET /api/education/courses/{courseId}/lessons/{lessonId} (GetLesson). Raises AzoraApiError for 401, 403, 404,
-        429, 500.
+        Anonymous for preview lessons of published courses. Otherwise: no token is 401, a signed-in user who is not
+        enrolled 403 `NOT_ENROLLED`. Render `content` as Markdown without raw HTML. Never cached.
+
+        GET /api/education/courses/{courseId}/lessons/{lessonId} (GetLesson). Raises AzoraApiError for 400, 401, 403,
+        404, 429, 500, 503.
         """
         result: LessonContentResponse = await self._invoke(
             GET_LESSON,
@@ -1970,10 +2195,10 @@ class AsyncOperations:
     ) -> None:
         """Removes a lesson; the ones after it move up.
 
-        API keys with the scope `courses:write` are accepted.
+        The course's instructor or an admin. API keys with the scope `courses:write` are accepted.
 
-        DELETE /api/education/courses/{courseId}/lessons/{lessonId} (DeleteLesson). Raises AzoraApiError for 401, 403,
-        404, 429, 500.
+        DELETE /api/education/courses/{courseId}/lessons/{lessonId} (DeleteLesson). Raises AzoraApiError for 400, 401,
+        403, 404, 429, 500, 503.
         """
         await self._invoke(
             DELETE_LESSON,
@@ -1998,10 +2223,11 @@ class AsyncOperations:
     ) -> LessonResponse:
         """Changes a lesson or moves it to another position.
 
-        API keys with the scope `courses:write` are accepted.
+        The course's instructor or an admin. The lessons between the old and the new position shift by one. API keys
+        with the scope `courses:write` are accepted.
 
         PATCH /api/education/courses/{courseId}/lessons/{lessonId} (UpdateLesson). Raises AzoraApiError for 400, 401,
-        403, 404, 429, 500.
+        403, 404, 413, 415, 429, 500, 503.
         """
         result: LessonResponse = await self._invoke(
             UPDATE_LESSON,
@@ -2023,12 +2249,18 @@ class AsyncOperations:
     async def list_certificates(
         self,
         *,
-        page: Optional[str] = None,
-        limit: Optional[str] = None,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
     ) -> PagedResponseOfCertificateResponse:
         """My certificates of completion, newest first.
 
-        GET /api/education/certificates (ListCertificates). Raises AzoraApiError for 400, 401, 429, 500.
+        Any signed-in user. A certificate is issued when the last lesson of a course is completed.
+
+        page: The page, from 1 (default 1); a page past the end is empty.
+
+        limit: Items per page, from 1 to 100 (default 20).
+
+        GET /api/education/certificates (ListCertificates). Raises AzoraApiError for 400, 401, 403, 429, 500, 503.
         """
         result: PagedResponseOfCertificateResponse = await self._invoke(
             LIST_CERTIFICATES,
@@ -2045,7 +2277,9 @@ class AsyncOperations:
     ) -> CertificateResponse:
         """Verifies a certificate by its id (public): the name on it, the course and the completion date.
 
-        GET /api/certificates/{certificateId} (VerifyCertificate). Raises AzoraApiError for 404, 429, 500.
+        Anonymous, so anyone given a certificate's link can check it. An unknown id is 404.
+
+        GET /api/certificates/{certificateId} (VerifyCertificate). Raises AzoraApiError for 400, 404, 429, 500, 503.
         """
         result: CertificateResponse = await self._invoke(
             VERIFY_CERTIFICATE,
@@ -2062,10 +2296,11 @@ class AsyncOperations:
     ) -> CourseDetail:
         """Makes a course visible in the catalog (it needs at least one lesson).
 
-        API keys with the scope `courses:write` are accepted.
+        The course's instructor or an admin. A course without lessons, or an archived one, is 409. API keys with the
+        scope `courses:write` are accepted.
 
-        POST /api/education/courses/{courseId}/publish (PublishCourse). Raises AzoraApiError for 401, 403, 404, 409,
-        429, 500.
+        POST /api/education/courses/{courseId}/publish (PublishCourse). Raises AzoraApiError for 400, 401, 403, 404,
+        409, 429, 500, 503.
         """
         result: CourseDetail = await self._invoke(
             PUBLISH_COURSE,
@@ -2082,10 +2317,10 @@ class AsyncOperations:
     ) -> CourseDetail:
         """Hides a course from the catalog; enrolled learners keep their enrollments.
 
-        API keys with the scope `courses:write` are accepted.
+        The course's instructor or an admin. API keys with the scope `courses:write` are accepted.
 
-        POST /api/education/courses/{courseId}/unpublish (UnpublishCourse). Raises AzoraApiError for 401, 403, 404,
-        429, 500.
+        POST /api/education/courses/{courseId}/unpublish (UnpublishCourse). Raises AzoraApiError for 400, 401, 403,
+        404, 429, 500, 503.
         """
         result: CourseDetail = await self._invoke(
             UNPUBLISH_COURSE,
@@ -2100,7 +2335,7 @@ class AsyncOperations:
         self,
         course_id: Union[UUID, str],
         *,
-        title: Optional[str] = None,
+        title: str,
         duration_seconds: Optional[int] = None,
         content_ref: Optional[str] = None,
         position: Optional[int] = None,
@@ -2110,10 +2345,11 @@ class AsyncOperations:
     ) -> LessonResponse:
         """Adds a lesson at a position (default: last).
 
-        API keys with the scope `courses:write` are accepted.
+        The course's instructor or an admin. Lessons at and after the position move down. `content` is Markdown,
+        `videoUrl` an absolute https URL. API keys with the scope `courses:write` are accepted.
 
-        POST /api/education/courses/{courseId}/lessons (AddLesson). Raises AzoraApiError for 400, 401, 403, 404, 429,
-        500.
+        POST /api/education/courses/{courseId}/lessons (AddLesson). Raises AzoraApiError for 400, 401, 403, 404, 413,
+        415, 429, 500, 503.
         """
         result: LessonResponse = await self._invoke(
             ADD_LESSON,
@@ -2135,36 +2371,49 @@ class AsyncOperations:
     async def create_payment_intent(
         self,
         *,
+        course_id: Union[UUID, str],
         idempotency_key: Optional[str] = None,
-        course_id: Optional[Union[UUID, str]] = None,
         currency: Optional[str] = None,
-        amount: Optional[int] = None,
     ) -> PaymentIntentResponse:
         """Starts paying for a course: a Stripe PaymentIntent for the course's price (201; the open one again, or the one
         this Idempotency-Key made: 200; an Idempotency-Key already used for another course: 422
         IDEMPOTENCY_KEY_REUSED).
 
-        POST /api/pay/payment-intent (CreatePaymentIntent). Raises AzoraApiError for 400, 401, 404, 409, 422, 429,
-        500, 503. Without idempotency_key, a new uuid4 is sent, the same one on the client's own retries.
+        Any signed-in user, for a paid, published course they are not enrolled in. Send an `Idempotency-Key` (a fresh
+        UUID per purchase attempt) so a retried request never makes a second intent. The enrollment is granted when
+        Stripe reports the payment succeeded (see GetPayment and ListEnrollments). A free course is 400 naming
+        `courseId`; already enrolled is 409; Stripe unreachable is 503 `PAYMENTS_UNAVAILABLE` (nothing was charged).
+
+        idempotency_key: Makes retries safe: the same key (for the same course) answers with the intent it made.
+
+        POST /api/pay/payment-intent (CreatePaymentIntent). Raises AzoraApiError for 400, 401, 403, 404, 409, 413,
+        415, 422, 429, 500, 503. Without idempotency_key, a new uuid4 is sent, the same one on the client's own
+        retries.
         """
         result: PaymentIntentResponse = await self._invoke(
             CREATE_PAYMENT_INTENT,
             path={},
             query={},
             headers={"Idempotency-Key": idempotency_key},
-            body={"courseId": course_id, "currency": currency, "amount": amount},
+            body={"courseId": course_id, "currency": currency},
         )
         return result
 
     async def list_payments(
         self,
         *,
-        page: Optional[str] = None,
-        limit: Optional[str] = None,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
     ) -> PagedResponseOfPaymentResponse:
         """My payments, newest first.
 
-        GET /api/pay/payments (ListPayments). Raises AzoraApiError for 400, 401, 429, 500.
+        Any signed-in user: their own payments, whatever their status.
+
+        page: The page, from 1 (default 1); a page past the end is empty.
+
+        limit: Items per page, from 1 to 100 (default 20).
+
+        GET /api/pay/payments (ListPayments). Raises AzoraApiError for 400, 401, 403, 429, 500, 503.
         """
         result: PagedResponseOfPaymentResponse = await self._invoke(
             LIST_PAYMENTS,
@@ -2181,7 +2430,9 @@ class AsyncOperations:
     ) -> PaymentResponse:
         """One of my payments.
 
-        GET /api/pay/payments/{paymentId} (GetPayment). Raises AzoraApiError for 401, 404, 429, 500.
+        Someone else's payment is 404. Poll it after confirming a payment to see it succeed or fail.
+
+        GET /api/pay/payments/{paymentId} (GetPayment). Raises AzoraApiError for 400, 401, 403, 404, 429, 500, 503.
         """
         result: PaymentResponse = await self._invoke(
             GET_PAYMENT,
@@ -2198,8 +2449,11 @@ class AsyncOperations:
     ) -> PaymentResponse:
         """Admins: refunds a succeeded payment; the enrollment is revoked when Stripe confirms.
 
-        POST /api/pay/payments/{paymentId}/refund (RefundPayment). Raises AzoraApiError for 401, 403, 404, 409, 429,
-        500, 503.
+        Admins only. A payment that has not succeeded is 409. The answer is the payment as it is now; its status
+        becomes `refunded` when Stripe's event arrives.
+
+        POST /api/pay/payments/{paymentId}/refund (RefundPayment). Raises AzoraApiError for 400, 401, 403, 404, 409,
+        429, 500, 503.
         """
         result: PaymentResponse = await self._invoke(
             REFUND_PAYMENT,
@@ -2213,9 +2467,10 @@ class AsyncOperations:
     async def list_webhooks(self) -> List[WebhookResponse]:
         """My subscriptions.
 
-        API keys with the scope `webhooks:manage` are accepted.
+        Instructors and admins: their own subscriptions, without secrets. API keys with the scope `webhooks:manage`
+        are accepted.
 
-        GET /api/webhooks (ListWebhooks). Raises AzoraApiError for 401, 403, 429, 500.
+        GET /api/webhooks (ListWebhooks). Raises AzoraApiError for 400, 401, 403, 429, 500, 503.
         """
         result: List[WebhookResponse] = await self._invoke(
             LIST_WEBHOOKS,
@@ -2229,23 +2484,24 @@ class AsyncOperations:
     async def create_webhook(
         self,
         *,
-        url: Optional[str] = None,
-        events: Optional[Sequence[str]] = None,
+        url: str,
+        events: Sequence[Union[Event, str]],
         description: Optional[str] = None,
-        active: Optional[bool] = None,
     ) -> WebhookResponse:
         """Subscribes a URL to events; the signing secret is shown only here.
 
-        API keys with the scope `webhooks:manage` are accepted.
+        Instructors (events of their own courses) and admins (every event), or an API key with `webhooks:manage`.
+        Deliveries are signed with `Azora-Signature` using the secret in this answer. API keys with the scope
+        `webhooks:manage` are accepted.
 
-        POST /api/webhooks (CreateWebhook). Raises AzoraApiError for 400, 401, 403, 429, 500.
+        POST /api/webhooks (CreateWebhook). Raises AzoraApiError for 400, 401, 403, 413, 415, 429, 500, 503.
         """
         result: WebhookResponse = await self._invoke(
             CREATE_WEBHOOK,
             path={},
             query={},
             headers={},
-            body={"url": url, "events": events, "description": description, "active": active},
+            body={"url": url, "events": events, "description": description},
         )
         return result
 
@@ -2255,9 +2511,9 @@ class AsyncOperations:
     ) -> WebhookResponse:
         """One of my subscriptions.
 
-        API keys with the scope `webhooks:manage` are accepted.
+        Someone else's subscription is 404. API keys with the scope `webhooks:manage` are accepted.
 
-        GET /api/webhooks/{id} (GetWebhook). Raises AzoraApiError for 401, 403, 404, 429, 500.
+        GET /api/webhooks/{id} (GetWebhook). Raises AzoraApiError for 400, 401, 403, 404, 429, 500, 503.
         """
         result: WebhookResponse = await self._invoke(
             GET_WEBHOOK,
@@ -2274,9 +2530,9 @@ class AsyncOperations:
     ) -> None:
         """Removes a subscription and its delivery log.
 
-        API keys with the scope `webhooks:manage` are accepted.
+        Deliveries still pending are dropped. API keys with the scope `webhooks:manage` are accepted.
 
-        DELETE /api/webhooks/{id} (DeleteWebhook). Raises AzoraApiError for 401, 403, 404, 429, 500.
+        DELETE /api/webhooks/{id} (DeleteWebhook). Raises AzoraApiError for 400, 401, 403, 404, 429, 500, 503.
         """
         await self._invoke(
             DELETE_WEBHOOK,
@@ -2291,15 +2547,17 @@ class AsyncOperations:
         id: Union[UUID, str],
         *,
         url: Optional[str] = None,
-        events: Optional[Sequence[str]] = None,
+        events: Optional[Sequence[Union[Event, str]]] = None,
         description: Optional[str] = None,
         active: Optional[bool] = None,
     ) -> WebhookResponse:
         """Changes url, events, description or active.
 
-        API keys with the scope `webhooks:manage` are accepted.
+        A subscription the relay disabled after repeated failures is re-enabled with `active: true`. API keys with the
+        scope `webhooks:manage` are accepted.
 
-        PATCH /api/webhooks/{id} (UpdateWebhook). Raises AzoraApiError for 400, 401, 403, 404, 429, 500.
+        PATCH /api/webhooks/{id} (UpdateWebhook). Raises AzoraApiError for 400, 401, 403, 404, 413, 415, 429, 500,
+        503.
         """
         result: WebhookResponse = await self._invoke(
             UPDATE_WEBHOOK,
@@ -2316,9 +2574,11 @@ class AsyncOperations:
     ) -> RotatedSecretResponse:
         """A new signing secret; the old one also signs deliveries for the grace period.
 
-        API keys with the scope `webhooks:manage` are accepted.
+        During the grace period (24 hours by default) every delivery carries two `v1` signatures, one per secret. API
+        keys with the scope `webhooks:manage` are accepted.
 
-        POST /api/webhooks/{id}/rotate-secret (RotateWebhookSecret). Raises AzoraApiError for 401, 403, 404, 429, 500.
+        POST /api/webhooks/{id}/rotate-secret (RotateWebhookSecret). Raises AzoraApiError for 400, 401, 403, 404, 429,
+        500, 503.
         """
         result: RotatedSecretResponse = await self._invoke(
             ROTATE_WEBHOOK_SECRET,
@@ -2335,9 +2595,10 @@ class AsyncOperations:
     ) -> DeliveryResponse:
         """Queues a ping event to this subscription.
 
-        API keys with the scope `webhooks:manage` are accepted.
+        The relay delivers a signed `ping` event to this subscription only; follow it in the delivery log. API keys
+        with the scope `webhooks:manage` are accepted.
 
-        POST /api/webhooks/{id}/ping (PingWebhook). Raises AzoraApiError for 401, 403, 404, 429, 500.
+        POST /api/webhooks/{id}/ping (PingWebhook). Raises AzoraApiError for 400, 401, 403, 404, 429, 500, 503.
         """
         result: DeliveryResponse = await self._invoke(
             PING_WEBHOOK,
@@ -2352,15 +2613,20 @@ class AsyncOperations:
         self,
         id: Union[UUID, str],
         *,
-        page: Optional[str] = None,
-        limit: Optional[str] = None,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
     ) -> PagedResponseOfDeliveryResponse:
         """The delivery log, newest first.
 
-        API keys with the scope `webhooks:manage` are accepted.
+        Each delivery's outcome, attempts, last status code or error, and next attempt. API keys with the scope
+        `webhooks:manage` are accepted.
+
+        page: The page, from 1 (default 1); a page past the end is empty.
+
+        limit: Items per page, from 1 to 100 (default 20).
 
         GET /api/webhooks/{id}/deliveries (ListWebhookDeliveries). Raises AzoraApiError for 400, 401, 403, 404, 429,
-        500.
+        500, 503.
         """
         result: PagedResponseOfDeliveryResponse = await self._invoke(
             LIST_WEBHOOK_DELIVERIES,
@@ -2375,13 +2641,23 @@ class AsyncOperations:
         self,
         *,
         q: Optional[str] = None,
-        role: Optional[str] = None,
-        page: Optional[str] = None,
-        limit: Optional[str] = None,
+        role: Optional[Union[Role, str]] = None,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
     ) -> PagedResponseOfAdminUserResponse:
         """Users, oldest first; q matches email or name, role filters by role.
 
-        GET /api/admin/users (ListUsers). Raises AzoraApiError for 400, 401, 403, 429, 500.
+        Admins only.
+
+        q: Text to find in the email or name (at most 100 characters).
+
+        role: Only users holding this role.
+
+        page: The page, from 1 (default 1); a page past the end is empty.
+
+        limit: Items per page, from 1 to 100 (default 20).
+
+        GET /api/admin/users (ListUsers). Raises AzoraApiError for 400, 401, 403, 429, 500, 503.
         """
         result: PagedResponseOfAdminUserResponse = await self._invoke(
             LIST_USERS,
@@ -2398,7 +2674,9 @@ class AsyncOperations:
     ) -> AdminUserResponse:
         """One user.
 
-        GET /api/admin/users/{id} (GetUser). Raises AzoraApiError for 401, 403, 404, 429, 500.
+        Admins only. An unknown id is 404.
+
+        GET /api/admin/users/{id} (GetUser). Raises AzoraApiError for 400, 401, 403, 404, 429, 500, 503.
         """
         result: AdminUserResponse = await self._invoke(
             GET_USER,
@@ -2413,11 +2691,15 @@ class AsyncOperations:
         self,
         id: Union[UUID, str],
         *,
-        roles: Optional[Sequence[str]] = None,
+        roles: Sequence[Union[Role, str]],
     ) -> AdminUserResponse:
         """Sets the user's roles (instructor, admin; learner is always kept) and signs the user out everywhere.
 
-        PUT /api/admin/users/{id}/roles (SetUserRoles). Raises AzoraApiError for 400, 401, 403, 404, 409, 429, 500.
+        Admins only. Replaces the roles with the list given; the change is audited and emits `user.roles_changed`.
+        Taking the admin role from the last active admin is 409.
+
+        PUT /api/admin/users/{id}/roles (SetUserRoles). Raises AzoraApiError for 400, 401, 403, 404, 409, 413, 415,
+        429, 500, 503.
         """
         result: AdminUserResponse = await self._invoke(
             SET_USER_ROLES,
@@ -2434,7 +2716,11 @@ class AsyncOperations:
     ) -> AdminUserResponse:
         """Disables the account: it cannot sign in or refresh, and every session ends at once.
 
-        POST /api/admin/users/{id}/disable (DisableUser). Raises AzoraApiError for 400, 401, 403, 404, 409, 429, 500.
+        Admins only. Audited; emits `user.disabled`. Disabling the last active admin is 409. Disabling a disabled
+        account changes nothing.
+
+        POST /api/admin/users/{id}/disable (DisableUser). Raises AzoraApiError for 400, 401, 403, 404, 409, 429, 500,
+        503.
         """
         result: AdminUserResponse = await self._invoke(
             DISABLE_USER,
@@ -2451,7 +2737,9 @@ class AsyncOperations:
     ) -> AdminUserResponse:
         """Lets a disabled account sign in again.
 
-        POST /api/admin/users/{id}/enable (EnableUser). Raises AzoraApiError for 400, 401, 403, 404, 429, 500.
+        Admins only. Audited. Enabling an enabled account changes nothing.
+
+        POST /api/admin/users/{id}/enable (EnableUser). Raises AzoraApiError for 400, 401, 403, 404, 429, 500, 503.
         """
         result: AdminUserResponse = await self._invoke(
             ENABLE_USER,
@@ -2465,12 +2753,18 @@ class AsyncOperations:
     async def list_admin_audit(
         self,
         *,
-        page: Optional[str] = None,
-        limit: Optional[str] = None,
+        page: Optional[int] = None,
+        limit: Optional[int] = None,
     ) -> PagedResponseOfAuditEntryResponse:
         """The audit log of administrative changes, newest first.
 
-        GET /api/admin/audit (ListAdminAudit). Raises AzoraApiError for 400, 401, 403, 429, 500.
+        Admins only. Each entry says who changed what (before and after), when, and the request's trace id.
+
+        page: The page, from 1 (default 1); a page past the end is empty.
+
+        limit: Items per page, from 1 to 100 (default 20).
+
+        GET /api/admin/audit (ListAdminAudit). Raises AzoraApiError for 400, 401, 403, 429, 500, 503.
         """
         result: PagedResponseOfAuditEntryResponse = await self._invoke(
             LIST_ADMIN_AUDIT,
