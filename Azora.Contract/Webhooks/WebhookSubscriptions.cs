@@ -72,11 +72,24 @@ public sealed class WebhookSubscriptions(NpgsqlDataSource database)
     }
 
     /// <summary>Removes the subscription and, by cascade, its delivery log; false when the owner has no such subscription.</summary>
+    /// <summary>
+    /// Deletes the subscription's deliveries first, then the subscription: the relay records an attempt in that order
+    /// (delivery, then subscription), and taking the locks the other way round (the cascade) deadlocked with it.
+    /// </summary>
     public async Task<bool> DeleteAsync(Guid id, Guid owner, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM webhook_subscriptions WHERE id = @id AND owner_id = @owner", new { id, owner }, cancellationToken: cancellationToken)) > 0;
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            DELETE FROM webhook_deliveries
+            WHERE subscription_id = (SELECT id FROM webhook_subscriptions WHERE id = @id AND owner_id = @owner)
+            """,
+            new { id, owner }, transaction, cancellationToken: cancellationToken));
+        var deleted = await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM webhook_subscriptions WHERE id = @id AND owner_id = @owner", new { id, owner }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return deleted > 0;
     }
 
     /// <summary>A new signing secret; the old one keeps signing deliveries until <paramref name="previousValidUntil"/>. Null when not found.</summary>

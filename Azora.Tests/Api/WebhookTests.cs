@@ -410,6 +410,42 @@ public class WebhookTests(AzoraStackFixture stack)
         Assert.False(mine[0].TryGetProperty("secret", out _), "a listed subscription must not carry its secret");
     }
 
+    [Fact]
+    public async Task Deleting_a_subscription_while_the_relay_records_an_attempt_waits_instead_of_deadlocking()
+    {
+        using var receiver = new WebhookReceiver();
+        using var client = stack.CreateApiClient();
+        var admin = await TestRoles.SignInAsAsync(stack, client, "admin");
+        var id = (await SubscribeAsync(client, admin, receiver.Url, ["ping"])).GetProperty("id").GetString()!;
+        using (await client.PostJsonAsync($"/api/webhooks/{id}/ping", new { }, admin.AccessToken))
+        {
+        }
+
+        await WaitForDeliveryAsync(client, admin, id, delivery => delivery.GetProperty("outcome").GetString() == "delivered");
+
+        // What the relay's RecordAsync does, held open: the delivery row first, then (below) the subscription row.
+        await using var relay = new Npgsql.NpgsqlConnection(await stack.ConnectionStringAsync("azora"));
+        await relay.OpenAsync();
+        await using var recording = await relay.BeginTransactionAsync();
+        await Dapper.SqlMapper.ExecuteAsync(relay, "UPDATE webhook_deliveries SET updated_at = now() WHERE subscription_id = @id::uuid", new { id }, recording);
+
+        var deleting = client.SendJsonAsync(HttpMethod.Delete, $"/api/webhooks/{id}", null, admin.AccessToken);
+        // Watched from another connection: inside a transaction pg_stat_activity is one snapshot.
+        await using var watcher = new Npgsql.NpgsqlConnection(await stack.ConnectionStringAsync("azora"));
+        var blocked = await Eventually.ReadAsync(
+            async () => await Dapper.SqlMapper.ExecuteScalarAsync<long>(
+                watcher, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'DELETE FROM webhook_%'"),
+            count => count > 0, attempts: 100, TimeSpan.FromMilliseconds(100));
+        Assert.True(blocked > 0, "the DELETE never waited for the relay's lock");
+
+        // With the locks taken the other way round, PostgreSQL aborts one of the two here (40P01).
+        await Dapper.SqlMapper.ExecuteAsync(relay, "UPDATE webhook_subscriptions SET updated_at = now() WHERE id = @id::uuid", new { id }, recording);
+        await recording.CommitAsync();
+
+        using var deleted = await deleting;
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+    }
+
     /// <summary>A subscription's one delivery as the worker left it; the delay is next_attempt_at - updated_at.</summary>
     private async Task<(int Attempts, string Outcome, double? DelaySeconds)> ScheduleAsync(string subscriptionId)
     {
