@@ -15,8 +15,9 @@ using Azora.Contract.Payments;
 using Azora.Contract.Webhooks;
 using Azora.ServiceDefaults;
 
-// `admin create`: the operator's one-shot command (Admin/AdminCommand.cs); it never starts the web host.
-if (AdminCommand.IsCommand(args)) { Environment.ExitCode = await AdminCommand.RunAsync(args); return; }
+// `admin create`: the operator's one-shot command (Admin/AdminCommand.cs); it never starts the web host. It does not run
+// when the build only generates the OpenAPI document (obj/openapi/v1.json), and neither does the eager start below.
+if (!HostingExtensions.IsGeneratingOpenApiDocument && AdminCommand.IsCommand(args)) { Environment.ExitCode = await AdminCommand.RunAsync(args); return; }
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -34,11 +35,17 @@ builder.Services.AddSingleton<PaymentService>();
 builder.Services.AddWebhookTargetGuard();
 builder.Services.AddWebhookSubscriptions();
 builder.Services.AddAzoraAdmin();
+builder.SkipBackgroundWorkWhenGeneratingOpenApiDocument();
 
 var app = builder.Build();
 
-app.StartDependenciesEagerly();
-app.UseAzoraMiddleware();
+// The build-time generator starts the host only to read the endpoints: no request ever reaches the middleware, whose
+// Redis clients (rate limits, output cache) a build has no server for.
+if (!HostingExtensions.IsGeneratingOpenApiDocument)
+{
+    app.StartDependenciesEagerly();
+    app.UseAzoraMiddleware();
+}
 
 app.MapDefaultEndpoints();
 app.MapAzoraOpenApi();

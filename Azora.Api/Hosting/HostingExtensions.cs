@@ -13,6 +13,13 @@ public static class HostingExtensions
 {
     public const string MaxRequestBodyBytesKey = "Azora:Api:MaxRequestBodyBytes";
 
+    /// <summary>
+    /// True when the build-time OpenAPI generator (Microsoft.Extensions.ApiDescription.Server's GetDocument.Insider)
+    /// runs this program only to read its endpoints: it has no signing keys, no Redis and no operator command to run.
+    /// </summary>
+    public static bool IsGeneratingOpenApiDocument { get; } =
+        System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name == "GetDocument.Insider";
+
     public static WebApplicationBuilder AddAzoraHosting(this WebApplicationBuilder builder)
     {
         // The API serves without Redis (rate limits fail open, revocations fall back to PostgreSQL), so a cache outage makes
@@ -30,6 +37,27 @@ public static class HostingExtensions
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long>(MaxRequestBodyBytesKey, 1024 * 1024));
+        return builder;
+    }
+
+    /// <summary>
+    /// When the build only generates the OpenAPI document, leaves out the API's own background work (the sample
+    /// catalog, the API key change listener): the generator starts the host, with a server that never listens, and a
+    /// build has no PostgreSQL for them. Call it after every service is registered.
+    /// </summary>
+    public static WebApplicationBuilder SkipBackgroundWorkWhenGeneratingOpenApiDocument(this WebApplicationBuilder builder)
+    {
+        if (IsGeneratingOpenApiDocument)
+        {
+            var ours = builder.Services
+                .Where(service => service.ServiceType == typeof(IHostedService) && service.ImplementationType?.Assembly == typeof(HostingExtensions).Assembly)
+                .ToList();
+            foreach (var service in ours)
+            {
+                builder.Services.Remove(service);
+            }
+        }
+
         return builder;
     }
 

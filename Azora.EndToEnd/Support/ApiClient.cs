@@ -1,10 +1,14 @@
 using System.Text.Json;
+using Azora.Testing.Contract;
 using Microsoft.Playwright;
 
 namespace Azora.EndToEnd.Support;
 
-/// <summary>A Playwright API request context that records every exchange in the journey's <see cref="RequestLog"/>.</summary>
-internal sealed class ApiClient(IAPIRequestContext context, RequestLog log) : IAsyncDisposable
+/// <summary>
+/// A Playwright API request context that records every exchange in the journey's <see cref="RequestLog"/>, and holds
+/// every response to the <paramref name="contract"/> when it has one (the API's; the Stripe emulator has none).
+/// </summary>
+internal sealed class ApiClient(IAPIRequestContext context, RequestLog log, OpenApiContract? contract = null) : IAsyncDisposable
 {
     public RequestLog Log => log;
 
@@ -39,7 +43,17 @@ internal sealed class ApiClient(IAPIRequestContext context, RequestLog log) : IA
         {
             var text = await response.TextAsync();
             log.Response(response.Status, response.StatusText, response.Headers, text);
-            return new ApiResponse($"{method} {path}", response.Status, response.Headers, text);
+            // Every API response keeps the checked-in OpenAPI document, or the journey fails here with what differs.
+            var received = response.Headers;
+            if (contract is not null)
+            {
+                ContractValidation.Enforce(
+                    contract,
+                    new ContractExchange(method, new Uri(response.Url).AbsolutePath, response.Status, received.GetValueOrDefault("content-type"), text, name => received.ContainsKey(name.ToLowerInvariant())),
+                    $"{method} {path}");
+            }
+
+            return new ApiResponse($"{method} {path}", response.Status, received, text);
         }
         finally
         {

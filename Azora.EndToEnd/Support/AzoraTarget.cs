@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Azora.Testing.Contract;
 using Microsoft.Playwright;
 
 namespace Azora.EndToEnd.Support;
@@ -65,9 +66,10 @@ public sealed class AzoraTarget : IAsyncLifetime
         }
     }
 
-    internal Task<ApiClient> ApiAsync(RequestLog log) => ClientAsync(BaseUrl, log);
+    /// <summary>A client of the API whose every response is checked against the checked-in OpenAPI document.</summary>
+    internal Task<ApiClient> ApiAsync(RequestLog log) => ClientAsync(BaseUrl, log, OpenApiContract.CheckedIn);
 
-    internal Task<ApiClient> StripeEmulatorAsync(RequestLog log) => ClientAsync(ConfiguredStripeEmulatorUrl ?? Local.StripeEmulator.ToString(), log);
+    internal Task<ApiClient> StripeEmulatorAsync(RequestLog log) => ClientAsync(ConfiguredStripeEmulatorUrl ?? Local.StripeEmulator.ToString(), log, contract: null);
 
     internal async Task GrantRoleAsync(Guid userId, string role)
     {
@@ -110,8 +112,8 @@ public sealed class AzoraTarget : IAsyncLifetime
         _playwright?.Dispose();
     }
 
-    private async Task<ApiClient> ClientAsync(string baseUrl, RequestLog log) =>
-        new(await Playwright.APIRequest.NewContextAsync(new() { BaseURL = baseUrl }), log);
+    private async Task<ApiClient> ClientAsync(string baseUrl, RequestLog log, OpenApiContract? contract) =>
+        new(await Playwright.APIRequest.NewContextAsync(new() { BaseURL = baseUrl }), log, contract);
 }
 
 [CollectionDefinition(Name)]

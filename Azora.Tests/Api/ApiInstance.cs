@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
+using Azora.Testing.Contract;
 using Azora.Tests.Stack;
 
 namespace Azora.Tests.Api;
@@ -19,10 +20,11 @@ internal sealed class ApiInstance : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly StringBuilder _standardOutput = new();
 
-    private ApiInstance(Process process, Uri address)
+    private ApiInstance(Process process, Uri address, bool paymentsWorker)
     {
         _process = process;
-        Client = new HttpClient { BaseAddress = address };
+        // The API's responses are checked against its OpenAPI document; the payments worker has no document.
+        Client = paymentsWorker ? new HttpClient { BaseAddress = address } : new HttpClient(new ContractValidatingHandler()) { BaseAddress = address };
     }
 
     public HttpClient Client { get; }
@@ -73,7 +75,7 @@ internal sealed class ApiInstance : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the API.");
-        var instance = new ApiInstance(process, new Uri($"http://127.0.0.1:{port}"));
+        var instance = new ApiInstance(process, new Uri($"http://127.0.0.1:{port}"), paymentsWorker);
         process.OutputDataReceived += (_, line) => instance.Append(line.Data, standardOutput: true);
         process.ErrorDataReceived += (_, line) => instance.Append(line.Data, standardOutput: false);
         process.BeginOutputReadLine();

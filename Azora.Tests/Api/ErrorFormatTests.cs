@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Azora.Testing.Contract;
 using Azora.Tests.Stack;
 using Npgsql;
 
@@ -61,7 +62,7 @@ public class ErrorFormatTests(AzoraStackFixture stack)
         // As well-behaved clients of large uploads do: the refusal arrives before the body is sent, so the server's
         // closing the connection cannot race the upload. The client waits for the server's answer however slow the
         // machine is, instead of starting the upload after the default second.
-        using var client = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(1) })
+        using var client = new HttpClient(new ContractValidatingHandler(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(1) }))
         {
             BaseAddress = stack.App.GetEndpoint("api", "http"),
         };

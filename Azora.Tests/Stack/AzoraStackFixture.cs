@@ -1,4 +1,5 @@
 using Aspire.Hosting;
+using Azora.Testing.Contract;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Azora.Tests.Stack;
@@ -60,8 +61,9 @@ public sealed class AzoraStackFixture : IAsyncLifetime
 
     /// <summary>
     /// A plain client for the API: unlike <c>CreateHttpClient</c> it never retries, so a 429 or a 5xx reaches the test.
+    /// Every response it receives is checked against the OpenAPI document (<see cref="ContractValidatingHandler"/>).
     /// </summary>
-    public HttpClient CreateApiClient() => new() { BaseAddress = App.GetEndpoint("api", "http") };
+    public HttpClient CreateApiClient() => new(new ContractValidatingHandler()) { BaseAddress = App.GetEndpoint("api", "http") };
 
     public async Task<string> ConnectionStringAsync(string name) =>
         await App.GetConnectionStringAsync(name) ?? throw new InvalidOperationException($"No connection string '{name}'.");
