@@ -67,6 +67,9 @@ public static class ApiKeyServiceCollectionExtensions
                 [new OpenApiSecuritySchemeReference(OpenApiScheme, context.Document)] = scopes,
             });
             operation.Description = $"{operation.Description} API keys with the scope `{string.Join("` or `", scopes)}` are accepted.".Trim();
+            // A key without the scope, or whose owner lost the role or was disabled, is refused even where anonymous callers are not.
+            operation.Responses ??= [];
+            operation.Responses.TryAdd("403", new OpenApiResponseReference("Forbidden", context.Document));
             return Task.CompletedTask;
         });
     }

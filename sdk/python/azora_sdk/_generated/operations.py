@@ -173,7 +173,7 @@ LIST_CATEGORIES = Operation(
     path="/api/education/categories",
     parse=CategoriesResponse.from_dict,
     success=(200,),
-    errors=(400, 429, 500, 503),
+    errors=(400, 403, 429, 500, 503),
 )
 
 LIST_COURSES = Operation(
@@ -182,7 +182,7 @@ LIST_COURSES = Operation(
     path="/api/education/courses",
     parse=PagedResponseOfCourseSummary.from_dict,
     success=(200,),
-    errors=(400, 429, 500, 503),
+    errors=(400, 403, 429, 500, 503),
     paginated=True,
 )
 
@@ -203,7 +203,7 @@ GET_COURSE = Operation(
     path="/api/education/courses/{courseId}",
     parse=CourseDetail.from_dict,
     success=(200,),
-    errors=(400, 404, 429, 500, 503),
+    errors=(400, 403, 404, 429, 500, 503),
 )
 
 DELETE_COURSE = Operation(
@@ -807,7 +807,7 @@ class Operations:
         takes a category's `slug`), each with how many published courses it holds. Cached for 60 seconds. API keys
         with the scope `catalog:read` are accepted.
 
-        GET /api/education/categories (ListCategories). Raises AzoraApiError for 400, 429, 500, 503.
+        GET /api/education/categories (ListCategories). Raises AzoraApiError for 400, 403, 429, 500, 503.
         """
         result: CategoriesResponse = self._invoke(
             LIST_CATEGORIES,
@@ -854,7 +854,7 @@ class Operations:
         sort: The order: newest first (default), oldest, by title, by price (`-price`: highest first), or most
         enrolled.
 
-        GET /api/education/courses (ListCourses). Raises AzoraApiError for 400, 429, 500, 503.
+        GET /api/education/courses (ListCourses). Raises AzoraApiError for 400, 403, 429, 500, 503.
         """
         result: PagedResponseOfCourseSummary = self._invoke(
             LIST_COURSES,
@@ -920,7 +920,7 @@ class Operations:
         instructor and admins. For an enrolled learner each lesson's `completed` is true or false; otherwise null. API
         keys with the scope `catalog:read` are accepted.
 
-        GET /api/education/courses/{courseId} (GetCourse). Raises AzoraApiError for 400, 404, 429, 500, 503.
+        GET /api/education/courses/{courseId} (GetCourse). Raises AzoraApiError for 400, 403, 404, 429, 500, 503.
         """
         result: CourseDetail = self._invoke(
             GET_COURSE,
@@ -1917,7 +1917,7 @@ class AsyncOperations:
         takes a category's `slug`), each with how many published courses it holds. Cached for 60 seconds. API keys
         with the scope `catalog:read` are accepted.
 
-        GET /api/education/categories (ListCategories). Raises AzoraApiError for 400, 429, 500, 503.
+        GET /api/education/categories (ListCategories). Raises AzoraApiError for 400, 403, 429, 500, 503.
         """
         result: CategoriesResponse = await self._invoke(
             LIST_CATEGORIES,
@@ -1964,7 +1964,7 @@ class AsyncOperations:
         sort: The order: newest first (default), oldest, by title, by price (`-price`: highest first), or most
         enrolled.
 
-        GET /api/education/courses (ListCourses). Raises AzoraApiError for 400, 429, 500, 503.
+        GET /api/education/courses (ListCourses). Raises AzoraApiError for 400, 403, 429, 500, 503.
         """
         result: PagedResponseOfCourseSummary = await self._invoke(
             LIST_COURSES,
@@ -2030,7 +2030,7 @@ class AsyncOperations:
         instructor and admins. For an enrolled learner each lesson's `completed` is true or false; otherwise null. API
         keys with the scope `catalog:read` are accepted.
 
-        GET /api/education/courses/{courseId} (GetCourse). Raises AzoraApiError for 400, 404, 429, 500, 503.
+        GET /api/education/courses/{courseId} (GetCourse). Raises AzoraApiError for 400, 403, 404, 429, 500, 503.
         """
         result: CourseDetail = await self._invoke(
             GET_COURSE,
