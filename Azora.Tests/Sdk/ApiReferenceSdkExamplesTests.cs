@@ -17,10 +17,9 @@ public sealed partial class ApiReferenceSdkExamplesTests
 
         var ran = ExampleFiles("sdk/typescript/examples", "*.ts")
             .Concat(ExampleFiles("sdk/python/examples", "*.py"))
-            .Concat(DotNetReadmeRegion().Matches(File.ReadAllText(Repository.PathOf("Azora.Tests/Sdk/ReadmeExamples.cs")))
-                .Select(region => Normalise(region.Groups["code"].Value)))
+            .Concat(ExampleCode.DotNetReadmeRegions().Values)
             .ToHashSet();
-        var blocks = CodeBlock().Matches(section.Value).Select(block => (block.Groups["language"].Value, Code: Normalise(block.Groups["code"].Value))).ToList();
+        var blocks = CodeBlock().Matches(section.Value).Select(block => (block.Groups["language"].Value, Code: ExampleCode.Normalise(block.Groups["code"].Value))).ToList();
 
         Assert.Contains(blocks, block => block.Item1 == "typescript");
         Assert.Contains(blocks, block => block.Item1 == "python");
@@ -32,22 +31,11 @@ public sealed partial class ApiReferenceSdkExamplesTests
     }
 
     private static IEnumerable<string> ExampleFiles(string folder, string pattern) =>
-        Directory.GetFiles(Repository.PathOf(folder), pattern).Select(file => Normalise(File.ReadAllText(file)));
-
-    /// <summary>The lines without their common indentation and surrounding blank lines.</summary>
-    private static string Normalise(string code)
-    {
-        var lines = code.Replace("\r\n", "\n").Trim('\n').Split('\n').Select(line => line.TrimEnd()).ToList();
-        var indent = lines.Where(line => line.Length > 0).Min(line => line.Length - line.TrimStart().Length);
-        return string.Join('\n', lines.Select(line => line.Length >= indent ? line[indent..] : line));
-    }
+        Directory.GetFiles(Repository.PathOf(folder), pattern).Select(file => ExampleCode.Normalise(File.ReadAllText(file)));
 
     [GeneratedRegex(@"^## SDKs\n.*?(?=^## )", RegexOptions.Singleline | RegexOptions.Multiline)]
     private static partial Regex SdkSection();
 
     [GeneratedRegex(@"```(?<language>[a-z]+)\n(?<code>.*?)```", RegexOptions.Singleline)]
     private static partial Regex CodeBlock();
-
-    [GeneratedRegex(@"// README: (?<name>[a-z-]+)\n(?<code>.*?)\n\s*// README end", RegexOptions.Singleline)]
-    private static partial Regex DotNetReadmeRegion();
 }

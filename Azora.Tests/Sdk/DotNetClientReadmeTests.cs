@@ -12,10 +12,9 @@ public sealed partial class DotNetClientReadmeTests
     public void The_README_examples_are_the_code_the_tests_run()
     {
         var readme = File.ReadAllText(Repository.PathOf("sdk/dotnet/Azora.Client/README.md"));
-        var examples = File.ReadAllText(Repository.PathOf("Azora.Tests/Sdk/ReadmeExamples.cs"));
 
-        var inReadme = CSharpBlock().Matches(readme).Select(block => Normalise(block.Groups["code"].Value)).ToList();
-        var ran = ExampleRegion().Matches(examples).ToDictionary(region => region.Groups["name"].Value, region => Normalise(region.Groups["code"].Value));
+        var inReadme = CSharpBlock().Matches(readme).Select(block => ExampleCode.Normalise(block.Groups["code"].Value)).ToList();
+        var ran = ExampleCode.DotNetReadmeRegions();
 
         Assert.True(ran.Count >= 8, $"only {ran.Count} README regions found in ReadmeExamples.cs: the pattern no longer matches how it marks them");
         Assert.Equal(ran.Count, inReadme.Count);
@@ -30,17 +29,6 @@ public sealed partial class DotNetClientReadmeTests
         }
     }
 
-    /// <summary>The lines without their common indentation and trailing blanks.</summary>
-    private static string Normalise(string code)
-    {
-        var lines = code.Replace("\r\n", "\n").Trim('\n').Split('\n').Select(line => line.TrimEnd()).ToList();
-        var indent = lines.Where(line => line.Length > 0).Min(line => line.Length - line.TrimStart().Length);
-        return string.Join('\n', lines.Select(line => line.Length >= indent ? line[indent..] : line));
-    }
-
     [GeneratedRegex(@"```csharp\n(?<code>.*?)```", RegexOptions.Singleline)]
     private static partial Regex CSharpBlock();
-
-    [GeneratedRegex(@"// README: (?<name>[a-z-]+)\n(?<code>.*?)\n\s*// README end", RegexOptions.Singleline)]
-    private static partial Regex ExampleRegion();
 }
