@@ -40,7 +40,7 @@ internal sealed class ContractSchemas(IOptions<Microsoft.AspNetCore.Http.Json.Js
         }
         else if (context.JsonTypeInfo.Kind == JsonTypeInfoKind.Object && schema.Properties is { Count: > 0 })
         {
-            foreach (var refused in context.JsonTypeInfo.Properties.Where(member => member.AttributeProvider?.IsDefined(typeof(RefusedAttribute), true) == true))
+            foreach (var refused in context.JsonTypeInfo.Properties.Where(member => Has<RefusedAttribute>(member)))
             {
                 schema.Properties.Remove(refused.Name);
             }
@@ -67,8 +67,11 @@ internal sealed class ContractSchemas(IOptions<Microsoft.AspNetCore.Http.Json.Js
     private static bool IsRequest(Type type) => type.Name.EndsWith("Request", StringComparison.Ordinal);
 
     private static bool IsRequired(Type owner, JsonPropertyInfo member) => IsRequest(owner)
-        ? member.AttributeProvider?.IsDefined(typeof(RequiredAttribute), inherit: true) == true
+        ? Has<RequiredAttribute>(member)
         : !IsWrittenOnlyWhenSet(member);
+
+    private static bool Has<TAttribute>(JsonPropertyInfo member) where TAttribute : Attribute =>
+        member.AttributeProvider?.IsDefined(typeof(TAttribute), inherit: true) == true;
 
     private static bool IsWrittenOnlyWhenSet(JsonPropertyInfo member) =>
         member.AttributeProvider?.GetCustomAttributes(typeof(JsonIgnoreAttribute), inherit: true)
@@ -77,7 +80,7 @@ internal sealed class ContractSchemas(IOptions<Microsoft.AspNetCore.Http.Json.Js
     private static void DescribeProperty(OpenApiSchema schema, JsonPropertyInfo property)
     {
         var owner = property.DeclaringType;
-        var required = IsRequest(owner) && property.AttributeProvider?.IsDefined(typeof(RequiredAttribute), inherit: true) == true;
+        var required = IsRequest(owner) && Has<RequiredAttribute>(property);
         if ((required || IsWrittenOnlyWhenSet(property)) && schema.Type is { } type)
         {
             schema.Type = type & ~JsonSchemaType.Null;
