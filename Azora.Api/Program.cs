@@ -11,6 +11,7 @@ using Azora.Api.OpenApi;
 using Azora.Api.Payments;
 using Azora.Api.RateLimiting;
 using Azora.Api.Webhooks;
+using Azora.Contract.Mail;
 using Azora.Contract.Payments;
 using Azora.Contract.Webhooks;
 using Azora.ServiceDefaults;
@@ -26,6 +27,8 @@ builder.AddDatabaseAndCache();
 builder.AddAzoraHosting();
 builder.Services.AddAzoraErrors();
 builder.Services.AddAzoraAuth();
+// Mail is written to the outbox with the change that causes it; the payments worker sends it.
+builder.Services.AddMailOutbox();
 builder.Services.AddAzoraRateLimits(builder.Configuration);
 builder.Services.AddAzoraOpenApi();
 builder.Services.AddAzoraEducation();

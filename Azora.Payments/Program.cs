@@ -1,3 +1,4 @@
+using Azora.Contract.Mail;
 using Azora.Contract.Payments;
 using Azora.Contract.Webhooks;
 using Azora.Payments.Stripe;
@@ -20,6 +21,7 @@ builder.Services.AddOptions<WebhookDeliveryOptions>().BindConfiguration(WebhookD
 builder.Services.AddWebhookTargetGuard();
 builder.Services.AddWebhookSubscriptions();
 builder.Services.AddHostedService<WebhookRelay>();
+builder.Services.AddMailOutbox();
 
 var app = builder.Build();
 
