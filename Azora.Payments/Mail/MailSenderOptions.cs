@@ -29,8 +29,11 @@ public sealed class SmtpOptions
     /// <summary>A secret: user secrets locally, a Kubernetes Secret in clusters; never in appsettings.</summary>
     public string? Password { get; set; }
 
-    /// <summary>Each SMTP operation (connect, authenticate, send) gives up after this long.</summary>
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Each SMTP operation (connect, authenticate, send) gives up after this long. Below Azora:ShutdownTimeout (25 s),
+    /// so a send in flight at SIGTERM ends, and is recorded, before the process does.
+    /// </summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(20);
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Host);
 }
