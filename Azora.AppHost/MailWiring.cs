@@ -20,6 +20,15 @@ internal static class MailWiring
     /// </summary>
     public const string LocalPublicBaseUrl = "http://localhost:5090";
 
+    /// <summary>
+    /// The catcher refuses (550) recipients in the reserved <c>.invalid</c> domain, which no real relay could deliver
+    /// to either, so a permanent refusal can be seen locally and tested.
+    /// </summary>
+    public const string RefusedDomain = ".invalid";
+
+    private const string RecipientRule = "ServerOptions__RecipientValidationExpression";
+    private const string RecipientRuleExpression = $"!recipient.toLowerCase().endsWith('{RefusedDomain}')";
+
     private const string ContainerImage = "rnwood/smtp4dev";
     private const string ContainerTag = "v3";
 
@@ -51,6 +60,7 @@ internal static class MailWiring
             .WithHttpEndpoint(port: WebPort, targetPort: 80, name: "http")
             .WithEndpoint(targetPort: 25, name: "smtp", scheme: "tcp")
             .WithArgs("--db=", "--imapport=", "--pop3port=", "--messagestokeep=100000", "--sessionstokeep=100")
+            .WithEnvironment(RecipientRule, RecipientRuleExpression)
             .WithIconName("Mail");
 
     private static IResourceBuilder<IResourceWithEndpoints> AddLocalProcess(IDistributedApplicationBuilder builder, string repositoryRoot)
@@ -64,6 +74,7 @@ internal static class MailWiring
         var mail = builder.AddExecutable(ResourceName, command, repositoryRoot, prefix)
             .WithHttpEndpoint(port: WebPort, name: "http")
             .WithEndpoint(name: "smtp", scheme: "tcp")
+            .WithEnvironment(RecipientRule, RecipientRuleExpression)
             .WithIconName("Mail");
         var web = mail.GetEndpoint("http");
         var smtp = mail.GetEndpoint("smtp");

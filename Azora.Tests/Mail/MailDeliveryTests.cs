@@ -62,6 +62,24 @@ public class MailDeliveryTests(AzoraStackFixture stack)
     }
 
     [Fact]
+    public async Task A_message_the_relay_refuses_with_a_5xx_is_failed_with_the_reply_and_not_retried()
+    {
+        // The stack's catcher refuses every recipient in the reserved .invalid domain with 550.
+        var recipient = $"refused-{Guid.NewGuid():N}@example.invalid";
+        var ids = await OutboxMail.EnqueueAsync(stack, OutboxMail.Message(recipient, "Refused"), OutboxMail.Message(OutboxMail.NewRecipient("after-refusal"), "Accepted"));
+
+        var done = await Eventually.ReadAsync(
+            () => stack.CountAsync("SELECT count(*) FROM mail_messages WHERE id = ANY (@ids) AND status <> 'pending'", new { ids = ids.ToArray() }),
+            count => count == 2, attempts: 100, TimeSpan.FromMilliseconds(100));
+
+        Assert.Equal(2, done);
+        Assert.Equal(1, await stack.CountAsync(
+            "SELECT count(*) FROM mail_messages WHERE id = @id AND status = 'failed' AND attempt_count = 1 AND last_error LIKE 'Refused by the relay (550)%'",
+            new { id = ids[0] }));
+        Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM mail_messages WHERE id = @id AND status = 'sent'", new { id = ids[1] }));
+    }
+
+    [Fact]
     public async Task The_worker_exports_send_attempts_and_the_backlog_as_prometheus_metrics()
     {
         var recipient = OutboxMail.NewRecipient("metrics");
