@@ -42,6 +42,9 @@ internal sealed class LocalStack : IAsyncDisposable
 
     public Uri StripeEmulator => _app.GetEndpoint("stripe", "http");
 
+    /// <summary>The stack's mail catcher (smtp4dev), where every message the worker sends arrives.</summary>
+    internal MailCatcher CreateMailCatcher() => new(_app.GetEndpoint("mail", "http"));
+
     public static async Task<LocalStack> StartAsync()
     {
         var environment = Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } name ? name : "Development";
@@ -68,7 +71,7 @@ internal sealed class LocalStack : IAsyncDisposable
         try
         {
             await app.StartAsync(timeout.Token);
-            string[] resources = production ? ["api", "payments"] : ["api", "payments", "stripe"];
+            string[] resources = production ? ["api", "payments", "mail"] : ["api", "payments", "stripe", "mail"];
             foreach (var resource in resources)
             {
                 await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
