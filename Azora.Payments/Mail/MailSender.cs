@@ -57,8 +57,9 @@ public sealed class MailSender(
                 {
                 }
             }
-            catch (NpgsqlException ex)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
+                // Whatever failed, the worker keeps running: claimed messages go again when their lease ends.
                 logger.LogWarning(ex, "Mail sender pass failed; the next one retries");
             }
         }
@@ -87,8 +88,9 @@ public sealed class MailSender(
             return 0;
         }
 
-        // A send starts only while it can end (its timeout) before the lease does, so no other pass can claim it meanwhile.
-        var lastStart = claimedAt + _options.Lease - _smtp.Timeout * 2;
+        // A send starts only while it can end (connect, authenticate, send: a timeout each) before the lease does, so
+        // no other pass can claim it meanwhile.
+        var lastStart = claimedAt + _options.Lease - _smtp.Timeout * 3;
         var queue = new ConcurrentQueue<Claimed>(claimed);
         var pass = new Pass();
         var lanes = Enumerable.Range(0, Math.Min(_options.Parallelism, claimed.Count))
@@ -204,6 +206,13 @@ public sealed class MailSender(
             await DisconnectQuietlyAsync(client);
             return Outcome.Retry($"SMTP connection failed: {ex.Message}");
         }
+        catch (Exception ex)
+        {
+            // Unforeseen: retried like a connection failure, on a fresh connection, and logged in full.
+            logger.LogError(ex, "Mail {MessageId}: unexpected failure while sending", message.Id);
+            await DisconnectQuietlyAsync(client);
+            return Outcome.Retry($"{ex.GetType().Name}: {ex.Message}");
+        }
     }
 
     private MimeMessage Compose(Claimed message)
@@ -305,7 +314,7 @@ public sealed class MailSender(
         {
             await client.DisconnectAsync(quit: false);
         }
-        catch (Exception ex) when (IsConnectionFailure(ex))
+        catch (Exception ex) when (IsConnectionFailure(ex) || ex is InvalidOperationException)
         {
         }
     }

@@ -24,8 +24,8 @@ public static class MailSenderRegistration
             .Validate(sender => sender.MaximumRetryDelay >= sender.FirstRetryDelay,
                 $"{MailSenderOptions.Section}:MaximumRetryDelay must not be shorter than FirstRetryDelay.")
             .Validate<IOptions<SmtpOptions>>(
-                (sender, smtp) => sender.Lease >= smtp.Value.Timeout * 3,
-                $"{MailSenderOptions.Section}:Lease must be at least three times {SmtpOptions.Section}:Timeout, so a claimed message is sent before its lease ends.")
+                (sender, smtp) => sender.Lease >= smtp.Value.Timeout * 4,
+                $"{MailSenderOptions.Section}:Lease must be at least four times {SmtpOptions.Section}:Timeout, so a claimed message is sent before its lease ends.")
             .ValidateOnStart();
         services.AddSingleton<MailMetrics>();
         services.AddHostedService<MailSender>();

@@ -41,7 +41,7 @@ public sealed class AzoraStackFixture : IAsyncLifetime
             .WithEnvironment("Azora__Mail__Sender__MaximumRetryDelay", "00:00:04")
             .WithEnvironment("Azora__Mail__Sender__MaximumAttempts", "30")
             .WithEnvironment("Azora__Mail__Sender__Lease", "00:00:10")
-            .WithEnvironment("Azora__Mail__Smtp__Timeout", "00:00:03");
+            .WithEnvironment("Azora__Mail__Smtp__Timeout", "00:00:02");
 
         // Not the default 24 hours, so the rotation test shows the setting is read.
         var api = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "api");
