@@ -1,6 +1,7 @@
 using Azora.Contract.Mail;
 using Azora.Contract.Payments;
 using Azora.Contract.Webhooks;
+using Azora.Payments.Receipts;
 using Azora.Payments.Stripe;
 using Azora.Payments.Webhooks;
 using Azora.ServiceDefaults;
@@ -22,6 +23,7 @@ builder.Services.AddWebhookTargetGuard();
 builder.Services.AddWebhookSubscriptions();
 builder.Services.AddHostedService<WebhookRelay>();
 builder.Services.AddMailOutbox();
+builder.Services.AddSingleton<PaymentMails>();
 
 var app = builder.Build();
 
