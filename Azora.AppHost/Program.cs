@@ -53,5 +53,10 @@ var payments = builder.AddProject<Projects.Azora_Payments>("payments")
 
 builder.AddAzoraStripe(api, payments);
 
+if (builder.ExecutionContext.IsPublishMode)
+{
+    builder.AddAzoraMailPublishing(api, payments);
+}
+
 builder.Build().Run();
 return 0;
