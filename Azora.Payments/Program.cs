@@ -1,6 +1,7 @@
 using Azora.Contract.Mail;
 using Azora.Contract.Payments;
 using Azora.Contract.Webhooks;
+using Azora.Payments.Mail;
 using Azora.Payments.Receipts;
 using Azora.Payments.Stripe;
 using Azora.Payments.Webhooks;
@@ -24,6 +25,8 @@ builder.Services.AddWebhookSubscriptions();
 builder.Services.AddHostedService<WebhookRelay>();
 builder.Services.AddMailOutbox();
 builder.Services.AddSingleton<PaymentMails>();
+// Delivers the mail outbox over SMTP (Azora:Mail:Smtp, Azora:Mail:Sender).
+builder.Services.AddMailSender();
 
 var app = builder.Build();
 
