@@ -104,6 +104,27 @@ public class ReceiptTests(AzoraStackFixture stack)
         Assert.Contains("Amount paid: 4,900 JPY", receipt.Text);
     }
 
+    [Fact]
+    public async Task A_course_title_as_long_as_a_subject_may_be_still_gets_its_receipt_with_the_subject_shortened()
+    {
+        using var client = stack.CreateApiClient();
+        var (course, learner) = await PaidCourseAsync(client, $"Long course {Guid.NewGuid():N}", price: 4900);
+        // The longest title a course may have: the subject's 200 characters cannot hold it after "Your receipt for ".
+        var title = $"{Guid.NewGuid():N}{new string('x', 168)}";
+        await stack.ExecuteAsync("UPDATE courses SET title = @title WHERE id = @id", new { title, id = course.Id });
+        var payment = Guid.NewGuid();
+
+        var eventIds = await AppendEventsAsync([("payment.success", Facts(payment, learner.UserId, course.Id, 4900, "USD"))]);
+
+        var undispatched = await Eventually.ReadAsync(
+            () => stack.CountAsync("SELECT count(*) FROM outbox_events WHERE id = ANY (@eventIds) AND dispatched_at IS NULL", new { eventIds }),
+            count => count == 0, attempts: 100, TimeSpan.FromMilliseconds(200));
+        Assert.Equal(0, undispatched);
+        var subject = Assert.Single(await MailForAsync(learner.UserId)).Subject;
+        Assert.Equal(200, subject.Length);
+        Assert.Equal($"Your receipt for {title[..182]}…", subject);
+    }
+
     private static object Facts(Guid paymentId, Guid userId, Guid courseId, long amount, string currency) =>
         new { paymentId, paymentIntentId = $"pi_{paymentId:N}", userId, courseId, instructorId = Guid.NewGuid(), amount, currency };
 
