@@ -54,5 +54,10 @@ var payments = builder.AddProject<Projects.Azora_Payments>("payments")
 builder.AddAzoraStripe(api, payments);
 builder.AddAzoraMail(plan, repositoryRoot, api, payments);
 
+if (builder.ExecutionContext.IsPublishMode)
+{
+    builder.AddAzoraMailPublishing(api, payments);
+}
+
 builder.Build().Run();
 return 0;

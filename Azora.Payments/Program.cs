@@ -2,6 +2,7 @@ using Azora.Contract.Mail;
 using Azora.Contract.Payments;
 using Azora.Contract.Webhooks;
 using Azora.Payments.Mail;
+using Azora.Payments.Receipts;
 using Azora.Payments.Stripe;
 using Azora.Payments.Webhooks;
 using Azora.ServiceDefaults;
@@ -23,6 +24,7 @@ builder.Services.AddWebhookTargetGuard();
 builder.Services.AddWebhookSubscriptions();
 builder.Services.AddHostedService<WebhookRelay>();
 builder.Services.AddMailOutbox();
+builder.Services.AddSingleton<PaymentMails>();
 // Delivers the mail outbox over SMTP (Azora:Mail:Smtp, Azora:Mail:Sender).
 builder.Services.AddMailSender();
 

@@ -23,16 +23,29 @@ public static class OverlayParts
         },
     };
 
-    /// <summary>Settings that differ per environment, merged into the base ConfigMaps.</summary>
-    public static IEnumerable<V1ConfigMap> SettingsPatches(IEnumerable<AspireResource> projects, string environmentName, IDictionary<string, IDictionary<string, string>> extra)
+    /// <summary>
+    /// Settings that differ per environment, merged into the base ConfigMaps: the environment's name, a value for each
+    /// setting a project reads from a non-secret parameter (<paramref name="parameterValues"/>; one missing stops
+    /// generation), and <paramref name="extra"/>.
+    /// </summary>
+    public static IEnumerable<V1ConfigMap> SettingsPatches(
+        BaseLayer baseLayer, string environmentName, IReadOnlyDictionary<string, string> parameterValues, IDictionary<string, IDictionary<string, string>> extra)
     {
-        foreach (var project in projects)
+        foreach (var project in baseLayer.Projects)
         {
             var data = new SortedDictionary<string, string>(StringComparer.Ordinal)
             {
                 ["ASPNETCORE_ENVIRONMENT"] = environmentName,
                 ["DOTNET_ENVIRONMENT"] = environmentName,
             };
+            foreach (var (variable, parameter) in baseLayer.SettingsOf(project).PerEnvironment ?? [])
+            {
+                data[variable] = parameterValues.TryGetValue(parameter, out var value)
+                    ? value
+                    : throw new InvalidOperationException(
+                        $"'{project.Name}' reads the parameter '{parameter}', which has no value for {environmentName}; give it one in the generator.");
+            }
+
             if (extra.TryGetValue(project.Name, out var settings))
             {
                 foreach (var (key, value) in settings)

@@ -83,7 +83,7 @@ public sealed class ProductionOverlay(AspireManifest model, BaseLayer baseLayer)
         {
             ["api"] = new Dictionary<string, string> { ["Azora__Api__TrustedProxies__0"] = NetworkPolicies.TrustedProxyNetwork },
         };
-        yield return new GeneratedFile($"{directory}/settings.yaml", OverlayParts.SettingsPatches(baseLayer.Projects, "Production", extra).ToList<object>());
+        yield return new GeneratedFile($"{directory}/settings.yaml", OverlayParts.SettingsPatches(baseLayer, "Production", MailSettings.Production.ParameterValues(), extra).ToList<object>());
         yield return new GeneratedFile($"{directory}/kustomization.yaml", [kustomization]);
     }
 
@@ -167,7 +167,8 @@ public sealed class ProductionOverlay(AspireManifest model, BaseLayer baseLayer)
         baseLayer.Services.Select(service => service.Name).ToList(),
         baseLayer.Projects.Select(project => project.Name).Append(DatabaseBackup.Name).ToList(),
         NetworkPolicies.Destination.External(ManagedDatabaseNetworks),
-        NetworkPolicies.Destination.External(ManagedCacheNetworks));
+        NetworkPolicies.Destination.External(ManagedCacheNetworks),
+        [MailSettings.Production.SmtpEgress()]);
 
     private PodMonitor PodMonitor() => new()
     {

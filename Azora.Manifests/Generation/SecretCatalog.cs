@@ -29,6 +29,7 @@ public static class SecretCatalog
         ["cache-password"] = new("azora-cache", "password"),
         ["stripe-secret-key"] = new("azora-stripe", "secret-key"),
         ["stripe-webhook-secret"] = new("azora-stripe", "webhook-secret"),
+        ["smtp-password"] = new("azora-mail", "smtp-password"),
         ["jwt-signing-key"] = new("azora-jwt", "signing-key.pem"),
         // Present only during a key rotation, so pods start without it.
         ["jwt-previous-signing-key"] = new("azora-jwt", "previous-signing-key.pem", Optional: true),

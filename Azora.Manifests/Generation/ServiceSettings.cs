@@ -5,16 +5,20 @@ using k8s.Models;
 namespace Azora.Manifests.Generation;
 
 /// <summary>
-/// A project's environment from the Aspire model, split into plain settings (its ConfigMap) and references to Secrets.
+/// A project's environment from the Aspire model, split into plain settings (its ConfigMap), references to Secrets, and
+/// settings read from non-secret parameters, whose values differ per environment and come from each overlay
+/// (<see cref="OverlayParts.SettingsPatches"/>).
 /// </summary>
 public sealed partial record ServiceSettings(
     IReadOnlyDictionary<string, string> Plain,
-    IReadOnlyList<(string Variable, SecretCatalog.SecretKey Secret)> Secrets)
+    IReadOnlyList<(string Variable, SecretCatalog.SecretKey Secret)> Secrets,
+    IReadOnlyList<(string Variable, string Parameter)>? PerEnvironment = null)
 {
     public static ServiceSettings From(AspireResource project, AspireManifest model)
     {
         var plain = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var secrets = new List<(string, SecretCatalog.SecretKey)>();
+        var perEnvironment = new List<(string, string)>();
         var referencedResources = project.Env.Values
             .Select(value => ConnectionStringReference().Match(value))
             .Where(match => match.Success)
@@ -39,12 +43,14 @@ public sealed partial record ServiceSettings(
             else if (ParameterReference().Match(value) is { Success: true } parameter)
             {
                 var name = parameter.Groups["parameter"].Value;
-                if (!model.Get(name).Secret)
+                if (model.Get(name).Secret)
                 {
-                    throw new InvalidOperationException($"'{project.Name}' reads the non-secret parameter '{name}'; give it a value in the generator.");
+                    secrets.Add((variable, SecretCatalog.ForParameter(name)));
                 }
-
-                secrets.Add((variable, SecretCatalog.ForParameter(name)));
+                else
+                {
+                    perEnvironment.Add((variable, name));
+                }
             }
             else if (TargetPortReference().IsMatch(value))
             {
@@ -56,7 +62,10 @@ public sealed partial record ServiceSettings(
             }
         }
 
-        return new ServiceSettings(plain, secrets.OrderBy(secret => secret.Item1, StringComparer.Ordinal).ToList());
+        return new ServiceSettings(
+            plain,
+            secrets.OrderBy(secret => secret.Item1, StringComparer.Ordinal).ToList(),
+            perEnvironment.OrderBy(setting => setting.Item1, StringComparer.Ordinal).ToList());
     }
 
     public IEnumerable<V1EnvVar> SecretEnv() =>

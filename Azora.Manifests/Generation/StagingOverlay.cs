@@ -56,7 +56,7 @@ public sealed class StagingOverlay(AspireManifest model, BaseLayer baseLayer)
             baseLayer.Projects.Select(project => project.Name).ToList(),
             NetworkPolicies.Destination.Pods(model.Get("postgres").Name),
             NetworkPolicies.Destination.Pods(model.Get("cache").Name),
-            StripeEmulator.Policies(services, PaymentsService)).ToList<object>());
+            [MailSettings.Staging.SmtpEgress(), .. StripeEmulator.Policies(services, PaymentsService)]).ToList<object>());
 
         kustomization.Resources.Add("ingress.yaml");
         yield return new GeneratedFile($"{directory}/ingress.yaml",
@@ -72,7 +72,7 @@ public sealed class StagingOverlay(AspireManifest model, BaseLayer baseLayer)
             },
             [PaymentsService] = new Dictionary<string, string> { ["Azora__Stripe__ApiBase"] = StripeEmulator.ApiBase },
         };
-        yield return new GeneratedFile($"{directory}/settings.yaml", OverlayParts.SettingsPatches(baseLayer.Projects, EnvironmentName, extra).ToList<object>());
+        yield return new GeneratedFile($"{directory}/settings.yaml", OverlayParts.SettingsPatches(baseLayer, EnvironmentName, MailSettings.Staging.ParameterValues(), extra).ToList<object>());
         yield return new GeneratedFile($"{directory}/kustomization.yaml", [kustomization]);
     }
 

@@ -49,6 +49,12 @@ public static class AlertRules
         rules.Add(Alert(
             "AzoraLowCacheHitRatio", $"{queries.CacheHitRatio} < 0.8", "15m", "medium", "low-cache-hit-ratio",
             "Fewer than 80% of catalog reads are served from the cache."));
+        rules.Add(Alert(
+            "AzoraMailBackingUp", $"{queries.MailOldestPendingSeconds} > 900", "5m", "high", "mail-backing-up",
+            "The oldest unsent message has waited over 15 minutes: receipts, verification and password reset mail are late."));
+        rules.Add(Alert(
+            "AzoraMailFailing", $"{queries.MailFailedRate} > 0 or ({queries.MailRetryingWithoutSending})", "5m", "high", "mail-failing",
+            "Mail is being given up on, or every attempt in 15 minutes was a retry and none was sent."));
 
         return new PrometheusRule
         {

@@ -28,6 +28,8 @@ public static class GrafanaDashboard
             ("Rate-limited requests", "reqps", queries.RateLimitedRate, "{{policy}}"),
             ("Payments moved", "ops", queries.PaymentTransitionRate, "{{status}} ({{source}})"),
             ("Partner webhook attempts", "ops", queries.WebhookAttemptRate, "{{outcome}}"),
+            ("Mail send attempts", "ops", queries.MailAttemptRate, "{{outcome}}"),
+            ("Oldest unsent mail", "s", queries.MailOldestPendingSeconds, "waiting"),
             ("Available replicas", "short", queries.AvailableReplicas, "{{deployment}}"),
         ];
 

@@ -36,6 +36,25 @@ public sealed class MetricQueries(string ns, IEnumerable<string> services, IEnum
 
     public string WebhookAttemptRate => $"sum by (outcome) (rate(azora_webhooks_delivery_attempts_total{{{_scope}}}[5m]))";
 
+    /// <summary>Mail the worker tried to send, by outcome: sent, retry (a temporary failure), failed (given up).</summary>
+    public string MailAttemptRate => $"sum by (outcome) (rate(azora_mail_send_attempts_total{{{_scope}}}[5m]))";
+
+    /// <summary>Messages given up on in the last 15 minutes; each is mail a learner will not get unless resent.</summary>
+    public string MailFailedRate => MailOutcomeRate("failed");
+
+    /// <summary>Retries in the last 15 minutes while nothing at all was sent: the relay refuses or cannot be reached.</summary>
+    public string MailRetryingWithoutSending => $"{MailOutcomeRate("retry")} > 0 unless {MailOutcomeRate("sent")} > 0";
+
+    /// <summary>
+    /// How long the oldest unsent message has waited. Every worker pod reads the same table, so the pods report the
+    /// same figure; max keeps one.
+    /// </summary>
+    public string MailOldestPendingSeconds => $"max(azora_mail_oldest_pending_age_seconds{{{_scope}}})";
+
+    public string MailPending => $"max(azora_mail_pending{{{_scope}}})";
+
+    private string MailOutcomeRate(string outcome) => $"sum(rate(azora_mail_send_attempts_total{{{_scope},outcome=\"{outcome}\"}}[15m]))";
+
     /// <summary>
     /// Ready pods per Deployment, from kube-state-metrics: it reads the API server, so it still reports when every pod
     /// has left the load balancer and the services' own counters have nobody left to count.

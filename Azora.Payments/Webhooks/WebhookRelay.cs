@@ -1,8 +1,10 @@
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Azora.Contract.Events;
 using Azora.Contract.Webhooks;
+using Azora.Payments.Receipts;
 using Azora.ServiceDefaults;
 using Dapper;
 using Microsoft.Extensions.Options;
@@ -40,6 +42,7 @@ public sealed class WebhookRelay : BackgroundService
 {
     private readonly NpgsqlDataSource _database;
     private readonly WebhookSubscriptions _subscriptions;
+    private readonly PaymentMails _paymentMails;
     private readonly WebhookDeliveryOptions _options;
     private readonly HttpClient _http;
     private readonly TimeProvider _time;
@@ -47,11 +50,12 @@ public sealed class WebhookRelay : BackgroundService
     private readonly Counter<long> _attempts;
 
     public WebhookRelay(
-        NpgsqlDataSource database, WebhookSubscriptions subscriptions, IOptions<WebhookDeliveryOptions> options, WebhookTargetGuard targets, TimeProvider time, IMeterFactory meters,
+        NpgsqlDataSource database, WebhookSubscriptions subscriptions, PaymentMails paymentMails, IOptions<WebhookDeliveryOptions> options, WebhookTargetGuard targets, TimeProvider time, IMeterFactory meters,
         ILogger<WebhookRelay> logger)
     {
         _database = database;
         _subscriptions = subscriptions;
+        _paymentMails = paymentMails;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -82,30 +86,45 @@ public sealed class WebhookRelay : BackgroundService
     }
 
     /// <summary>
-    /// Turns undispatched outbox events into deliveries for the active subscriptions that list them and may receive
-    /// them (<see cref="EventAudience"/>): admins every event, an instructor the events whose payload names them.
+    /// Hands on a batch of undispatched outbox events in one transaction: deliveries for the active subscriptions that
+    /// list them and may receive them (<see cref="EventAudience"/>: admins every event, an instructor the events whose
+    /// payload names them), the learner's mail about payments (<see cref="PaymentMails"/>), then the events marked
+    /// dispatched. Either all of it is committed or none, so an event is never mailed without being marked, or the reverse.
     /// </summary>
     public async Task FanOutAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var batch = (await connection.QueryAsync<ClaimedEvent>(new CommandDefinition(
+            """
+            SELECT id AS Id, type AS Type, payload::text AS Payload, occurred_at AS OccurredAt FROM outbox_events
+            WHERE dispatched_at IS NULL ORDER BY occurred_at LIMIT 200 FOR UPDATE SKIP LOCKED
+            """,
+            transaction: transaction, cancellationToken: cancellationToken))).Select(claimed => claimed.ToOutboxEvent()).ToList();
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var ids = batch.Select(@event => @event.Id).ToArray();
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            WITH batch AS (
-                SELECT id, type, payload, occurred_at FROM outbox_events WHERE dispatched_at IS NULL
-                ORDER BY occurred_at LIMIT 200 FOR UPDATE SKIP LOCKED),
-            fanned AS (
-                INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, envelope, next_attempt_at, created_at, updated_at)
-                SELECT gen_random_uuid(), s.id, b.id, b.type,
-                       jsonb_build_object('id', b.id, 'type', b.type, 'createdAt', b.occurred_at, 'data', b.payload), now(), now(), now()
-                FROM batch b
-                JOIN webhook_subscriptions s ON s.active AND b.type = ANY (s.events)
-                JOIN users u ON u.id = s.owner_id AND u.disabled_at IS NULL
-                WHERE 'admin' = ANY (u.roles) OR (b.type = ANY (@instructorEvents) AND b.payload ->> @instructorField = s.owner_id::text)
-                ON CONFLICT DO NOTHING)
-            UPDATE outbox_events SET dispatched_at = now() WHERE id IN (SELECT id FROM batch)
+            INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, envelope, next_attempt_at, created_at, updated_at)
+            SELECT gen_random_uuid(), s.id, e.id, e.type,
+                   jsonb_build_object('id', e.id, 'type', e.type, 'createdAt', e.occurred_at, 'data', e.payload), now(), now(), now()
+            FROM outbox_events e
+            JOIN webhook_subscriptions s ON s.active AND e.type = ANY (s.events)
+            JOIN users u ON u.id = s.owner_id AND u.disabled_at IS NULL
+            WHERE e.id = ANY (@ids)
+              AND ('admin' = ANY (u.roles) OR (e.type = ANY (@instructorEvents) AND e.payload ->> @instructorField = s.owner_id::text))
+            ON CONFLICT DO NOTHING
             """,
-            new { instructorEvents = AzoraEvents.ForCourseInstructor, instructorField = AzoraEvents.InstructorField },
-            cancellationToken: cancellationToken));
+            new { ids, instructorEvents = AzoraEvents.ForCourseInstructor, instructorField = AzoraEvents.InstructorField },
+            transaction, cancellationToken: cancellationToken));
+        await _paymentMails.WriteAsync(transaction, batch, cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE outbox_events SET dispatched_at = now() WHERE id = ANY (@ids)", new { ids }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>Claims and sends the deliveries that are due; returns how many it sent.</summary>
@@ -209,6 +228,17 @@ public sealed class WebhookRelay : BackgroundService
     {
         _http.Dispose();
         base.Dispose();
+    }
+
+    private sealed class ClaimedEvent
+    {
+        public Guid Id { get; init; }
+        public string Type { get; init; } = "";
+        public string Payload { get; init; } = "";
+        public DateTime OccurredAt { get; init; }
+
+        public OutboxEvent ToOutboxEvent() =>
+            new(Id, Type, JsonSerializer.Deserialize<JsonElement>(Payload), new DateTimeOffset(DateTime.SpecifyKind(OccurredAt, DateTimeKind.Utc)));
     }
 
     private sealed class Due

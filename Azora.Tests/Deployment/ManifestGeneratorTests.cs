@@ -55,4 +55,26 @@ public sealed class ManifestGeneratorTests
         Assert.Equal("Azora__Stripe__SecretKey", variable);
         Assert.Equal(new SecretCatalog.SecretKey("azora-stripe", "secret-key"), secret);
     }
+
+    [Fact]
+    public void A_plain_parameter_takes_each_environments_value_from_the_generator_and_one_without_a_value_stops_generation()
+    {
+        const string parameter = """
+            , "mail-public-base-url": { "type": "parameter.v0", "value": "{mail-public-base-url.inputs.value}", "inputs": { "value": { "type": "string" } } }
+            """;
+        var model = ModelWithApiEnv("Azora__Mail__PublicBaseUrl", "{mail-public-base-url.value}", parameter);
+
+        var layers = new BaseLayer(model);
+        var noExtra = new Dictionary<string, IDictionary<string, string>>();
+
+        Assert.DoesNotContain("Azora__Mail__PublicBaseUrl", layers.Files().Single(file => file.Path == "base/api.yaml").Render());
+        Assert.Equal("https://staging.azora.world/",
+            OverlayParts.SettingsPatches(layers, "Staging", MailSettings.Staging.ParameterValues(), noExtra).Single().Data["Azora__Mail__PublicBaseUrl"]);
+        Assert.Equal("https://azora.world/",
+            OverlayParts.SettingsPatches(layers, "Production", MailSettings.Production.ParameterValues(), noExtra).Single().Data["Azora__Mail__PublicBaseUrl"]);
+
+        var unknown = new BaseLayer(ModelWithApiEnv("Azora__Mail__ReplyTo", "{mail-reply-to.value}", parameter.Replace("mail-public-base-url", "mail-reply-to")));
+        var error = Assert.Throws<InvalidOperationException>(() => OverlayParts.SettingsPatches(unknown, "Staging", MailSettings.Staging.ParameterValues(), noExtra).ToList());
+        Assert.Contains("'api' reads the parameter 'mail-reply-to', which has no value for Staging", error.Message);
+    }
 }

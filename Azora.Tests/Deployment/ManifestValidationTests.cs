@@ -217,6 +217,13 @@ public sealed partial class ManifestValidationTests : IDisposable
         Assert.EndsWith("> 0.8", alerts.Single(alert => alert.Alert == "AzoraHighMemory").Expr);
         Assert.EndsWith("< 0.8", alerts.Single(alert => alert.Alert == "AzoraLowCacheHitRatio").Expr);
 
+        var backingUp = alerts.Single(alert => alert.Alert == "AzoraMailBackingUp");
+        Assert.Equal(("max(azora_mail_oldest_pending_age_seconds{namespace=\"azora-production\"}) > 900", "5m", "high"),
+            (backingUp.Expr, backingUp.For, backingUp.Labels["severity"]));
+        var failing = alerts.Single(alert => alert.Alert == "AzoraMailFailing");
+        Assert.StartsWith("sum(rate(azora_mail_send_attempts_total{namespace=\"azora-production\",outcome=\"failed\"}[15m])) > 0 or (", failing.Expr);
+        Assert.Contains("outcome=\"retry\"}[15m])) > 0 unless sum(rate(azora_mail_send_attempts_total{namespace=\"azora-production\",outcome=\"sent\"}[15m])) > 0", failing.Expr);
+
         // Fire from kube-state-metrics when every pod of a Deployment is unready, and when its figures stop arriving.
         var noReplicas = alerts.Single(alert => alert.Alert == "AzoraNoAvailableReplicas");
         Assert.Equal("sum by (deployment) (kube_deployment_status_replicas_available{namespace=\"azora-production\",deployment=~\"api-blue|api-green|payments\"}) == 0", noReplicas.Expr);

@@ -105,6 +105,41 @@ public sealed class OverlayShapeTests
         Assert.Equal(["api", "payments"], staging["cache-ingress"].Spec.Ingress.Single().FromProperty.Single().PodSelector.MatchExpressions.Single().Values);
     }
 
+    [Theory]
+    [InlineData("staging", "smtp-test.azora.world", "https://staging.azora.world/", "no-reply@staging.azora.world")]
+    [InlineData("production", "smtp-relay.azora.world", "https://azora.world/", "no-reply@azora.world")]
+    public async Task The_worker_mails_through_the_environments_relay_and_alone_may_reach_its_port_on_public_addresses(
+        string environment, string relay, string publicBaseUrl, string fromAddress)
+    {
+        var overlay = await BuiltOverlay.GetAsync(environment);
+
+        var payments = overlay.Single<V1ConfigMap>("payments-settings").Data;
+        Assert.Equal((relay, "587", "StartTls", $"azora-{environment}"),
+            (payments["Azora__Mail__Smtp__Host"], payments["Azora__Mail__Smtp__Port"], payments["Azora__Mail__Smtp__Security"], payments["Azora__Mail__Smtp__Username"]));
+        foreach (var service in (string[])["api", "payments"])
+        {
+            var settings = overlay.Single<V1ConfigMap>($"{service}-settings").Data;
+            Assert.Equal((publicBaseUrl, fromAddress), (settings["Azora__Mail__PublicBaseUrl"], settings["Azora__Mail__FromAddress"]));
+        }
+
+        // The password is a Secret reference on the worker alone; the API only writes mail to the outbox.
+        var password = overlay.Single<V1Deployment>("payments").Spec.Template.Spec.Containers[0].Env.Single(env => env.Name == "Azora__Mail__Smtp__Password");
+        Assert.Equal(("azora-mail", "smtp-password"), (password.ValueFrom.SecretKeyRef.Name, password.ValueFrom.SecretKeyRef.Key));
+        Assert.DoesNotContain(overlay.All<V1Deployment>().Where(deployment => deployment.Metadata.Name != "payments"),
+            deployment => deployment.Spec.Template.Spec.Containers.Any(container => container.Env?.Any(env => env.Name.StartsWith("Azora__Mail__Smtp", StringComparison.Ordinal)) == true));
+        Assert.DoesNotContain("Azora__Mail__Smtp__Host", overlay.Single<V1ConfigMap>("api-settings").Data.Keys);
+
+        var policies = overlay.All<V1NetworkPolicy>().ToList();
+        var smtp = Assert.Single(policies, policy => policy.Spec.Egress?.Any(rule => rule.Ports?.Any(port => port.Port.Value is "25" or "465" or "587") == true) == true);
+        Assert.Equal("smtp-egress", smtp.Metadata.Name);
+        Assert.Equal("payments", smtp.Spec.PodSelector.MatchLabels["app.kubernetes.io/name"]);
+        var rule = smtp.Spec.Egress.Single();
+        Assert.Equal(("587", "TCP"), (rule.Ports.Single().Port.Value, rule.Ports.Single().Protocol));
+        var destination = rule.To.Single().IpBlock;
+        Assert.Equal("0.0.0.0/0", destination.Cidr);
+        Assert.Superset(new HashSet<string> { "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10", "127.0.0.0/8" }, destination.Except.ToHashSet());
+    }
+
     [Fact]
     public async Task Production_backs_the_database_up_daily_at_2_utc_and_keeps_30_days()
     {
