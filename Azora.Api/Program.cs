@@ -1,6 +1,7 @@
 using Azora.Api.Admin;
 using Azora.Api.Auth;
 using Azora.Api.Auth.ApiKeys;
+using Azora.Api.Auth.Recovery;
 using Azora.Api.Education;
 using Azora.Api.Education.Authoring;
 using Azora.Api.Education.Catalog;
@@ -29,6 +30,7 @@ builder.Services.AddAzoraErrors();
 builder.Services.AddAzoraAuth();
 // Mail is written to the outbox with the change that causes it; the payments worker sends it.
 builder.Services.AddMailOutbox();
+builder.Services.AddPasswordReset();
 builder.Services.AddAzoraRateLimits(builder.Configuration);
 builder.Services.AddAzoraOpenApi();
 builder.Services.AddAzoraEducation();
@@ -54,6 +56,7 @@ app.MapDefaultEndpoints();
 app.MapAzoraOpenApi();
 app.MapServiceInfo("azora-api");
 app.MapAuthEndpoints();
+app.MapPasswordResetEndpoints();
 app.MapApiKeyEndpoints();
 app.MapCatalogEndpoints();
 app.MapLearningEndpoints();
