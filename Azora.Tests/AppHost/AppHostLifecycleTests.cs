@@ -29,6 +29,7 @@ public sealed class AppHostLifecycleTests : IDisposable
         var running = await WaitUntilServicesAreHealthyAsync(second);
         Assert.Contains(running, process => process.CommandLine.Contains("postgres") && process.CommandLine.Contains(_dataDirectory));
         Assert.Contains(running, process => process.CommandLine.Contains("GarnetServer.dll") || process.CommandLine.Contains("redis-server"));
+        Assert.Contains(running, process => process.CommandLine.Contains("Rnwood.Smtp4dev"));
 
         using var guard = new CancellationTokenSource(HangGuard);
         using (var terminate = Process.Start("kill", ["-TERM", second.Id.ToString()]))
