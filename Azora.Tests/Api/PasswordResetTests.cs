@@ -19,9 +19,10 @@ public class PasswordResetTests(AzoraStackFixture stack)
         await stack.ExecuteAsync("UPDATE users SET email_verified_at = NULL WHERE id = @id", new { id = first.UserId });
 
         await RequestResetAsync(client, first.Email);
-        var mail = await AccountMail.WaitForAsync(stack, first.Email, "password_reset");
-        Assert.Equal(first.UserId, mail.UserId);
+        Assert.Equal(first.UserId, (await AccountMail.WaitForAsync(stack, first.Email, "password_reset")).UserId);
+        var mail = await AccountMail.CaughtAsync(stack, first.Email, AccountMail.ResetSubject);
         Assert.Contains("30 minutes", mail.Text);
+        Assert.Contains("Ada Lovelace", mail.Html);
         var token = AccountMail.LinkToken(mail, "/reset-password");
 
         using (var confirmed = await client.PostJsonAsync("/api/auth/password-reset/confirm", new { token, newPassword = NewPassword }))
@@ -46,9 +47,8 @@ public class PasswordResetTests(AzoraStackFixture stack)
         await TestAccounts.LoginAsync(client, first.Email, NewPassword);
         Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM users WHERE id = @id AND email_verified_at IS NOT NULL", new { id = first.UserId }));
 
-        var changed = await AccountMail.WaitForAsync(stack, first.Email, "password_changed");
-        Assert.Equal(first.UserId, changed.UserId);
-        Assert.Contains("signed out", changed.Text);
+        Assert.Equal(first.UserId, (await AccountMail.WaitForAsync(stack, first.Email, "password_changed")).UserId);
+        Assert.Contains("signed out", (await AccountMail.CaughtAsync(stack, first.Email, AccountMail.ChangedSubject)).Text);
 
         // Single use: the same link again is refused, and changes nothing.
         using var again = await client.PostJsonAsync("/api/auth/password-reset/confirm", new { token, newPassword = "yet-another-long-passphrase" });
@@ -113,9 +113,9 @@ public class PasswordResetTests(AzoraStackFixture stack)
         var account = await TestAccounts.RegisterAsync(client, TestAccounts.NewEmail("reset-expiry"));
 
         await RequestResetAsync(client, account.Email);
-        var replaced = AccountMail.LinkToken(await AccountMail.WaitForAsync(stack, account.Email, "password_reset"), "/reset-password");
+        var replaced = AccountMail.LinkToken(await AccountMail.CaughtAsync(stack, account.Email, AccountMail.ResetSubject), "/reset-password");
         await RequestResetAsync(client, account.Email);
-        var latest = AccountMail.LinkToken(await AccountMail.WaitForAsync(stack, account.Email, "password_reset", count: 2), "/reset-password");
+        var latest = AccountMail.LinkToken(await AccountMail.CaughtAsync(stack, account.Email, AccountMail.ResetSubject, count: 2), "/reset-password");
         Assert.NotEqual(replaced, latest);
 
         using (var old = await client.PostJsonAsync("/api/auth/password-reset/confirm", new { token = replaced, newPassword = NewPassword }))
@@ -147,7 +147,7 @@ public class PasswordResetTests(AzoraStackFixture stack)
         using var client = stack.CreateApiClient();
         var account = await TestAccounts.RegisterAsync(client, TestAccounts.NewEmail("reset-disabled-later"));
         await RequestResetAsync(client, account.Email);
-        var token = AccountMail.LinkToken(await AccountMail.WaitForAsync(stack, account.Email, "password_reset"), "/reset-password");
+        var token = AccountMail.LinkToken(await AccountMail.CaughtAsync(stack, account.Email, AccountMail.ResetSubject), "/reset-password");
         await stack.ExecuteAsync("UPDATE users SET disabled_at = now() WHERE id = @id", new { id = account.UserId });
 
         using var refused = await client.PostJsonAsync("/api/auth/password-reset/confirm", new { token, newPassword = NewPassword });
