@@ -136,7 +136,7 @@ public sealed class AuthService(
     /// Password attempts are counted per account and client address, without putting emails into Redis: a stranger's
     /// guesses spend the stranger's allowance, never the owner's.
     /// </summary>
-    private static string AttemptKey(string email, string client) =>
+    internal static string AttemptKey(string email, string client) =>
         $"{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(email.Trim().ToLowerInvariant())), 0, 16)}:{client}";
 
     private TokenResponse Tokens(UserAccount user, Guid sessionId, string refreshToken)

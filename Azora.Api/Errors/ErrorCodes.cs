@@ -12,6 +12,7 @@ public static class ErrorCodes
     public const string InvalidCredentials = "INVALID_CREDENTIALS";
     public const string InvalidRefreshToken = "INVALID_REFRESH_TOKEN";
     public const string SessionExpired = "SESSION_EXPIRED";
+    public const string InvalidToken = "INVALID_TOKEN";
     public const string PaymentRequired = "PAYMENT_REQUIRED";
     public const string Forbidden = "FORBIDDEN";
     public const string NotEnrolled = "NOT_ENROLLED";

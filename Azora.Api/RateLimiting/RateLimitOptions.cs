@@ -33,12 +33,19 @@ public sealed class RateLimitOptions
     /// </summary>
     public WindowLimit LoginAttempts { get; set; } = new() { PermitLimit = 5, Window = TimeSpan.FromMinutes(15) };
 
+    /// <summary>
+    /// Password-reset mails to one address, whoever asks. Beyond it a request still answers 202 but writes no mail, so
+    /// nobody can flood an inbox with reset links (and the answer tells nothing about the account).
+    /// </summary>
+    public WindowLimit PasswordResetMails { get; set; } = new() { PermitLimit = 3, Window = TimeSpan.FromHours(1) };
+
     public WindowLimit For(string policy) => policy switch
     {
         RateLimitPolicies.Authenticated => Authenticated,
         RateLimitPolicies.Anonymous => Anonymous,
         RateLimitPolicies.Credentials => Credentials,
         RateLimitPolicies.LoginAttempts => LoginAttempts,
+        RateLimitPolicies.PasswordResetMails => PasswordResetMails,
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "Unknown rate-limit policy."),
     };
 }
@@ -58,12 +65,13 @@ public static class RateLimitPolicies
     public const string Anonymous = "anonymous";
     public const string Credentials = "credentials";
     public const string LoginAttempts = "login-attempts";
+    public const string PasswordResetMails = "password-reset-mails";
 
-    public static readonly string[] All = [Authenticated, Anonymous, Credentials, LoginAttempts];
+    public static readonly string[] All = [Authenticated, Anonymous, Credentials, LoginAttempts, PasswordResetMails];
 
     /// <summary>
-    /// The limits that guard passwords. While Redis is unreachable they are kept in each replica's memory instead of
-    /// failing open; the others (general traffic) fail open.
+    /// The limits that guard passwords and inboxes. While Redis is unreachable they are kept in each replica's memory
+    /// instead of failing open; the others (general traffic) fail open.
     /// </summary>
-    public static bool IsStrict(string policy) => policy is Credentials or LoginAttempts;
+    public static bool IsStrict(string policy) => policy is Credentials or LoginAttempts or PasswordResetMails;
 }

@@ -45,6 +45,9 @@ public sealed record UserRolesChange(Guid UserId, IReadOnlyList<string> Roles, I
 
 public sealed record UserDisabling(Guid UserId, Guid? DisabledBy);
 
+/// <summary>Only the id and the time: the account's personal data is gone, and an event must not carry it on.</summary>
+public sealed record UserDeletion(Guid UserId, DateTime DeletedAt);
+
 /// <summary>
 /// Every event Azora publishes, in one place: the outbox writes them, the webhook API accepts subscriptions to them,
 /// the relay fans them out by their audience, and docs/api/API-REFERENCE.md documents each (a test holds it to this list).
@@ -76,8 +79,11 @@ public static class AzoraEvents
     public static readonly AzoraEvent<UserDisabling> UserDisabled =
         new("user.disabled", EventAudience.Admins, "An admin disabled a user; the user's sessions are closed.");
 
+    public static readonly AzoraEvent<UserDeletion> UserDeleted =
+        new("user.deleted", EventAudience.Admins, "A user deleted their account; its personal data is erased, its enrollments and payments kept anonymised.");
+
     public static readonly IReadOnlyList<AzoraEvent> All =
-        [PaymentSucceeded, PaymentFailed, PaymentRefunded, CourseEnrolled, CourseCompleted, Ping, UserRolesChanged, UserDisabled];
+        [PaymentSucceeded, PaymentFailed, PaymentRefunded, CourseEnrolled, CourseCompleted, Ping, UserRolesChanged, UserDisabled, UserDeleted];
 
     /// <summary>The names a subscription may list.</summary>
     public static readonly IReadOnlyList<string> Names = [.. All.Select(@event => @event.Name)];

@@ -60,18 +60,19 @@ public sealed class AccountStore(NpgsqlDataSource database)
         return true;
     }
 
+    /// <summary>An account that can be used; a deleted one is as unknown as an address that never had one.</summary>
     public async Task<UserAccount?> FindByEmailAsync(string email, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<UserAccount>(new CommandDefinition(
-            $"SELECT {UserColumns} FROM users WHERE lower(email) = lower(@email)", new { email }, cancellationToken: cancellationToken));
+            $"SELECT {UserColumns} FROM users WHERE lower(email) = lower(@email) AND deleted_at IS NULL", new { email }, cancellationToken: cancellationToken));
     }
 
     public async Task<UserAccount?> FindByIdAsync(Guid id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<UserAccount>(new CommandDefinition(
-            $"SELECT {UserColumns} FROM users WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+            $"SELECT {UserColumns} FROM users WHERE id = @id AND deleted_at IS NULL", new { id }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Sets the name and/or bio; a null argument leaves that field as it is.</summary>

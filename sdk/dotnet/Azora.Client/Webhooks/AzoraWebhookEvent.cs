@@ -41,4 +41,7 @@ public static class AzoraEventTypes
 
     /// <summary>An admin disabled a user.</summary>
     public const string UserDisabled = "user.disabled";
+
+    /// <summary>A user deleted their account (the payload carries only its id and the time).</summary>
+    public const string UserDeleted = "user.deleted";
 }

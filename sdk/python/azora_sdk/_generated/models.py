@@ -14,6 +14,7 @@ from uuid import UUID
 from .._serde import _datetime, _dump, _list_of, _missing, _nullable, _uuid, parse_enum
 
 __all__ = [
+    "AccountExportResponse",
     "AdminUserResponse",
     "ApiKeyResponse",
     "AuditEntryResponse",
@@ -31,6 +32,7 @@ __all__ = [
     "CreatePaymentIntentRequest",
     "CreateWebhookRequest",
     "CreatedApiKeyResponse",
+    "DeleteAccountRequest",
     "DeleteCourseResponse",
     "DeleteCourseResponseOutcome",
     "DeliveryResponse",
@@ -38,6 +40,14 @@ __all__ = [
     "EnrollmentResponse",
     "EnrollmentResponseStatus",
     "Event",
+    "ExportedApiKey",
+    "ExportedCertificate",
+    "ExportedEnrollment",
+    "ExportedLessonCompletion",
+    "ExportedPayment",
+    "ExportedPaymentStatus",
+    "ExportedProfile",
+    "ExportedWebhookSubscription",
     "HttpValidationProblemDetails",
     "InstructorRef",
     "LessonContentResponse",
@@ -54,8 +64,10 @@ __all__ = [
     "PagedResponseOfEnrollmentResponse",
     "PagedResponseOfPaymentResponse",
     "Pagination",
+    "PasswordResetAcceptedResponse",
+    "PasswordResetConfirmRequest",
+    "PasswordResetRequest",
     "PaymentIntentResponse",
-    "PaymentIntentResponseStatus",
     "PaymentResponse",
     "ProblemDetails",
     "ProfileResponse",
@@ -138,12 +150,32 @@ class Event(str, enum.Enum):
     PING = "ping"
     USER_ROLES_CHANGED = "user.roles_changed"
     USER_DISABLED = "user.disabled"
+    USER_DELETED = "user.deleted"
 
     def __str__(self) -> str:
         return str(self.value)
 
     @classmethod
     def parse(cls, value: Any) -> Union[Event, str]:
+        """The member for a JSON value, or the value itself when a newer API sends one this SDK does not know."""
+        return parse_enum(cls, value)
+
+
+class ExportedPaymentStatus(str, enum.Enum):
+    """The values of ExportedPaymentStatus. A value this SDK does not know stays a plain str."""
+
+    PENDING = "pending"
+    REQUIRES_ACTION = "requires_action"
+    FAILED = "failed"
+    SUCCEEDED = "succeeded"
+    CANCELED = "canceled"
+    REFUNDED = "refunded"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @classmethod
+    def parse(cls, value: Any) -> Union[ExportedPaymentStatus, str]:
         """The member for a JSON value, or the value itself when a newer API sends one this SDK does not know."""
         return parse_enum(cls, value)
 
@@ -160,25 +192,6 @@ class Level(str, enum.Enum):
 
     @classmethod
     def parse(cls, value: Any) -> Union[Level, str]:
-        """The member for a JSON value, or the value itself when a newer API sends one this SDK does not know."""
-        return parse_enum(cls, value)
-
-
-class PaymentIntentResponseStatus(str, enum.Enum):
-    """The values of PaymentIntentResponseStatus. A value this SDK does not know stays a plain str."""
-
-    PENDING = "pending"
-    REQUIRES_ACTION = "requires_action"
-    FAILED = "failed"
-    SUCCEEDED = "succeeded"
-    CANCELED = "canceled"
-    REFUNDED = "refunded"
-
-    def __str__(self) -> str:
-        return str(self.value)
-
-    @classmethod
-    def parse(cls, value: Any) -> Union[PaymentIntentResponseStatus, str]:
         """The member for a JSON value, or the value itself when a newer API sends one this SDK does not know."""
         return parse_enum(cls, value)
 
@@ -232,6 +245,47 @@ class Sort(str, enum.Enum):
     def parse(cls, value: Any) -> Union[Sort, str]:
         """The member for a JSON value, or the value itself when a newer API sends one this SDK does not know."""
         return parse_enum(cls, value)
+
+
+@dataclass
+class AccountExportResponse:
+    """The AccountExportResponse schema."""
+
+    exported_at: datetime
+    profile: ExportedProfile
+    enrollments: List[ExportedEnrollment]
+    payments: List[ExportedPayment]
+    certificates: List[ExportedCertificate]
+    api_keys: List[ExportedApiKey]
+    webhook_subscriptions: List[ExportedWebhookSubscription]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AccountExportResponse:
+        """Reads the JSON object; members this SDK does not know are ignored."""
+        try:
+            return cls(
+                exported_at=_datetime(data["exportedAt"]),
+                profile=ExportedProfile.from_dict(data["profile"]),
+                enrollments=_list_of(ExportedEnrollment.from_dict)(data["enrollments"]),
+                payments=_list_of(ExportedPayment.from_dict)(data["payments"]),
+                certificates=_list_of(ExportedCertificate.from_dict)(data["certificates"]),
+                api_keys=_list_of(ExportedApiKey.from_dict)(data["apiKeys"]),
+                webhook_subscriptions=_list_of(ExportedWebhookSubscription.from_dict)(data["webhookSubscriptions"]),
+            )
+        except KeyError as missing:
+            raise _missing("AccountExportResponse", missing) from None
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object; optional members that are None are left out."""
+        out: Dict[str, Any] = {}
+        out["exportedAt"] = _dump(self.exported_at)
+        out["profile"] = _dump(self.profile)
+        out["enrollments"] = _dump(self.enrollments)
+        out["payments"] = _dump(self.payments)
+        out["certificates"] = _dump(self.certificates)
+        out["apiKeys"] = _dump(self.api_keys)
+        out["webhookSubscriptions"] = _dump(self.webhook_subscriptions)
+        return out
 
 
 @dataclass
@@ -847,6 +901,29 @@ class CreatedApiKeyResponse:
 
 
 @dataclass
+class DeleteAccountRequest:
+    """The DeleteAccountRequest schema."""
+
+    password: str = field(repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DeleteAccountRequest:
+        """Reads the JSON object; members this SDK does not know are ignored."""
+        try:
+            return cls(
+                password=data["password"],
+            )
+        except KeyError as missing:
+            raise _missing("DeleteAccountRequest", missing) from None
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object; optional members that are None are left out."""
+        out: Dict[str, Any] = {}
+        out["password"] = _dump(self.password)
+        return out
+
+
+@dataclass
 class DeleteCourseResponse:
     """The DeleteCourseResponse schema."""
 
@@ -957,6 +1034,281 @@ class EnrollmentResponse:
         out["progress"] = _dump(self.progress)
         out["enrolledAt"] = _dump(self.enrolled_at)
         out["completedAt"] = _dump(self.completed_at)
+        return out
+
+
+@dataclass
+class ExportedApiKey:
+    """The ExportedApiKey schema."""
+
+    id: UUID
+    name: str
+    key_hint: str
+    scopes: List[Union[Scope, str]]
+    created_at: datetime
+    expires_at: Optional[datetime]
+    last_used_at: Optional[datetime]
+    revoked_at: Optional[datetime]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ExportedApiKey:
+        """Reads the JSON object; members this SDK does not know are ignored."""
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                name=data["name"],
+                key_hint=data["keyHint"],
+                scopes=_list_of(Scope.parse)(data["scopes"]),
+                created_at=_datetime(data["createdAt"]),
+                expires_at=_nullable(_datetime)(data.get("expiresAt")),
+                last_used_at=_nullable(_datetime)(data.get("lastUsedAt")),
+                revoked_at=_nullable(_datetime)(data.get("revokedAt")),
+            )
+        except KeyError as missing:
+            raise _missing("ExportedApiKey", missing) from None
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object; optional members that are None are left out."""
+        out: Dict[str, Any] = {}
+        out["id"] = _dump(self.id)
+        out["name"] = _dump(self.name)
+        out["keyHint"] = _dump(self.key_hint)
+        out["scopes"] = _dump(self.scopes)
+        out["createdAt"] = _dump(self.created_at)
+        out["expiresAt"] = _dump(self.expires_at)
+        out["lastUsedAt"] = _dump(self.last_used_at)
+        out["revokedAt"] = _dump(self.revoked_at)
+        return out
+
+
+@dataclass
+class ExportedCertificate:
+    """The ExportedCertificate schema."""
+
+    id: UUID
+    course_id: UUID
+    learner_name: str
+    course_title: str
+    completed_at: datetime
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ExportedCertificate:
+        """Reads the JSON object; members this SDK does not know are ignored."""
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                course_id=_uuid(data["courseId"]),
+                learner_name=data["learnerName"],
+                course_title=data["courseTitle"],
+                completed_at=_datetime(data["completedAt"]),
+            )
+        except KeyError as missing:
+            raise _missing("ExportedCertificate", missing) from None
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object; optional members that are None are left out."""
+        out: Dict[str, Any] = {}
+        out["id"] = _dump(self.id)
+        out["courseId"] = _dump(self.course_id)
+        out["learnerName"] = _dump(self.learner_name)
+        out["courseTitle"] = _dump(self.course_title)
+        out["completedAt"] = _dump(self.completed_at)
+        return out
+
+
+@dataclass
+class ExportedEnrollment:
+    """The ExportedEnrollment schema."""
+
+    id: UUID
+    course: CourseRefForLearner
+    status: Union[EnrollmentResponseStatus, str]
+    progress: Progress
+    enrolled_at: datetime
+    completed_at: Optional[datetime]
+    completed_lessons: List[ExportedLessonCompletion]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ExportedEnrollment:
+        """Reads the JSON object; members this SDK does not know are ignored."""
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                course=CourseRefForLearner.from_dict(data["course"]),
+                status=EnrollmentResponseStatus.parse(data["status"]),
+                progress=Progress.from_dict(data["progress"]),
+                enrolled_at=_datetime(data["enrolledAt"]),
+                completed_at=_nullable(_datetime)(data.get("completedAt")),
+                completed_lessons=_list_of(ExportedLessonCompletion.from_dict)(data["completedLessons"]),
+            )
+        except KeyError as missing:
+            raise _missing("ExportedEnrollment", missing) from None
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object; optional members that are None are left out."""
+        out: Dict[str, Any] = {}
+        out["id"] = _dump(self.id)
+        out["course"] = _dump(self.course)
+        out["status"] = _dump(self.status)
+        out["progress"] = _dump(self.progress)
+        out["enrolledAt"] = _dump(self.enrolled_at)
+        out["completedAt"] = _dump(self.completed_at)
+        out["completedLessons"] = _dump(self.completed_lessons)
+        return out
+
+
+@dataclass
+class ExportedLessonCompletion:
+    """The ExportedLessonCompletion schema."""
+
+    lesson_id: UUID
+    title: str
+    completed_at: datetime
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ExportedLessonCompletion:
+        """Reads the JSON object; members this SDK does not know are ignored."""
+        try:
+            return cls(
+                lesson_id=_uuid(data["lessonId"]),
+                title=data["title"],
+                completed_at=_datetime(data["completedAt"]),
+            )
+        except KeyError as missing:
+            raise _missing("ExportedLessonCompletion", missing) from None
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object; optional members that are None are left out."""
+        out: Dict[str, Any] = {}
+        out["lessonId"] = _dump(self.lesson_id)
+        out["title"] = _dump(self.title)
+        out["completedAt"] = _dump(self.completed_at)
+        return out
+
+
+@dataclass
+class ExportedPayment:
+    """The ExportedPayment schema."""
+
+    id: UUID
+    course_id: UUID
+    course_title: str
+    amount: int
+    currency: str
+    status: Union[ExportedPaymentStatus, str]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ExportedPayment:
+        """Reads the JSON object; members this SDK does not know are ignored."""
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                course_id=_uuid(data["courseId"]),
+                course_title=data["courseTitle"],
+                amount=data["amount"],
+                currency=data["currency"],
+                status=ExportedPaymentStatus.parse(data["status"]),
+                created_at=_datetime(data["createdAt"]),
+                updated_at=_datetime(data["updatedAt"]),
+            )
+        except KeyError as missing:
+            raise _missing("ExportedPayment", missing) from None
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object; optional members that are None are left out."""
+        out: Dict[str, Any] = {}
+        out["id"] = _dump(self.id)
+        out["courseId"] = _dump(self.course_id)
+        out["courseTitle"] = _dump(self.course_title)
+        out["amount"] = _dump(self.amount)
+        out["currency"] = _dump(self.currency)
+        out["status"] = _dump(self.status)
+        out["createdAt"] = _dump(self.created_at)
+        out["updatedAt"] = _dump(self.updated_at)
+        return out
+
+
+@dataclass
+class ExportedProfile:
+    """The ExportedProfile schema."""
+
+    id: UUID
+    email: str
+    name: str
+    bio: Optional[str]
+    roles: List[Union[Role, str]]
+    email_verified: bool
+    email_verified_at: Optional[datetime]
+    created_at: datetime
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ExportedProfile:
+        """Reads the JSON object; members this SDK does not know are ignored."""
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                email=data["email"],
+                name=data["name"],
+                bio=data.get("bio"),
+                roles=_list_of(Role.parse)(data["roles"]),
+                email_verified=data["emailVerified"],
+                email_verified_at=_nullable(_datetime)(data.get("emailVerifiedAt")),
+                created_at=_datetime(data["createdAt"]),
+            )
+        except KeyError as missing:
+            raise _missing("ExportedProfile", missing) from None
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object; optional members that are None are left out."""
+        out: Dict[str, Any] = {}
+        out["id"] = _dump(self.id)
+        out["email"] = _dump(self.email)
+        out["name"] = _dump(self.name)
+        out["bio"] = _dump(self.bio)
+        out["roles"] = _dump(self.roles)
+        out["emailVerified"] = _dump(self.email_verified)
+        out["emailVerifiedAt"] = _dump(self.email_verified_at)
+        out["createdAt"] = _dump(self.created_at)
+        return out
+
+
+@dataclass
+class ExportedWebhookSubscription:
+    """The ExportedWebhookSubscription schema."""
+
+    id: UUID
+    url: str
+    events: List[Union[Event, str]]
+    description: Optional[str]
+    active: bool
+    created_at: datetime
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ExportedWebhookSubscription:
+        """Reads the JSON object; members this SDK does not know are ignored."""
+        try:
+            return cls(
+                id=_uuid(data["id"]),
+                url=data["url"],
+                events=_list_of(Event.parse)(data["events"]),
+                description=data.get("description"),
+                active=data["active"],
+                created_at=_datetime(data["createdAt"]),
+            )
+        except KeyError as missing:
+            raise _missing("ExportedWebhookSubscription", missing) from None
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object; optional members that are None are left out."""
+        out: Dict[str, Any] = {}
+        out["id"] = _dump(self.id)
+        out["url"] = _dump(self.url)
+        out["events"] = _dump(self.events)
+        out["description"] = _dump(self.description)
+        out["active"] = _dump(self.active)
+        out["createdAt"] = _dump(self.created_at)
         return out
 
 
@@ -1437,6 +1789,78 @@ class Pagination:
 
 
 @dataclass
+class PasswordResetAcceptedResponse:
+    """The PasswordResetAcceptedResponse schema."""
+
+    message: str
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PasswordResetAcceptedResponse:
+        """Reads the JSON object; members this SDK does not know are ignored."""
+        try:
+            return cls(
+                message=data["message"],
+            )
+        except KeyError as missing:
+            raise _missing("PasswordResetAcceptedResponse", missing) from None
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object; optional members that are None are left out."""
+        out: Dict[str, Any] = {}
+        out["message"] = _dump(self.message)
+        return out
+
+
+@dataclass
+class PasswordResetConfirmRequest:
+    """The PasswordResetConfirmRequest schema."""
+
+    token: str
+    new_password: str = field(repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PasswordResetConfirmRequest:
+        """Reads the JSON object; members this SDK does not know are ignored."""
+        try:
+            return cls(
+                token=data["token"],
+                new_password=data["newPassword"],
+            )
+        except KeyError as missing:
+            raise _missing("PasswordResetConfirmRequest", missing) from None
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object; optional members that are None are left out."""
+        out: Dict[str, Any] = {}
+        out["token"] = _dump(self.token)
+        out["newPassword"] = _dump(self.new_password)
+        return out
+
+
+@dataclass
+class PasswordResetRequest:
+    """The PasswordResetRequest schema."""
+
+    email: str
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PasswordResetRequest:
+        """Reads the JSON object; members this SDK does not know are ignored."""
+        try:
+            return cls(
+                email=data["email"],
+            )
+        except KeyError as missing:
+            raise _missing("PasswordResetRequest", missing) from None
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object; optional members that are None are left out."""
+        out: Dict[str, Any] = {}
+        out["email"] = _dump(self.email)
+        return out
+
+
+@dataclass
 class PaymentIntentResponse:
     """The PaymentIntentResponse schema."""
 
@@ -1445,7 +1869,7 @@ class PaymentIntentResponse:
     client_secret: str = field(repr=False)
     amount: int
     currency: str
-    status: Union[PaymentIntentResponseStatus, str]
+    status: Union[ExportedPaymentStatus, str]
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PaymentIntentResponse:
@@ -1457,7 +1881,7 @@ class PaymentIntentResponse:
                 client_secret=data["clientSecret"],
                 amount=data["amount"],
                 currency=data["currency"],
-                status=PaymentIntentResponseStatus.parse(data["status"]),
+                status=ExportedPaymentStatus.parse(data["status"]),
             )
         except KeyError as missing:
             raise _missing("PaymentIntentResponse", missing) from None
@@ -1483,7 +1907,7 @@ class PaymentResponse:
     course_title: str
     amount: int
     currency: str
-    status: Union[PaymentIntentResponseStatus, str]
+    status: Union[ExportedPaymentStatus, str]
     payment_intent_id: str
     client_secret: Optional[str] = field(repr=False)
     failure_reason: Optional[str]
@@ -1500,7 +1924,7 @@ class PaymentResponse:
                 course_title=data["courseTitle"],
                 amount=data["amount"],
                 currency=data["currency"],
-                status=PaymentIntentResponseStatus.parse(data["status"]),
+                status=ExportedPaymentStatus.parse(data["status"]),
                 payment_intent_id=data["paymentIntentId"],
                 client_secret=data.get("clientSecret"),
                 failure_reason=data.get("failureReason"),

@@ -12,6 +12,7 @@ from uuid import UUID
 from .._operation import Operation
 from .._serde import _list_of
 from .models import (
+    AccountExportResponse,
     AdminUserResponse,
     ApiKeyResponse,
     CategoriesResponse,
@@ -33,6 +34,7 @@ from .models import (
     PagedResponseOfDeliveryResponse,
     PagedResponseOfEnrollmentResponse,
     PagedResponseOfPaymentResponse,
+    PasswordResetAcceptedResponse,
     PaymentIntentResponse,
     PaymentResponse,
     ProfileResponse,
@@ -136,6 +138,48 @@ CHANGE_PASSWORD = Operation(
     errors=(400, 401, 403, 413, 415, 429, 500, 503),
     body="fields",
     body_required=("currentPassword", "newPassword"),
+)
+
+REQUEST_PASSWORD_RESET = Operation(
+    id="RequestPasswordReset",
+    method="POST",
+    path="/api/auth/password-reset",
+    parse=PasswordResetAcceptedResponse.from_dict,
+    success=(202,),
+    errors=(400, 413, 415, 429, 500, 503),
+    body="fields",
+    body_required=("email",),
+)
+
+CONFIRM_PASSWORD_RESET = Operation(
+    id="ConfirmPasswordReset",
+    method="POST",
+    path="/api/auth/password-reset/confirm",
+    parse=None,
+    success=(204,),
+    errors=(400, 413, 415, 429, 500, 503),
+    body="fields",
+    body_required=("token", "newPassword"),
+)
+
+DELETE_ACCOUNT = Operation(
+    id="DeleteAccount",
+    method="DELETE",
+    path="/api/auth/account",
+    parse=None,
+    success=(204,),
+    errors=(400, 401, 403, 404, 409, 413, 415, 429, 500, 503),
+    body="fields",
+    body_required=("password",),
+)
+
+EXPORT_ACCOUNT_DATA = Operation(
+    id="ExportAccountData",
+    method="GET",
+    path="/api/auth/account/export",
+    parse=AccountExportResponse.from_dict,
+    success=(200,),
+    errors=(400, 401, 403, 404, 429, 500, 503),
 )
 
 LIST_API_KEYS = Operation(
@@ -514,6 +558,10 @@ OPERATIONS: Dict[str, Operation] = {
     "GetProfile": GET_PROFILE,
     "UpdateProfile": UPDATE_PROFILE,
     "ChangePassword": CHANGE_PASSWORD,
+    "RequestPasswordReset": REQUEST_PASSWORD_RESET,
+    "ConfirmPasswordReset": CONFIRM_PASSWORD_RESET,
+    "DeleteAccount": DELETE_ACCOUNT,
+    "ExportAccountData": EXPORT_ACCOUNT_DATA,
     "ListApiKeys": LIST_API_KEYS,
     "CreateApiKey": CREATE_API_KEY,
     "RevokeApiKey": REVOKE_API_KEY,
@@ -742,6 +790,95 @@ class Operations:
             headers={},
             body={"currentPassword": current_password, "newPassword": new_password},
         )
+
+    def request_password_reset(
+        self,
+        *,
+        email: str,
+    ) -> PasswordResetAcceptedResponse:
+        """Mails a single-use password-reset link to the address, if an account uses it.
+
+        Anonymous, with the strict credentials rate limit per client address. Every well-formed request is answered
+        202 with the same body, whether the address belongs to an account or not (nothing to enumerate); the link,
+        valid 30 minutes, is mailed only to an active account. Each address gets at most a few reset mails an hour;
+        beyond that the answer is still 202 but no mail is written.
+
+        POST /api/auth/password-reset (RequestPasswordReset). Raises AzoraApiError for 400, 413, 415, 429, 500, 503.
+        """
+        result: PasswordResetAcceptedResponse = self._invoke(
+            REQUEST_PASSWORD_RESET,
+            path={},
+            query={},
+            headers={},
+            body={"email": email},
+        )
+        return result
+
+    def confirm_password_reset(
+        self,
+        *,
+        token: str,
+        new_password: str,
+    ) -> None:
+        """Sets a new password with the token from a reset link; every session of the account is signed out.
+
+        Anonymous: the token is the credential, and it works once. The new password must follow the password policy
+        (400 naming `newPassword`; the token stays usable). An unknown, used or expired token is 400 `INVALID_TOKEN`
+        naming `token`. The owner is mailed that the password changed.
+
+        POST /api/auth/password-reset/confirm (ConfirmPasswordReset). Raises AzoraApiError for 400, 413, 415, 429,
+        500, 503.
+        """
+        self._invoke(
+            CONFIRM_PASSWORD_RESET,
+            path={},
+            query={},
+            headers={},
+            body={"token": token, "newPassword": new_password},
+        )
+
+    def delete_account(
+        self,
+        *,
+        password: str,
+    ) -> None:
+        """Deletes the signed-in user's account and erases its personal data.
+
+        Any signed-in user (access tokens only, never API keys), confirming with the current password: a wrong one is
+        400 naming `password`, with the per-account attempt limit of a password change (429). Every session and API
+        key stops working, webhook subscriptions are deleted, and the email, name and bio are erased everywhere;
+        enrollments and payments are kept for accounting, anonymised. The address can register again. A `user.deleted`
+        event is published and a last mail goes to the address. The only active admin cannot delete their account
+        (409).
+
+        DELETE /api/auth/account (DeleteAccount). Raises AzoraApiError for 400, 401, 403, 404, 409, 413, 415, 429,
+        500, 503.
+        """
+        self._invoke(
+            DELETE_ACCOUNT,
+            path={},
+            query={},
+            headers={},
+            body={"password": password},
+        )
+
+    def export_account_data(self) -> AccountExportResponse:
+        """Everything Azora keeps about the signed-in user, as a JSON download.
+
+        Any signed-in user (access tokens only, never API keys). The profile, enrollments with progress and completed
+        lessons, payments, certificates, API keys (metadata only) and webhook subscriptions (without secrets), read in
+        one snapshot; sent as an attachment (`azora-export-<date>.json`) that no cache keeps.
+
+        GET /api/auth/account/export (ExportAccountData). Raises AzoraApiError for 400, 401, 403, 404, 429, 500, 503.
+        """
+        result: AccountExportResponse = self._invoke(
+            EXPORT_ACCOUNT_DATA,
+            path={},
+            query={},
+            headers={},
+            body=None,
+        )
+        return result
 
     def list_api_keys(self) -> List[ApiKeyResponse]:
         """My API keys that are not revoked: hint, scopes, created, last used (to the minute), expiry.
@@ -1852,6 +1989,95 @@ class AsyncOperations:
             headers={},
             body={"currentPassword": current_password, "newPassword": new_password},
         )
+
+    async def request_password_reset(
+        self,
+        *,
+        email: str,
+    ) -> PasswordResetAcceptedResponse:
+        """Mails a single-use password-reset link to the address, if an account uses it.
+
+        Anonymous, with the strict credentials rate limit per client address. Every well-formed request is answered
+        202 with the same body, whether the address belongs to an account or not (nothing to enumerate); the link,
+        valid 30 minutes, is mailed only to an active account. Each address gets at most a few reset mails an hour;
+        beyond that the answer is still 202 but no mail is written.
+
+        POST /api/auth/password-reset (RequestPasswordReset). Raises AzoraApiError for 400, 413, 415, 429, 500, 503.
+        """
+        result: PasswordResetAcceptedResponse = await self._invoke(
+            REQUEST_PASSWORD_RESET,
+            path={},
+            query={},
+            headers={},
+            body={"email": email},
+        )
+        return result
+
+    async def confirm_password_reset(
+        self,
+        *,
+        token: str,
+        new_password: str,
+    ) -> None:
+        """Sets a new password with the token from a reset link; every session of the account is signed out.
+
+        Anonymous: the token is the credential, and it works once. The new password must follow the password policy
+        (400 naming `newPassword`; the token stays usable). An unknown, used or expired token is 400 `INVALID_TOKEN`
+        naming `token`. The owner is mailed that the password changed.
+
+        POST /api/auth/password-reset/confirm (ConfirmPasswordReset). Raises AzoraApiError for 400, 413, 415, 429,
+        500, 503.
+        """
+        await self._invoke(
+            CONFIRM_PASSWORD_RESET,
+            path={},
+            query={},
+            headers={},
+            body={"token": token, "newPassword": new_password},
+        )
+
+    async def delete_account(
+        self,
+        *,
+        password: str,
+    ) -> None:
+        """Deletes the signed-in user's account and erases its personal data.
+
+        Any signed-in user (access tokens only, never API keys), confirming with the current password: a wrong one is
+        400 naming `password`, with the per-account attempt limit of a password change (429). Every session and API
+        key stops working, webhook subscriptions are deleted, and the email, name and bio are erased everywhere;
+        enrollments and payments are kept for accounting, anonymised. The address can register again. A `user.deleted`
+        event is published and a last mail goes to the address. The only active admin cannot delete their account
+        (409).
+
+        DELETE /api/auth/account (DeleteAccount). Raises AzoraApiError for 400, 401, 403, 404, 409, 413, 415, 429,
+        500, 503.
+        """
+        await self._invoke(
+            DELETE_ACCOUNT,
+            path={},
+            query={},
+            headers={},
+            body={"password": password},
+        )
+
+    async def export_account_data(self) -> AccountExportResponse:
+        """Everything Azora keeps about the signed-in user, as a JSON download.
+
+        Any signed-in user (access tokens only, never API keys). The profile, enrollments with progress and completed
+        lessons, payments, certificates, API keys (metadata only) and webhook subscriptions (without secrets), read in
+        one snapshot; sent as an attachment (`azora-export-<date>.json`) that no cache keeps.
+
+        GET /api/auth/account/export (ExportAccountData). Raises AzoraApiError for 400, 401, 403, 404, 429, 500, 503.
+        """
+        result: AccountExportResponse = await self._invoke(
+            EXPORT_ACCOUNT_DATA,
+            path={},
+            query={},
+            headers={},
+            body=None,
+        )
+        return result
 
     async def list_api_keys(self) -> List[ApiKeyResponse]:
         """My API keys that are not revoked: hint, scopes, created, last used (to the minute), expiry.

@@ -168,6 +168,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mails a single-use password-reset link to the address, if an account uses it.
+         * @description Anonymous, with the strict credentials rate limit per client address. Every well-formed request is answered 202 with the same body, whether the address belongs to an account or not (nothing to enumerate); the link, valid 30 minutes, is mailed only to an active account. Each address gets at most a few reset mails an hour; beyond that the answer is still 202 but no mail is written.
+         */
+        post: operations["RequestPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sets a new password with the token from a reset link; every session of the account is signed out.
+         * @description Anonymous: the token is the credential, and it works once. The new password must follow the password policy (400 naming `newPassword`; the token stays usable). An unknown, used or expired token is 400 `INVALID_TOKEN` naming `token`. The owner is mailed that the password changed.
+         */
+        post: operations["ConfirmPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Deletes the signed-in user's account and erases its personal data.
+         * @description Any signed-in user (access tokens only, never API keys), confirming with the current password: a wrong one is 400 naming `password`, with the per-account attempt limit of a password change (429). Every session and API key stops working, webhook subscriptions are deleted, and the email, name and bio are erased everywhere; enrollments and payments are kept for accounting, anonymised. The address can register again. A `user.deleted` event is published and a last mail goes to the address. The only active admin cannot delete their account (409).
+         */
+        delete: operations["DeleteAccount"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/account/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything Azora keeps about the signed-in user, as a JSON download.
+         * @description Any signed-in user (access tokens only, never API keys). The profile, enrollments with progress and completed lessons, payments, certificates, API keys (metadata only) and webhook subscriptions (without secrets), read in one snapshot; sent as an attachment (`azora-export-<date>.json`) that no cache keeps.
+         */
+        get: operations["ExportAccountData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/api-keys": {
         parameters: {
             query?: never;
@@ -788,6 +868,73 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @example {
+         *       "exportedAt": "2026-11-30T09:00:00+00:00",
+         *       "profile": {
+         *         "id": "5e8a1c3d-7b9f-4d2e-a6c4-8f0b2d4e6a8c",
+         *         "email": "ada@example.com",
+         *         "name": "Ada Lovelace",
+         *         "bio": "Data engineer learning SQL in the evenings.",
+         *         "roles": [
+         *           "learner"
+         *         ],
+         *         "emailVerified": true,
+         *         "emailVerifiedAt": "2026-10-02T08:20:00+00:00",
+         *         "createdAt": "2026-10-02T08:15:00+00:00"
+         *       },
+         *       "enrollments": [
+         *         {
+         *           "id": "0b6f7f4e-2d1c-4a8b-9e3f-5c7d9a1b3e5f",
+         *           "course": {
+         *             "id": "3c5e7a9b-1d3f-4b5d-8f1a-2c4e6a8b0d2f",
+         *             "slug": "sql-from-scratch",
+         *             "title": "SQL from scratch"
+         *           },
+         *           "status": "active",
+         *           "progress": {
+         *             "completedLessons": 1,
+         *             "totalLessons": 4,
+         *             "percent": 25
+         *           },
+         *           "enrolledAt": "2026-10-03T18:00:00+00:00",
+         *           "completedAt": null,
+         *           "completedLessons": [
+         *             {
+         *               "lessonId": "7d9f1b3d-5f7a-4c9e-8b2d-4f6a8c0e2b4d",
+         *               "title": "Tables and rows",
+         *               "completedAt": "2026-10-04T19:30:00+00:00"
+         *             }
+         *           ]
+         *         }
+         *       ],
+         *       "payments": [
+         *         {
+         *           "id": "9b1d3f5a-7c9e-4b2d-8f4a-6c8e0a2b4d6f",
+         *           "courseId": "3c5e7a9b-1d3f-4b5d-8f1a-2c4e6a8b0d2f",
+         *           "courseTitle": "SQL from scratch",
+         *           "amount": 4900,
+         *           "currency": "USD",
+         *           "status": "succeeded",
+         *           "createdAt": "2026-10-03T17:58:00+00:00",
+         *           "updatedAt": "2026-10-03T18:00:00+00:00"
+         *         }
+         *       ],
+         *       "certificates": [],
+         *       "apiKeys": [],
+         *       "webhookSubscriptions": []
+         *     }
+         */
+        AccountExportResponse: {
+            /** Format: date-time */
+            exportedAt: string;
+            profile: components["schemas"]["ExportedProfile"];
+            enrollments: components["schemas"]["ExportedEnrollment"][];
+            payments: components["schemas"]["ExportedPayment"][];
+            certificates: components["schemas"]["ExportedCertificate"][];
+            apiKeys: components["schemas"]["ExportedApiKey"][];
+            webhookSubscriptions: components["schemas"]["ExportedWebhookSubscription"][];
+        };
         AdminUserResponse: {
             /** Format: uuid */
             id: string;
@@ -1076,8 +1223,16 @@ export interface components {
          */
         CreateWebhookRequest: {
             url: string;
-            events: ("payment.success" | "payment.failed" | "payment.refunded" | "course.enrolled" | "course.completed" | "ping" | "user.roles_changed" | "user.disabled")[];
+            events: ("payment.success" | "payment.failed" | "payment.refunded" | "course.enrolled" | "course.completed" | "ping" | "user.roles_changed" | "user.disabled" | "user.deleted")[];
             description?: null | string;
+        };
+        /**
+         * @example {
+         *       "password": "correct horse battery staple"
+         *     }
+         */
+        DeleteAccountRequest: {
+            password: string;
         };
         DeleteCourseResponse: {
             /** Format: uuid */
@@ -1091,7 +1246,7 @@ export interface components {
             /** Format: uuid */
             eventId: string;
             /** @enum {string} */
-            eventType: "payment.success" | "payment.failed" | "payment.refunded" | "course.enrolled" | "course.completed" | "ping" | "user.roles_changed" | "user.disabled";
+            eventType: "payment.success" | "payment.failed" | "payment.refunded" | "course.enrolled" | "course.completed" | "ping" | "user.roles_changed" | "user.disabled" | "user.deleted";
             /** @enum {string} */
             outcome: "pending" | "delivered" | "failed";
             /** Format: int32 */
@@ -1117,6 +1272,90 @@ export interface components {
             enrolledAt: string;
             /** Format: date-time */
             completedAt: null | string;
+        };
+        ExportedApiKey: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            keyHint: string;
+            scopes: ("webhooks:manage" | "courses:write" | "catalog:read")[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: null | string;
+            /** Format: date-time */
+            lastUsedAt: null | string;
+            /** Format: date-time */
+            revokedAt: null | string;
+        };
+        ExportedCertificate: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            courseId: string;
+            learnerName: string;
+            courseTitle: string;
+            /** Format: date-time */
+            completedAt: string;
+        };
+        ExportedEnrollment: {
+            /** Format: uuid */
+            id: string;
+            course: components["schemas"]["CourseRefForLearner"];
+            /** @enum {string} */
+            status: "active" | "completed" | "revoked";
+            progress: components["schemas"]["Progress"];
+            /** Format: date-time */
+            enrolledAt: string;
+            /** Format: date-time */
+            completedAt: null | string;
+            completedLessons: components["schemas"]["ExportedLessonCompletion"][];
+        };
+        ExportedLessonCompletion: {
+            /** Format: uuid */
+            lessonId: string;
+            title: string;
+            /** Format: date-time */
+            completedAt: string;
+        };
+        ExportedPayment: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            courseId: string;
+            courseTitle: string;
+            /** Format: int64 */
+            amount: number;
+            currency: string;
+            /** @enum {string} */
+            status: "pending" | "requires_action" | "failed" | "succeeded" | "canceled" | "refunded";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ExportedProfile: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            name: string;
+            bio: null | string;
+            roles: ("learner" | "instructor" | "admin")[];
+            emailVerified: boolean;
+            /** Format: date-time */
+            emailVerifiedAt: null | string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ExportedWebhookSubscription: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            events: ("payment.success" | "payment.failed" | "payment.refunded" | "course.enrolled" | "course.completed" | "ping" | "user.roles_changed" | "user.disabled" | "user.deleted")[];
+            description: null | string;
+            active: boolean;
+            /** Format: date-time */
+            createdAt: string;
         };
         /** @description A problem; `errors` names each invalid field (`VALIDATION_ERROR`) and is absent when the body could not be read at all (`MALFORMED_REQUEST`). */
         HttpValidationProblemDetails: {
@@ -1232,6 +1471,32 @@ export interface components {
             total: number;
             /** Format: int64 */
             pages: number;
+        };
+        /**
+         * @example {
+         *       "message": "If an account uses this address, a reset link is on its way."
+         *     }
+         */
+        PasswordResetAcceptedResponse: {
+            message: string;
+        };
+        /**
+         * @example {
+         *       "token": "hL3k0yE2c1pQmR8vXn5tWz7aBfD9sGj4uKo6iNqTr0M",
+         *       "newPassword": "a longer passphrase than before"
+         *     }
+         */
+        PasswordResetConfirmRequest: {
+            token: string;
+            newPassword: string;
+        };
+        /**
+         * @example {
+         *       "email": "ada@example.com"
+         *     }
+         */
+        PasswordResetRequest: {
+            email: string;
         };
         /**
          * @example {
@@ -1454,7 +1719,7 @@ export interface components {
          */
         UpdateWebhookRequest: {
             url?: null | string;
-            events?: null | ("payment.success" | "payment.failed" | "payment.refunded" | "course.enrolled" | "course.completed" | "ping" | "user.roles_changed" | "user.disabled")[];
+            events?: null | ("payment.success" | "payment.failed" | "payment.refunded" | "course.enrolled" | "course.completed" | "ping" | "user.roles_changed" | "user.disabled" | "user.deleted")[];
             description?: null | string;
             active?: null | boolean;
         };
@@ -1469,7 +1734,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             url: string;
-            events: ("payment.success" | "payment.failed" | "payment.refunded" | "course.enrolled" | "course.completed" | "ping" | "user.roles_changed" | "user.disabled")[];
+            events: ("payment.success" | "payment.failed" | "payment.refunded" | "course.enrolled" | "course.completed" | "ping" | "user.roles_changed" | "user.disabled" | "user.deleted")[];
             description: null | string;
             active: boolean;
             disabledReason: null | string;
@@ -1915,6 +2180,172 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    RequestPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordResetAcceptedResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    ConfirmPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetConfirmRequest"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    DeleteAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteAccountRequest"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    ExportAccountData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Always `no-store`: the response carries tokens. */
+                    "Cache-Control": string;
+                    /** @description Always `no-cache`, for HTTP/1.0 caches. */
+                    Pragma: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountExportResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

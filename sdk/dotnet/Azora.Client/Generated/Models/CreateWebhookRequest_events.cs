@@ -40,5 +40,9 @@ namespace Azora.Client.Generated.Models
         #pragma warning disable CS1591
         UserDisabled,
         #pragma warning restore CS1591
+        [EnumMember(Value = "user.deleted")]
+        #pragma warning disable CS1591
+        UserDeleted,
+        #pragma warning restore CS1591
     }
 }
