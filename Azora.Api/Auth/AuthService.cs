@@ -30,18 +30,6 @@ public sealed class AuthService(
 
     public PasswordPolicy Policy => policy;
 
-    public async Task<TokenResponse?> RegisterAsync(string email, string name, string password, IReadOnlyList<string> roles, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow().UtcDateTime;
-        var user = new UserAccount { Id = Guid.CreateVersion7(), Email = email, Name = name, PasswordHash = "", Roles = [.. roles], CreatedAt = now };
-        user = user with { PasswordHash = hasher.HashPassword(user, PasswordPolicy.Normalize(password)) };
-        var sessionId = Guid.CreateVersion7();
-        var refreshToken = RefreshTokens.Create();
-        var registered = await accounts.RegisterAsync(
-            user, sessionId, RefreshTokens.Hash(refreshToken), now + options.Value.RefreshTokenLifetime, cancellationToken);
-        return registered ? Tokens(user, sessionId, refreshToken) : null;
-    }
-
     /// <param name="client">The caller's rate-limit key (<see cref="ClientKeys"/>).</param>
     public async Task<LoginOutcome> LoginAsync(string email, string password, string client, CancellationToken cancellationToken)
     {
@@ -136,7 +124,7 @@ public sealed class AuthService(
     /// Password attempts are counted per account and client address, without putting emails into Redis: a stranger's
     /// guesses spend the stranger's allowance, never the owner's.
     /// </summary>
-    private static string AttemptKey(string email, string client) =>
+    internal static string AttemptKey(string email, string client) =>
         $"{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(email.Trim().ToLowerInvariant())), 0, 16)}:{client}";
 
     private TokenResponse Tokens(UserAccount user, Guid sessionId, string refreshToken)

@@ -16,6 +16,8 @@ public static class ErrorCodes
     public const string Forbidden = "FORBIDDEN";
     public const string NotEnrolled = "NOT_ENROLLED";
     public const string AccountDisabled = "ACCOUNT_DISABLED";
+    public const string EmailNotVerified = "EMAIL_NOT_VERIFIED";
+    public const string InvalidToken = "INVALID_TOKEN";
     public const string ApiKeyNotAccepted = "API_KEY_NOT_ACCEPTED";
     public const string InsufficientScope = "INSUFFICIENT_SCOPE";
     public const string NotFound = "NOT_FOUND";

@@ -33,12 +33,16 @@ public sealed class RateLimitOptions
     /// </summary>
     public WindowLimit LoginAttempts { get; set; } = new() { PermitLimit = 5, Window = TimeSpan.FromMinutes(15) };
 
+    /// <summary>Verification mails a signed-in account asks for (resend, email change), counted per account.</summary>
+    public WindowLimit VerificationMails { get; set; } = new() { PermitLimit = 5, Window = TimeSpan.FromHours(1) };
+
     public WindowLimit For(string policy) => policy switch
     {
         RateLimitPolicies.Authenticated => Authenticated,
         RateLimitPolicies.Anonymous => Anonymous,
         RateLimitPolicies.Credentials => Credentials,
         RateLimitPolicies.LoginAttempts => LoginAttempts,
+        RateLimitPolicies.VerificationMails => VerificationMails,
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "Unknown rate-limit policy."),
     };
 }
@@ -58,8 +62,9 @@ public static class RateLimitPolicies
     public const string Anonymous = "anonymous";
     public const string Credentials = "credentials";
     public const string LoginAttempts = "login-attempts";
+    public const string VerificationMails = "verification-mails";
 
-    public static readonly string[] All = [Authenticated, Anonymous, Credentials, LoginAttempts];
+    public static readonly string[] All = [Authenticated, Anonymous, Credentials, LoginAttempts, VerificationMails];
 
     /// <summary>
     /// The limits that guard passwords. While Redis is unreachable they are kept in each replica's memory instead of
