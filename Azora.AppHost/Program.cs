@@ -52,6 +52,7 @@ var payments = builder.AddProject<Projects.Azora_Payments>("payments")
     .WithHttpHealthCheck("/health");
 
 builder.AddAzoraStripe(api, payments);
+builder.AddAzoraMail(plan, repositoryRoot, api, payments);
 
 builder.Build().Run();
 return 0;

@@ -1,6 +1,7 @@
 using Azora.Contract.Mail;
 using Azora.Contract.Payments;
 using Azora.Contract.Webhooks;
+using Azora.Payments.Mail;
 using Azora.Payments.Stripe;
 using Azora.Payments.Webhooks;
 using Azora.ServiceDefaults;
@@ -22,6 +23,8 @@ builder.Services.AddWebhookTargetGuard();
 builder.Services.AddWebhookSubscriptions();
 builder.Services.AddHostedService<WebhookRelay>();
 builder.Services.AddMailOutbox();
+// Delivers the mail outbox over SMTP (Azora:Mail:Smtp, Azora:Mail:Sender).
+builder.Services.AddMailSender();
 
 var app = builder.Build();
 

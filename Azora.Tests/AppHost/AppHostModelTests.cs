@@ -32,7 +32,7 @@ public sealed class AppHostModelTests : IDisposable
         await using var builder = await ModelAsync("--Azora:Infrastructure=local", "--Azora:Cache:Server=garnet");
 
         Assert.Equal(
-            ["api", "azora", "cache", "garnet", "migrations", "payments", "postgres", "stripe"],
+            ["api", "azora", "cache", "garnet", "mail", "migrations", "payments", "postgres", "stripe"],
             Started(builder).Select(resource => resource.Name).Order());
         Assert.IsType<ExecutableResource>(Resource(builder, "postgres"));
         Assert.IsType<ExecutableResource>(Resource(builder, "garnet"));
@@ -75,7 +75,8 @@ public sealed class AppHostModelTests : IDisposable
         await using var builder = await ModelAsync(
             "--Azora:Infrastructure=external", "--ConnectionStrings:azora=Host=db.internal;Database=azora", "--ConnectionStrings:cache=cache.internal:6379");
 
-        Assert.DoesNotContain(Started(builder), resource => resource is ExecutableResource or ContainerResource);
+        // The mail catcher still runs: it is a development tool, not infrastructure.
+        Assert.DoesNotContain(Started(builder), resource => resource is ExecutableResource or ContainerResource && resource.Name != "mail");
         Assert.Single(Resource(builder, "azora").Annotations.OfType<HealthCheckAnnotation>());
         Assert.Single(Resource(builder, "cache").Annotations.OfType<HealthCheckAnnotation>());
         Assert.Contains(("azora", WaitType.WaitUntilHealthy), WaitsOf(Resource(builder, "migrations")));
@@ -99,6 +100,43 @@ public sealed class AppHostModelTests : IDisposable
         Assert.DoesNotContain(builder.Resources, resource => resource.Name == "stripe");
         Assert.IsType<ParameterResource>(Resource(builder, "stripe-secret-key"));
         Assert.True(((ParameterResource)Resource(builder, "stripe-secret-key")).Secret);
+    }
+
+    [Fact]
+    public async Task Locally_smtp4dev_runs_as_a_process_with_web_and_smtp_endpoints_and_the_worker_sends_to_it()
+    {
+        await using var builder = await ModelAsync("--Azora:Infrastructure=local");
+
+        var mail = Assert.IsType<ExecutableResource>(Resource(builder, "mail"));
+        Assert.Equal(["http", "smtp"], mail.Annotations.OfType<EndpointAnnotation>().Select(endpoint => endpoint.Name).Order());
+        Assert.Equal(5083, mail.Annotations.OfType<EndpointAnnotation>().Single(endpoint => endpoint.Name == "http").Port);
+        Assert.Single(mail.Annotations.OfType<HealthCheckAnnotation>());
+        Assert.Contains(("mail", WaitType.WaitUntilHealthy), WaitsOf(Resource(builder, "payments")));
+
+        var environment = await EnvironmentOfAsync(Resource(builder, "payments"));
+        Assert.Equal("None", environment["Azora__Mail__Smtp__Security"]);
+        Assert.Equal("http://localhost:5090", environment["Azora__Mail__PublicBaseUrl"]);
+        Assert.Equal("{mail.bindings.smtp.host}", environment["Azora__Mail__Smtp__Host"]);
+        Assert.Equal("{mail.bindings.smtp.port}", environment["Azora__Mail__Smtp__Port"]);
+        Assert.Equal("http://localhost:5090", (await EnvironmentOfAsync(Resource(builder, "api")))["Azora__Mail__PublicBaseUrl"]);
+    }
+
+    [Fact]
+    public async Task With_containers_smtp4dev_runs_from_its_image()
+    {
+        await using var builder = await ModelAsync("--Azora:Infrastructure=containers");
+
+        var mail = Assert.IsType<ContainerResource>(Resource(builder, "mail"));
+        Assert.Equal("rnwood/smtp4dev", mail.Annotations.OfType<ContainerImageAnnotation>().Single().Image);
+    }
+
+    /// <summary>A resource's environment as the manifest would write it (endpoint values as expressions, nothing resolved).</summary>
+    private static async Task<Dictionary<string, string>> EnvironmentOfAsync(IResource resource)
+    {
+        // Obsolete in favour of ExecutionConfigurationBuilder, which needs a running app's services; this needs none.
+#pragma warning disable CS0618
+        return await ((IResourceWithEnvironment)resource).GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
+#pragma warning restore CS0618
     }
 
     public void Dispose() => Directory.Delete(_dataDirectory, recursive: true);

@@ -34,7 +34,14 @@ public sealed class AzoraStackFixture : IAsyncLifetime
             .WithEnvironment("Azora__Webhooks__Timeout", "00:00:02")
             .WithEnvironment("Azora__Webhooks__FirstRetryDelay", "00:00:01")
             .WithEnvironment("Azora__Webhooks__MaximumRetryDelay", "00:00:08")
-            .WithEnvironment("Azora__Webhooks__MaximumAttempts", "6");
+            .WithEnvironment("Azora__Webhooks__MaximumAttempts", "6")
+            // Mail likewise: retries within seconds, and a short lease, so a killed worker's messages go again soon.
+            .WithEnvironment("Azora__Mail__Sender__PollInterval", "00:00:00.200")
+            .WithEnvironment("Azora__Mail__Sender__FirstRetryDelay", "00:00:01")
+            .WithEnvironment("Azora__Mail__Sender__MaximumRetryDelay", "00:00:04")
+            .WithEnvironment("Azora__Mail__Sender__MaximumAttempts", "30")
+            .WithEnvironment("Azora__Mail__Sender__Lease", "00:00:10")
+            .WithEnvironment("Azora__Mail__Smtp__Timeout", "00:00:03");
 
         // Not the default 24 hours, so the rotation test shows the setting is read.
         var api = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "api");
@@ -45,6 +52,7 @@ public sealed class AzoraStackFixture : IAsyncLifetime
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", timeout.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("payments", timeout.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("stripe", timeout.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("mail", timeout.Token);
     }
 
     /// <summary>The secret the Stripe emulator signs webhooks with (a test value), so tests can sign or forge events.</summary>
@@ -52,6 +60,9 @@ public sealed class AzoraStackFixture : IAsyncLifetime
 
     /// <summary>The Stripe emulator's own address, for its card-outcome and fault controls.</summary>
     public HttpClient CreateStripeEmulatorClient() => new() { BaseAddress = App.GetEndpoint("stripe", "http") };
+
+    /// <summary>The stack's mail catcher (smtp4dev): every message the worker sends ends up there.</summary>
+    internal MailCatcher CreateMailCatcher() => new(App.GetEndpoint("mail", "http"));
 
     /// <summary>A plain client for the payments worker (its Stripe webhook endpoint).</summary>
     public HttpClient CreatePaymentsClient() => new() { BaseAddress = App.GetEndpoint("payments", "http") };

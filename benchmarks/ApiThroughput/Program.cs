@@ -1,5 +1,5 @@
 // Throughput and latency of the API on this machine, against the real stack. Not a test: run it by hand.
-// Usage: dotnet run -c Release --project benchmarks/ApiThroughput -- auth|apikeys|catalog|payments|webhooks [seconds per phase] [concurrency]
+// Usage: dotnet run -c Release --project benchmarks/ApiThroughput -- auth|apikeys|catalog|payments|webhooks|mail [seconds per phase] [concurrency]
 //        dotnet run -c Release --project benchmarks/ApiThroughput -- sdk [rounds] [concurrency] [API address, default http://localhost:5080]
 using Azora.Benchmarks;
 
@@ -15,8 +15,9 @@ await (mode switch
     "catalog" => CatalogBenchmark.RunAsync(phase, concurrency),
     "payments" => PaymentsBenchmark.RunAsync(concurrency),
     "webhooks" => WebhooksBenchmark.RunAsync(),
+    "mail" => MailBenchmark.RunAsync(),
     // Against a running API rather than a stack of its own; the second argument counts 2-second rounds.
     "sdk" => SdkBenchmark.RunAsync(
         new Uri(args.Length > 3 ? args[3] : "http://localhost:5080"), args.Length > 1 ? int.Parse(args[1]) : 5, TimeSpan.FromSeconds(2), concurrency),
-    _ => throw new ArgumentException($"Unknown benchmark '{mode}': use auth, apikeys, catalog, payments, webhooks or sdk."),
+    _ => throw new ArgumentException($"Unknown benchmark '{mode}': use auth, apikeys, catalog, payments, webhooks, mail or sdk."),
 });
