@@ -50,7 +50,7 @@ public sealed class AzoraTarget : IAsyncLifetime
     public static bool CanGrantRoles => IsLocal || ConfiguredKubectlNamespace is not null;
 
     /// <summary>
-    /// True when the suite can verify its accounts' emails: through the verification mail on the local stack, or in
+    /// True when the suite can verify its accounts' emails: through the verification mail (the mail catcher) on the local stack, or in
     /// the database through kubectl on a deployed environment, whose mail the suite cannot read.
     /// </summary>
     public static bool CanVerifyEmails => IsLocal || ConfiguredKubectlNamespace is not null;
@@ -90,8 +90,8 @@ public sealed class AzoraTarget : IAsyncLifetime
     }
 
     /// <summary>
-    /// Verifies the account's email. On the local stack the journey does what the owner does: it takes the token from
-    /// the link in the verification mail and posts it to VerifyEmail. A deployed environment's mail goes to real
+    /// Verifies the account's email. On the local stack the journey does what the owner does: it reads the verification
+    /// mail in the mail catcher, takes the token from its link and posts it to VerifyEmail. A deployed environment's mail goes to real
     /// inboxes the suite cannot read, so there the account is marked verified in the database through kubectl (staging).
     /// </summary>
     internal async Task VerifyEmailAsync(ApiClient api, SignedIn account)

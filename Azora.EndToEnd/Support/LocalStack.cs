@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.RegularExpressions;
-using System.Web;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
@@ -124,23 +122,12 @@ internal sealed class LocalStack : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// The token of the link in the newest verification mail to <paramref name="email"/>, read from the mail outbox
-    /// (the row is written with the registration; nothing on this branch delivers it yet). The one place to switch to
-    /// the mail catcher once the worker sends mail.
-    /// </summary>
+    /// <summary>The token of the link in the newest verification mail to <paramref name="email"/>, as the local mail catcher received it.</summary>
     public async Task<string> VerificationTokenAsync(string email)
     {
-        await using var connection = new NpgsqlConnection(await ConnectionStringAsync());
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT text_body FROM mail_messages WHERE lower(recipient) = lower(@email) AND kind = 'verify_email' ORDER BY created_at DESC, id DESC LIMIT 1",
-            connection);
-        command.Parameters.AddWithValue("email", email);
-        var text = await command.ExecuteScalarAsync() as string ?? throw new InvalidOperationException($"No verification mail to {email}.");
-        var link = Regex.Match(text, @"https?://\S+/verify-email\?\S+");
-        Assert.True(link.Success, $"No verification link in: {text}");
-        return HttpUtility.ParseQueryString(new Uri(link.Value).Query)["token"] ?? throw new InvalidOperationException($"The link {link.Value} has no token.");
+        using var catcher = new MailCatcher(_app.GetEndpoint("mail", "http"));
+        var mail = await catcher.WaitForMessageAsync(email, mail => mail.Subject.StartsWith("Confirm your", StringComparison.Ordinal));
+        return mail.LinkParameter("token");
     }
 
     private async Task<string> ConnectionStringAsync() =>

@@ -1,57 +1,36 @@
-using System.Text.RegularExpressions;
-using System.Web;
 using Azora.Tests.Stack;
-using Dapper;
-using Npgsql;
 
 namespace Azora.Tests.Api;
 
-/// <summary>A message as its recipient reads it.</summary>
-internal sealed record ReceivedMail(string Recipient, string Subject, string Text)
-{
-    /// <summary>The <c>token</c> query parameter of the link to <paramref name="path"/> in the message, as a reader following it would send it.</summary>
-    public string LinkToken(string path)
-    {
-        var link = Regex.Match(Text, $@"https?://\S+{Regex.Escape(path)}\?\S+");
-        Assert.True(link.Success, $"No link to {path} in: {Text}");
-        var token = HttpUtility.ParseQueryString(new Uri(link.Value).Query)["token"];
-        Assert.False(string.IsNullOrEmpty(token), $"The link {link.Value} carries no token.");
-        return token;
-    }
-}
-
 /// <summary>
-/// Reads the mail the stack wrote for an address. Until the worker's sender and the mail catcher are merged, a message
-/// is read where the API writes it (the mail outbox, whose row exists exactly when the change was committed); this is
-/// the one place to switch to the catcher. Whether anything was written at all is always asked of the outbox
-/// (<see cref="CountAsync"/>), which stays true after delivery.
+/// Reads the mail the stack sent to an address, as its recipient does: from the mail catcher the payments worker
+/// delivers to. Whether a message was written at all (including "nothing was mailed") is asked of the mail outbox
+/// (<see cref="CountAsync"/>), whose row exists exactly when the change that caused it was committed, so an absence
+/// is certain at once rather than after a wait.
 /// </summary>
 internal static class TestInbox
 {
-    public static async Task<ReceivedMail> LatestAsync(AzoraStackFixture stack, string recipient, string subjectContains)
+    /// <summary>
+    /// Waits until at least <paramref name="count"/> messages to <paramref name="recipient"/> whose subject contains
+    /// <paramref name="subjectContains"/> have arrived, and returns them (newest first by arrival).
+    /// </summary>
+    public static async Task<IReadOnlyList<CaughtMail>> WaitForAsync(AzoraStackFixture stack, string recipient, string subjectContains, int count = 1)
     {
-        var mail = await Eventually.ReadAsync(
-            () => FindAsync(stack, recipient, subjectContains), found => found is not null, attempts: 50, pause: TimeSpan.FromMilliseconds(200));
-        Assert.True(mail is not null, $"No mail to {recipient} about '{subjectContains}'.");
-        return mail;
+        using var catcher = stack.CreateMailCatcher();
+        var matching = await Eventually.ReadAsync(
+            async () => (await catcher.MessagesToAsync(recipient)).Where(mail => mail.Subject.Contains(subjectContains, StringComparison.Ordinal)).ToList(),
+            found => found.Count >= count, attempts: 150, pause: TimeSpan.FromMilliseconds(200));
+        Assert.True(matching.Count >= count, $"{matching.Count} of {count} mails to {recipient} about '{subjectContains}' arrived.");
+        return matching;
     }
+
+    /// <summary>The one message to <paramref name="recipient"/> about <paramref name="subjectContains"/>.</summary>
+    public static async Task<CaughtMail> SingleAsync(AzoraStackFixture stack, string recipient, string subjectContains) =>
+        Assert.Single(await WaitForAsync(stack, recipient, subjectContains));
 
     /// <summary>How many messages of <paramref name="kind"/> (one of MailKinds) were written for the address.</summary>
     public static async Task<long> CountAsync(AzoraStackFixture stack, string recipient, string? kind = null) =>
         await stack.CountAsync(
             "SELECT count(*) FROM mail_messages WHERE lower(recipient) = lower(@recipient) AND (@kind::text IS NULL OR kind = @kind)",
             new { recipient, kind });
-
-    private static async Task<ReceivedMail?> FindAsync(AzoraStackFixture stack, string recipient, string subjectContains)
-    {
-        await using var connection = new NpgsqlConnection(await stack.ConnectionStringAsync("azora"));
-        var row = await connection.QueryFirstOrDefaultAsync<(string Recipient, string Subject, string? Text)>(
-            """
-            SELECT recipient, subject, text_body FROM mail_messages
-            WHERE lower(recipient) = lower(@recipient) AND strpos(subject, @subjectContains) > 0
-            ORDER BY created_at DESC, id DESC LIMIT 1
-            """,
-            new { recipient, subjectContains });
-        return row.Recipient is null || row.Text is null ? null : new ReceivedMail(row.Recipient, row.Subject, row.Text);
-    }
 }

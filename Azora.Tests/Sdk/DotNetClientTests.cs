@@ -142,7 +142,7 @@ public sealed class DotNetClientTests(AzoraStackFixture stack)
         var unverified = await Assert.ThrowsAsync<AzoraApiException>(() => client.CreatePaymentIntentAsync(course.Id!.Value));
         Assert.Equal((403, "EMAIL_NOT_VERIFIED"), (unverified.Status, unverified.Code));
         var email = client.Session!.User!.Email!;
-        await client.VerifyEmailAsync((await TestInbox.LatestAsync(stack, email, "Confirm your email")).LinkToken("/verify-email"));
+        await client.VerifyEmailAsync((await TestInbox.SingleAsync(stack, email, "Confirm your email")).LinkParameter("token"));
         Assert.True((await client.GetProfileAsync()).EmailVerified);
         var nothingToVerify = await Assert.ThrowsAsync<AzoraApiException>(() => client.ResendVerificationEmailAsync());
         Assert.Equal((409, "CONFLICT"), (nothingToVerify.Status, nothingToVerify.Code));
