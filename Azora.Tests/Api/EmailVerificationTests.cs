@@ -284,6 +284,54 @@ public class EmailVerificationTests(AzoraStackFixture stack)
         Assert.Equal(0, await TestInbox.CountAsync(stack, account.Email, "email_changed"));
     }
 
+    [Fact]
+    public async Task Email_change_requests_share_the_per_account_limit_of_verification_mails()
+    {
+        using var client = stack.CreateApiClient();
+        var account = await TestAccounts.RegisterVerifiedAsync(stack, client);
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var asked = await client.PostJsonAsync("/api/auth/email", new { email = TestAccounts.NewEmail("change"), currentPassword = TestAccounts.Password }, account.AccessToken);
+            Assert.Equal(HttpStatusCode.Accepted, asked.StatusCode);
+        }
+
+        var refusedAddress = TestAccounts.NewEmail("change");
+        using (var limited = await client.PostJsonAsync("/api/auth/email", new { email = refusedAddress, currentPassword = TestAccounts.Password }, account.AccessToken))
+        {
+            await ProblemAssert.IsProblemAsync(limited, HttpStatusCode.TooManyRequests, "RATE_LIMIT_EXCEEDED");
+            Assert.True(int.Parse(limited.Header("Retry-After")) > 0);
+        }
+
+        Assert.Equal(0, await TestInbox.CountAsync(stack, refusedAddress));
+        using var resend = await client.PostJsonAsync("/api/auth/verify-email/resend", new { }, account.AccessToken);
+        await ProblemAssert.IsProblemAsync(resend, HttpStatusCode.TooManyRequests, "RATE_LIMIT_EXCEEDED");
+    }
+
+    [Fact]
+    public async Task A_deleted_accounts_links_stop_working_and_it_has_nothing_to_resend_or_change()
+    {
+        using var client = stack.CreateApiClient();
+        var email = TestAccounts.NewEmail("deleted");
+        var account = await TestAccounts.RegisterAsync(client, email);
+        var token = (await TestInbox.SingleAsync(stack, email, VerifySubject)).LinkParameter("token");
+        await stack.ExecuteAsync("UPDATE users SET deleted_at = now() WHERE id = @id", new { id = account.UserId });
+
+        using (var verify = await client.PostJsonAsync("/api/auth/verify-email", new { token }))
+        {
+            await AssertInvalidTokenAsync(verify);
+        }
+
+        using (var resend = await client.PostJsonAsync("/api/auth/verify-email/resend", new { }, account.AccessToken))
+        {
+            await ProblemAssert.IsProblemAsync(resend, HttpStatusCode.NotFound, "NOT_FOUND");
+        }
+
+        using var change = await client.PostJsonAsync("/api/auth/email", new { email = TestAccounts.NewEmail("after"), currentPassword = TestAccounts.Password }, account.AccessToken);
+        await ProblemAssert.IsProblemAsync(change, HttpStatusCode.NotFound, "NOT_FOUND");
+        Assert.Equal(0, await stack.CountAsync("SELECT count(*) FROM users WHERE id = @id AND email_verified_at IS NOT NULL", new { id = account.UserId }));
+    }
+
     /// <summary>The HTML part's button carries the same link as the text part.</summary>
     private static string HtmlLinkToken(string html)
     {
