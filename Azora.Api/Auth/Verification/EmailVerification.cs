@@ -61,13 +61,17 @@ public sealed class EmailVerification(
         {
             await SendVerificationAsync(transaction, user.Id, email, VerificationMails.VerifyNewAccount, now, cancellationToken);
         }
-        else if (await connection.QuerySingleOrDefaultAsync<(Guid Id, string Email, string Name)>(new CommandDefinition(
-                     "SELECT id, email, name FROM users WHERE lower(email) = lower(@email) AND deleted_at IS NULL",
-                     new { email }, transaction, cancellationToken: cancellationToken)) is { Id: var ownerId } owner && ownerId != Guid.Empty)
+        else
         {
-            await outbox.EnqueueAsync(transaction, new OutgoingMail(
-                MailKinds.RegistrationAttempt, owner.Id, owner.Email,
-                VerificationMails.RegistrationAttempt(owner.Name, mail.Value.Link("/reset-password"))), cancellationToken);
+            var owner = await connection.QuerySingleOrDefaultAsync<(Guid Id, string Email, string Name)>(new CommandDefinition(
+                "SELECT id, email, name FROM users WHERE lower(email) = lower(@email) AND deleted_at IS NULL",
+                new { email }, transaction, cancellationToken: cancellationToken));
+            if (owner.Id != Guid.Empty)
+            {
+                await outbox.EnqueueAsync(transaction, new OutgoingMail(
+                    MailKinds.RegistrationAttempt, owner.Id, owner.Email,
+                    VerificationMails.RegistrationAttempt(owner.Name, mail.Value.Link("/reset-password"))), cancellationToken);
+            }
         }
 
         await transaction.CommitAsync(cancellationToken);
