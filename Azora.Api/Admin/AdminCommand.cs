@@ -103,8 +103,8 @@ public static class AdminCommand
         string[] roles = [Roles.Learner, Roles.Admin];
         var inserted = await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO users (id, email, name, password_hash, roles, created_at, updated_at, password_changed_at)
-            VALUES (@id, @email, @name, @passwordHash, @roles, @now, @now, @now)
+            INSERT INTO users (id, email, name, password_hash, roles, created_at, updated_at, password_changed_at, email_verified_at)
+            VALUES (@id, @email, @name, @passwordHash, @roles, @now, @now, @now, @now)
             ON CONFLICT DO NOTHING
             """,
             new { id, email, name, passwordHash, roles, now }, transaction));

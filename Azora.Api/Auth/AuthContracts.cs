@@ -37,16 +37,17 @@ public sealed record ChangePasswordRequest([property: Required] string? CurrentP
 
 public sealed record UserResponse(Guid Id, string Email, string Name, [property: ClosedSet(typeof(Roles))] IReadOnlyList<string> Roles);
 
+/// <summary><c>emailVerified</c> is false until the owner follows the verification link; until then the account cannot pay.</summary>
 public sealed record ProfileResponse(
     Guid Id, string Email, string Name, string? Bio, [property: ClosedSet(typeof(Roles))] IReadOnlyList<string> Roles,
-    DateTimeOffset CreatedAt) : IOpenApiExample<ProfileResponse>
+    DateTimeOffset CreatedAt, bool EmailVerified) : IOpenApiExample<ProfileResponse>
 {
     public static ProfileResponse Example { get; } = new(
         Guid.Parse("5e8a1c3d-7b9f-4d2e-a6c4-8f0b2d4e6a8c"), "ada@example.com", "Ada Lovelace", "Data engineer learning SQL in the evenings.",
-        [Auth.Roles.Learner], new DateTimeOffset(2026, 10, 2, 8, 15, 0, TimeSpan.Zero));
+        [Auth.Roles.Learner], new DateTimeOffset(2026, 10, 2, 8, 15, 0, TimeSpan.Zero), true);
 }
 
-/// <summary>What register, login and refresh return. <c>expiresIn</c> is the access token's lifetime in seconds.</summary>
+/// <summary>What login and refresh return. <c>expiresIn</c> is the access token's lifetime in seconds.</summary>
 public sealed record TokenResponse(string AccessToken, string RefreshToken, string TokenType, int ExpiresIn, UserResponse User)
     : IOpenApiExample<TokenResponse>
 {

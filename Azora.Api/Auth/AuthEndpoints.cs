@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Azora.Api.Auth.Accounts;
 using Azora.Api.Auth.Passwords;
 using Azora.Api.Auth.Tokens;
+using Azora.Api.Auth.Verification;
 using Azora.Api.Common;
 using Azora.Api.Errors;
 using Azora.Api.OpenApi;
@@ -11,14 +12,13 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Azora.Api.Auth;
 
-/// <summary>Registration, login, token refresh and logout, the profile, and the public signing keys.</summary>
+/// <summary>Login, token refresh and logout, the profile, and the public signing keys (registration: Verification/).</summary>
 public static class AuthEndpoints
 {
     public const int MaximumEmailLength = 254;
     public const int MaximumNameLength = 100;
     public const int MaximumBioLength = 2000;
     private const int MaximumRefreshTokenLength = 128;
-    private static readonly string[] DefaultRoles = [Roles.Learner];
 
     public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder app)
     {
@@ -37,18 +37,8 @@ public static class AuthEndpoints
 
         var auth = app.MapGroup("/api/auth").WithTags("Auth");
 
-        auth.MapPost("/register", RegisterAsync)
-            .WithName("Register")
-            .WithSummary("Creates a learner account and signs it in.")
-            .WithDescription("Anonymous, with the strict credentials rate limit. The password must follow the password policy " +
-                "(see the API reference); an email that already has an account is 409.")
-            .Accepts<RegisterRequest>("application/json")
-            .Produces<TokenResponse>(StatusCodes.Status201Created)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .WithCredentialsLimit()
-            .WithNoStore()
-            .AllowAnonymous();
+        // Register lives with email verification: its answer is the same whether or not the email is taken.
+        auth.MapEmailVerificationEndpoints();
 
         auth.MapPost("/login", LoginAsync)
             .WithName("Login")
@@ -112,28 +102,6 @@ public static class AuthEndpoints
             .RequireAuthorization();
 
         return app;
-    }
-
-    private static async Task<Results<Created<TokenResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
-        RegisterRequest request, AuthService service, CancellationToken cancellationToken)
-    {
-        var errors = new Dictionary<string, string[]>();
-        var email = ValidateEmail(request.Email, errors);
-        var name = ValidateName(request.Name, errors, required: true);
-        if (service.Policy.Check(request.Password) is { } passwordError)
-        {
-            errors["password"] = [passwordError];
-        }
-
-        if (errors.Count > 0)
-        {
-            return ApiProblems.Validation(errors);
-        }
-
-        var tokens = await service.RegisterAsync(email!, name!, request.Password!, DefaultRoles, cancellationToken);
-        return tokens is null
-            ? ApiProblems.Conflict("An account with this email already exists.")
-            : TypedResults.Created("/api/auth/profile", tokens);
     }
 
     private static async Task<IResult> LoginAsync(LoginRequest request, AuthService service, HttpContext http, CancellationToken cancellationToken)
@@ -308,5 +276,5 @@ public static class AuthEndpoints
     }
 
     private static ProfileResponse ToProfile(UserAccount user) =>
-        new(user.Id, user.Email, user.Name, user.Bio, user.Roles, user.CreatedAt.AsUtcOffset());
+        new(user.Id, user.Email, user.Name, user.Bio, user.Roles, user.CreatedAt.AsUtcOffset(), user.EmailVerifiedAt is not null);
 }

@@ -31,6 +31,10 @@ public sealed class AuthOptions
     [Range(typeof(TimeSpan), "00:05:00", "1.00:00:00")]
     public TimeSpan PasswordResetTokenLifetime { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>How long an email verification link (after registering or asking to change the email) can be used.</summary>
+    [Range(typeof(TimeSpan), "00:05:00", "7.00:00:00")]
+    public TimeSpan VerificationTokenLifetime { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>
     /// RSA keys in PEM. The first key that has a private part signs; every key is published in the JWKS and accepted,
     /// so a new key can be added first and the old one kept (public part only) until its tokens have expired.

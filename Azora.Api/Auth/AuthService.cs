@@ -30,18 +30,6 @@ public sealed class AuthService(
 
     public PasswordPolicy Policy => policy;
 
-    public async Task<TokenResponse?> RegisterAsync(string email, string name, string password, IReadOnlyList<string> roles, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow().UtcDateTime;
-        var user = new UserAccount { Id = Guid.CreateVersion7(), Email = email, Name = name, PasswordHash = "", Roles = [.. roles], CreatedAt = now };
-        user = user with { PasswordHash = hasher.HashPassword(user, PasswordPolicy.Normalize(password)) };
-        var sessionId = Guid.CreateVersion7();
-        var refreshToken = RefreshTokens.Create();
-        var registered = await accounts.RegisterAsync(
-            user, sessionId, RefreshTokens.Hash(refreshToken), now + options.Value.RefreshTokenLifetime, cancellationToken);
-        return registered ? Tokens(user, sessionId, refreshToken) : null;
-    }
-
     /// <param name="client">The caller's rate-limit key (<see cref="ClientKeys"/>).</param>
     public async Task<LoginOutcome> LoginAsync(string email, string password, string client, CancellationToken cancellationToken)
     {

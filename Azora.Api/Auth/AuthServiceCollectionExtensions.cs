@@ -2,6 +2,7 @@ using Azora.Api.Auth.Accounts;
 using Azora.Api.Auth.ApiKeys;
 using Azora.Api.Auth.Passwords;
 using Azora.Api.Auth.Tokens;
+using Azora.Api.Auth.Verification;
 using Azora.Api.Errors;
 using Azora.Api.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -29,6 +30,7 @@ public static class AuthServiceCollectionExtensions
         services.AddSingleton<AccountStore>();
         services.AddSingleton<AuthMetrics>();
         services.AddScoped<AuthService>();
+        services.AddScoped<EmailVerification>();
         services.AddSingleton<IRateLimitIdentity, RateLimitIdentity>();
 
         // Access tokens (JWT bearer) and partner API keys (Bearer azk_…), told apart by the token's prefix.

@@ -17,6 +17,7 @@ public static class ErrorCodes
     public const string Forbidden = "FORBIDDEN";
     public const string NotEnrolled = "NOT_ENROLLED";
     public const string AccountDisabled = "ACCOUNT_DISABLED";
+    public const string EmailNotVerified = "EMAIL_NOT_VERIFIED";
     public const string ApiKeyNotAccepted = "API_KEY_NOT_ACCEPTED";
     public const string InsufficientScope = "INSUFFICIENT_SCOPE";
     public const string NotFound = "NOT_FOUND";

@@ -28,11 +28,13 @@ public static class PaymentEndpoints
             .Produces<PaymentIntentResponse>(StatusCodes.Status201Created)
             .Produces<PaymentIntentResponse>()
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithDescription("Any signed-in user, for a paid, published course they are not enrolled in. Send an " +
+            .WithDescription("Any signed-in user whose email is verified (else 403 `EMAIL_NOT_VERIFIED`; free enrollment needs no " +
+                "verified email), for a paid, published course they are not enrolled in. Send an " +
                 "`Idempotency-Key` (a fresh UUID per purchase attempt) so a retried request never makes a second intent. The " +
                 "enrollment is granted when Stripe reports the payment succeeded (see GetPayment and ListEnrollments). A free " +
                 "course is 400 naming `courseId`; already enrolled is 409; Stripe unreachable is 503 `PAYMENTS_UNAVAILABLE` " +
@@ -104,6 +106,9 @@ public static class PaymentEndpoints
         {
             IntentOutcome.Created => TypedResults.Created($"/api/pay/payments/{intent!.PaymentId}", intent),
             IntentOutcome.Existing => TypedResults.Ok(intent),
+            IntentOutcome.EmailNotVerified => ApiProblems.Problem(
+                StatusCodes.Status403Forbidden, ErrorCodes.EmailNotVerified,
+                "Verify your email before paying: follow the link we mailed you, or ask for a new one with POST /api/auth/verify-email/resend."),
             IntentOutcome.FreeCourse => ApiProblems.Validation("courseId", "This course is free: enroll with POST /api/education/courses/{courseId}/enroll."),
             IntentOutcome.WrongCurrency => ApiProblems.Validation("currency", detail!),
             IntentOutcome.AlreadyEnrolled => ApiProblems.Conflict("You are already enrolled in this course."),

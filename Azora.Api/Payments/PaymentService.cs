@@ -7,7 +7,7 @@ using Stripe;
 
 namespace Azora.Api.Payments;
 
-public enum IntentOutcome { Created, Existing, CourseNotFound, FreeCourse, AlreadyEnrolled, WrongCurrency, KeyReused, Unavailable }
+public enum IntentOutcome { Created, Existing, EmailNotVerified, CourseNotFound, FreeCourse, AlreadyEnrolled, WrongCurrency, KeyReused, Unavailable }
 
 /// <summary>
 /// Payment intents for paid courses. One learner and course has at most one open payment (a unique index), and
@@ -33,6 +33,13 @@ public sealed class PaymentService(NpgsqlDataSource database, IOptions<StripeSet
         Guid userId, Guid courseId, string? currency, string? idempotencyKey, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var verified = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT email_verified_at IS NOT NULL FROM users WHERE id = @userId", new { userId }, cancellationToken: cancellationToken));
+        if (!verified)
+        {
+            return (IntentOutcome.EmailNotVerified, null, null);
+        }
+
         var course = await connection.QuerySingleOrDefaultAsync<(Guid Id, long Price, string Currency, bool Enrolled)>(new CommandDefinition(
             """
             SELECT c.id, c.price_minor, c.currency,

@@ -39,6 +39,9 @@ public sealed class RateLimitOptions
     /// </summary>
     public WindowLimit PasswordResetMails { get; set; } = new() { PermitLimit = 3, Window = TimeSpan.FromHours(1) };
 
+    /// <summary>Verification mails a signed-in account asks for (resend, email change), counted per account.</summary>
+    public WindowLimit VerificationMails { get; set; } = new() { PermitLimit = 5, Window = TimeSpan.FromHours(1) };
+
     public WindowLimit For(string policy) => policy switch
     {
         RateLimitPolicies.Authenticated => Authenticated,
@@ -46,6 +49,7 @@ public sealed class RateLimitOptions
         RateLimitPolicies.Credentials => Credentials,
         RateLimitPolicies.LoginAttempts => LoginAttempts,
         RateLimitPolicies.PasswordResetMails => PasswordResetMails,
+        RateLimitPolicies.VerificationMails => VerificationMails,
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "Unknown rate-limit policy."),
     };
 }
@@ -66,12 +70,13 @@ public static class RateLimitPolicies
     public const string Credentials = "credentials";
     public const string LoginAttempts = "login-attempts";
     public const string PasswordResetMails = "password-reset-mails";
+    public const string VerificationMails = "verification-mails";
 
-    public static readonly string[] All = [Authenticated, Anonymous, Credentials, LoginAttempts, PasswordResetMails];
+    public static readonly string[] All = [Authenticated, Anonymous, Credentials, LoginAttempts, PasswordResetMails, VerificationMails];
 
     /// <summary>
     /// The limits that guard passwords and inboxes. While Redis is unreachable they are kept in each replica's memory
     /// instead of failing open; the others (general traffic) fail open.
     /// </summary>
-    public static bool IsStrict(string policy) => policy is Credentials or LoginAttempts or PasswordResetMails;
+    public static bool IsStrict(string policy) => policy is Credentials or LoginAttempts or PasswordResetMails or VerificationMails;
 }

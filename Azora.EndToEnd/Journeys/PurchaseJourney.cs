@@ -10,6 +10,7 @@ public sealed class PurchaseJourney(AzoraTarget target, ITestOutputHelper output
     public async Task A_learner_buys_a_paid_course_and_is_enrolled_once_the_payment_succeeds()
     {
         RequireStripeEmulator();
+        RequireEmailVerification();
         await RunAsync(async api =>
         {
             await using var stripe = await Target.StripeEmulatorAsync(api.Log);
@@ -19,6 +20,11 @@ public sealed class PurchaseJourney(AzoraTarget target, ITestOutputHelper output
             var price = paid.GetProperty("price");
             Assert.True(price.GetProperty("amount").GetInt64() > 0);
             (await api.PostAsync($"/api/education/courses/{courseId}/enroll", bearer: learner.AccessToken)).ExpectProblem(402, "PAYMENT_REQUIRED");
+
+            // Paying needs a verified email: the learner follows the link in the verification mail first.
+            (await api.PostAsync("/api/pay/payment-intent", new { courseId }, learner.AccessToken)).ExpectProblem(403, "EMAIL_NOT_VERIFIED");
+            await Target.VerifyEmailAsync(api, learner);
+            Assert.True((await api.GetAsync("/api/auth/profile", learner.AccessToken)).Expect(200).Json.GetProperty("emailVerified").GetBoolean());
 
             var intent = (await api.PostAsync("/api/pay/payment-intent", new { courseId }, learner.AccessToken)).Expect(201).Json;
             Assert.Equal("pending", intent.GetProperty("status").GetString());

@@ -9,8 +9,21 @@ internal static class Accounts
 
     public static string NewEmail() => $"e2e-{Guid.NewGuid():N}@example.com";
 
-    public static async Task<SignedIn> RegisterAsync(ApiClient api, string? email = null, string name = "Ada Lovelace") =>
-        SignedIn.Read((await api.PostAsync("/api/auth/register", new { email = email ?? NewEmail(), password = Password, name })).Expect(201).Json);
+    /// <summary>Registers (202: no tokens, a verification mail) and signs in, as a client does; the email is not verified yet.</summary>
+    public static async Task<SignedIn> RegisterAsync(ApiClient api, string? email = null, string name = "Ada Lovelace")
+    {
+        email ??= NewEmail();
+        (await api.PostAsync("/api/auth/register", new { email, password = Password, name })).Expect(202);
+        return await LoginAsync(api, email);
+    }
+
+    /// <summary>A registered account whose email is verified, so it can pay (see <see cref="AzoraTarget.VerifyEmailAsync"/>).</summary>
+    public static async Task<SignedIn> RegisterVerifiedAsync(AzoraTarget target, ApiClient api)
+    {
+        var account = await RegisterAsync(api);
+        await target.VerifyEmailAsync(api, account);
+        return account;
+    }
 
     public static async Task<SignedIn> LoginAsync(ApiClient api, string email) =>
         SignedIn.Read((await api.PostAsync("/api/auth/login", new { email, password = Password })).Expect(200).Json);

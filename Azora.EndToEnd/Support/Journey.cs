@@ -24,6 +24,11 @@ public abstract class Journey(AzoraTarget target, ITestOutputHelper output)
         Skip.IfNot(AzoraTarget.HasStripeEmulator,
             $"Needs a Stripe emulator: the local stack's, or a deployed one at {AzoraTarget.StripeEmulatorUrlVariable} (staging)");
 
+    /// <summary>Skips the journey when the suite cannot verify an account's email (see <see cref="AzoraTarget.VerifyEmailAsync"/>).</summary>
+    protected static void RequireEmailVerification() =>
+        Skip.IfNot(AzoraTarget.CanVerifyEmails,
+            $"Needs a way to verify a test account's email: the local stack's mail, or the database through {AzoraTarget.KubectlNamespaceVariable} (staging)");
+
     /// <summary>
     /// Skips the journey unless a partner endpoint can be read back and instructors can be made: the local stack, or
     /// a deployed environment with its Stripe emulator's webhook sinks and kubectl access to its database (staging).

@@ -125,6 +125,14 @@ internal sealed class LocalStack : IAsyncDisposable
         }
     }
 
+    /// <summary>The token of the link in the newest verification mail to <paramref name="email"/>, as the local mail catcher received it.</summary>
+    public async Task<string> VerificationTokenAsync(string email)
+    {
+        using var catcher = new MailCatcher(_app.GetEndpoint("mail", "http"));
+        var mail = await catcher.WaitForMessageAsync(email, mail => mail.Subject.StartsWith("Confirm your", StringComparison.Ordinal));
+        return mail.LinkParameter("token");
+    }
+
     private async Task<string> ConnectionStringAsync() =>
         await _app.GetConnectionStringAsync("azora") ?? throw new InvalidOperationException("No connection string 'azora'.");
 

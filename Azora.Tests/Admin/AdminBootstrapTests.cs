@@ -65,6 +65,10 @@ public class AdminBootstrapTests(AzoraStackFixture stack)
         }, databaseConnectionString: database);
         var client = api.Client;
         var admin = await TestAccounts.LoginAsync(client, email, AdminPassword);
+        using (var profile = await client.GetAsync("/api/auth/profile", admin.AccessToken))
+        {
+            Assert.True((await profile.JsonAsync()).GetProperty("emailVerified").GetBoolean(), "the admin command creates verified accounts");
+        }
 
         using (var demote = await client.SendJsonAsync(HttpMethod.Put, $"/api/admin/users/{admin.UserId}/roles", new { roles = Array.Empty<string>() }, admin.AccessToken))
         {

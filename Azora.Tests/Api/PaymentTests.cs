@@ -258,7 +258,7 @@ public class PaymentTests(AzoraStackFixture stack)
         var intent = await CreateIntentAsync(client, course, learner);
         Assert.Equal(HttpStatusCode.OK, (await emulator.GetAsync("/alive")).StatusCode);
 
-        var other = await TestAccounts.RegisterAsync(client);
+        var other = await TestAccounts.RegisterVerifiedAsync(stack, client);
         using (await emulator.PostAsJsonAsync("/emulator/faults", new { status = 500, delayMilliseconds = 0, remaining = 10 }))
         {
         }
@@ -422,7 +422,7 @@ public class PaymentTests(AzoraStackFixture stack)
         var client = stack.CreateApiClient();
         var instructor = await TestRoles.SignInAsAsync(stack, client, "instructor");
         var course = await Courses.CreateAsync(client, instructor, price: price);
-        return (client, course, await TestAccounts.RegisterAsync(client));
+        return (client, course, await TestAccounts.RegisterVerifiedAsync(stack, client));
     }
 
     private static async Task<HttpResponseMessage> PayAsync(HttpClient client, SignedIn learner, TestCourse course, string idempotencyKey)

@@ -37,7 +37,9 @@ public class SampleCatalogTests(AzoraStackFixture stack)
         var signedIn = await TestAccounts.LoginAsync(client, email, Azora.Api.Education.Seeding.DevelopmentAccounts.Password);
 
         using var profile = await client.GetAsync("/api/auth/profile", signedIn.AccessToken);
-        Assert.Contains(role, (await profile.JsonAsync()).GetProperty("roles").EnumerateArray().Select(item => item.GetString()));
+        var body = await profile.JsonAsync();
+        Assert.Contains(role, body.GetProperty("roles").EnumerateArray().Select(item => item.GetString()));
+        Assert.True(body.GetProperty("emailVerified").GetBoolean(), "sample accounts are created verified, so they can pay");
         if (role == "instructor")
         {
             Assert.Equal(9, await stack.CountAsync("SELECT count(*) FROM courses WHERE instructor_id = @id", new { id = signedIn.UserId }));

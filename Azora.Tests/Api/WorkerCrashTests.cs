@@ -16,7 +16,7 @@ public class WorkerCrashTests(AzoraStackFixture stack)
         using var client = stack.CreateApiClient();
         var instructor = await TestRoles.SignInAsAsync(stack, client, "instructor");
         var course = await Courses.CreateAsync(client, instructor, price: 4900);
-        var learner = await TestAccounts.RegisterAsync(client);
+        var learner = await TestAccounts.RegisterVerifiedAsync(stack, client);
         using var created = await client.PostJsonAsync("/api/pay/payment-intent", new { courseId = course.Id }, learner.AccessToken);
         var intent = await created.JsonAsync();
         var intentId = intent.GetProperty("paymentIntentId").GetString()!;

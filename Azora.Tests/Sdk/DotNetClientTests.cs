@@ -138,6 +138,15 @@ public sealed class DotNetClientTests(AzoraStackFixture stack)
         var required = await Assert.ThrowsAsync<AzoraApiException>(() => client.EnrollAsync(course.Id!.Value));
         Assert.Equal((402, "PAYMENT_REQUIRED"), (required.Status, required.Code));
 
+        // Paying needs a verified email: the token comes from the link in the mail the registration wrote.
+        var unverified = await Assert.ThrowsAsync<AzoraApiException>(() => client.CreatePaymentIntentAsync(course.Id!.Value));
+        Assert.Equal((403, "EMAIL_NOT_VERIFIED"), (unverified.Status, unverified.Code));
+        var email = client.Session!.User!.Email!;
+        await client.VerifyEmailAsync((await TestInbox.SingleAsync(stack, email, "Confirm your email")).LinkParameter("token"));
+        Assert.True((await client.GetProfileAsync()).EmailVerified);
+        var nothingToVerify = await Assert.ThrowsAsync<AzoraApiException>(() => client.ResendVerificationEmailAsync());
+        Assert.Equal((409, "CONFLICT"), (nothingToVerify.Status, nothingToVerify.Code));
+
         var (intent, payment) = await ReadmeExamples.PayAsync(client, course.Id!.Value);
         Assert.Equal(course.Price!.Amount, intent.Amount);
         Assert.Equal(intent.PaymentId, payment.Id);

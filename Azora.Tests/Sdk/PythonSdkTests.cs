@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Azora.Tests.Api;
 using Azora.Tests.Stack;
 
 namespace Azora.Tests.Sdk;
@@ -15,10 +16,16 @@ public sealed partial class PythonSdkTests(AzoraStackFixture stack)
     public async Task The_python_sdk_suite_passes_against_the_stack()
     {
         var api = stack.App.GetEndpoint("api", "http").ToString().TrimEnd('/');
+        // Paying needs a verified email; the suite cannot read mail, so its buyer is verified here.
+        using var http = stack.CreateApiClient();
+        var buyer = await TestAccounts.RegisterVerifiedAsync(stack, http);
 
         var (exitCode, output, error) = await Repository.RunAsync(
             PythonSdk.Interpreter, ["-m", "pytest", "sdk/python", "-q"],
-            new Dictionary<string, string> { ["AZORA_API_URL"] = api, ["PYTHONDONTWRITEBYTECODE"] = "1" });
+            new Dictionary<string, string>
+            {
+                ["AZORA_API_URL"] = api, ["PYTHONDONTWRITEBYTECODE"] = "1", ["AZORA_BUYER_EMAIL"] = buyer.Email, ["AZORA_BUYER_PASSWORD"] = TestAccounts.Password,
+            });
 
         Assert.True(exitCode == 0, $"pytest exited with {exitCode}:\n{output}\n{error}");
         // With AZORA_API_URL set nothing may be skipped: a skipped live test would pass here without having run.

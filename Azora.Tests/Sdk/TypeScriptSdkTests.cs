@@ -1,3 +1,4 @@
+using Azora.Tests.Api;
 using Azora.Tests.Stack;
 
 namespace Azora.Tests.Sdk;
@@ -14,7 +15,14 @@ public class TypeScriptSdkTests(AzoraStackFixture stack)
     {
         var api = stack.App.GetEndpoint("api", "http").ToString().TrimEnd('/');
 
-        var (exitCode, output, error) = await TypeScriptSdk.RunAsync(["test"], new Dictionary<string, string> { ["AZORA_API_URL"] = api });
+        // Paying needs a verified email; the suite cannot read mail, so its buyer is verified here.
+        using var http = stack.CreateApiClient();
+        var buyer = await TestAccounts.RegisterVerifiedAsync(stack, http);
+
+        var (exitCode, output, error) = await TypeScriptSdk.RunAsync(["test"], new Dictionary<string, string>
+        {
+            ["AZORA_API_URL"] = api, ["AZORA_BUYER_EMAIL"] = buyer.Email, ["AZORA_BUYER_PASSWORD"] = TestAccounts.Password,
+        });
 
         Assert.True(exitCode == 0, $"npm test in sdk/typescript exited with {exitCode}:\n{output}\n{error}");
         // The live tests ran rather than skipped, and the runner counted what it ran.

@@ -22,6 +22,9 @@ public sealed record UserAccount
 
     /// <summary>When an admin disabled the account (it cannot sign in or refresh), or null.</summary>
     public DateTime? DisabledAt { get; init; }
+
+    /// <summary>When the owner proved the address by following a verification link, or null (cannot pay yet).</summary>
+    public DateTime? EmailVerifiedAt { get; init; }
 }
 
 public enum RefreshOutcome { Rotated, Unknown, Expired, Revoked, Reused, SessionExpired }
@@ -31,34 +34,8 @@ public sealed record RefreshResult(RefreshOutcome Outcome, Guid UserId, Guid Ses
 /// <summary>Users, their sessions and refresh tokens in PostgreSQL.</summary>
 public sealed class AccountStore(NpgsqlDataSource database)
 {
-    private const string UniqueViolation = "23505";
-
     private const string UserColumns =
-        "id AS Id, email AS Email, name AS Name, bio AS Bio, password_hash AS PasswordHash, roles AS Roles, created_at AS CreatedAt, disabled_at AS DisabledAt";
-
-    /// <summary>Creates the user with a first session, or returns false when the email is already registered.</summary>
-    public async Task<bool> RegisterAsync(UserAccount user, Guid sessionId, byte[] refreshTokenHash, DateTime refreshExpiresAt, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        try
-        {
-            await connection.ExecuteAsync(new CommandDefinition(
-                """
-                INSERT INTO users (id, email, name, bio, password_hash, roles, created_at, updated_at, password_changed_at)
-                VALUES (@Id, @Email, @Name, @Bio, @PasswordHash, @Roles, @CreatedAt, @CreatedAt, @CreatedAt)
-                """,
-                user, transaction, cancellationToken: cancellationToken));
-        }
-        catch (PostgresException ex) when (ex.SqlState == UniqueViolation)
-        {
-            return false;
-        }
-
-        await InsertSessionAsync(connection, transaction, user.Id, sessionId, refreshTokenHash, user.CreatedAt, refreshExpiresAt, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return true;
-    }
+        "id AS Id, email AS Email, name AS Name, bio AS Bio, password_hash AS PasswordHash, roles AS Roles, created_at AS CreatedAt, disabled_at AS DisabledAt, email_verified_at AS EmailVerifiedAt";
 
     /// <summary>An account that can be used; a deleted one is as unknown as an address that never had one.</summary>
     public async Task<UserAccount?> FindByEmailAsync(string email, CancellationToken cancellationToken)

@@ -54,8 +54,8 @@ public static class DevelopmentAccounts
         {
             inserted += await connection.ExecuteAsync(new CommandDefinition(
                 """
-                INSERT INTO users (id, email, name, password_hash, roles, created_at, updated_at, password_changed_at)
-                VALUES (@id, @email, @name, @hash, @roles, @at, @at, @at)
+                INSERT INTO users (id, email, name, password_hash, roles, created_at, updated_at, password_changed_at, email_verified_at)
+                VALUES (@id, @email, @name, @hash, @roles, @at, @at, @at, @at)
                 ON CONFLICT DO NOTHING
                 """,
                 new { id = SampleCatalog.Id("account", email), email, name, hash, roles, at },

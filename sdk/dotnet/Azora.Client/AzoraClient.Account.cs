@@ -17,6 +17,26 @@ public sealed partial class AzoraClient
             Method.PATCH, "/api/auth/profile", new JsonBody(("name", name), ("bio", bio)), ProfileResponse.CreateFromDiscriminatorValue, cancellationToken: cancellationToken).ConfigureAwait(false));
 
     /// <summary>
+    /// Verifies an email address with the <c>token</c> query parameter of the link in a verification mail (operation
+    /// <c>VerifyEmail</c>); needs no session. A used, expired or unknown token is <c>400 INVALID_TOKEN</c>.
+    /// </summary>
+    public Task VerifyEmailAsync(string token, CancellationToken cancellationToken = default) =>
+        Api.Api.Auth.VerifyEmail.PostAsync(new VerifyEmailRequest { Token = token }, cancellationToken: cancellationToken);
+
+    /// <summary>Mails a new verification link to the signed-in account (operation <c>ResendVerificationEmail</c>).</summary>
+    public async Task<VerificationSentResponse> ResendVerificationEmailAsync(CancellationToken cancellationToken = default) =>
+        Required(await Api.Api.Auth.VerifyEmail.Resend.PostAsync(cancellationToken: cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// Asks to move the signed-in account to <paramref name="email"/> (operation <c>ChangeEmail</c>): a link is mailed
+    /// there, and the change applies when it is followed (<see cref="VerifyEmailAsync"/>).
+    /// </summary>
+    public async Task<VerificationSentResponse> ChangeEmailAsync(string email, string currentPassword, CancellationToken cancellationToken = default) =>
+        Required(await SendAsync(
+            Method.POST, "/api/auth/email", new JsonBody(("email", email), ("currentPassword", currentPassword)), VerificationSentResponse.CreateFromDiscriminatorValue,
+            cancellationToken: cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
     /// Creates an API key for the signed-in instructor or admin (operation <c>CreateApiKey</c>) with some of
     /// <see cref="AzoraApiKeyScopes"/>. The answer's <c>Key</c> is shown this once: store it.
     /// </summary>

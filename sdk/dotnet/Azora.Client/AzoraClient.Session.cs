@@ -29,13 +29,19 @@ public sealed partial class AzoraClient
         return session;
     }
 
-    /// <summary>Creates a learner account (operation <c>Register</c>) and keeps its tokens, as <see cref="SignInAsync"/> does.</summary>
+    /// <summary>
+    /// Creates a learner account (operation <c>Register</c>, which mails a verification link and answers 202 without
+    /// tokens) and then signs in with the same email and password, as <see cref="SignInAsync"/> does. The API answers
+    /// register the same way for an email that already has an account, so that case surfaces here as the sign-in's
+    /// <c>401 INVALID_CREDENTIALS</c> (unless the password is that account's). The account cannot pay until its email
+    /// is verified (<see cref="VerifyEmailAsync"/>).
+    /// </summary>
     public async Task<AzoraSession> RegisterAsync(string email, string password, string name, CancellationToken cancellationToken = default)
     {
-        var session = await SessionFromAsync(SendAsync(
-            Method.POST, "/api/auth/register", new JsonBody(("email", email), ("password", password), ("name", name)), TokenResponse.CreateFromDiscriminatorValue, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        _sessions.Set(session);
-        return session;
+        await SendAsync(
+            Method.POST, "/api/auth/register", new JsonBody(("email", email), ("password", password), ("name", name)),
+            VerificationSentResponse.CreateFromDiscriminatorValue, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return await SignInAsync(email.Trim(), password, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -2,7 +2,7 @@
 
 Everything that decides (which credential, when to refresh, whether and how long to wait after a 429, how an answer
 becomes a result or an AzoraApiError) lives in _Core and is shared; the two clients differ only in how they wait and
-send. The hand-written rules key on operation ids (Login, Register, RefreshTokens, Logout) and on the API's wire
+send. The hand-written rules key on operation ids (Login, Register, RefreshTokens, VerifyEmail, Logout) and on the API's wire
 conventions (problem+json, Retry-After, { data, pagination }), never on schema names.
 """
 from __future__ import annotations
@@ -21,14 +21,16 @@ from urllib.parse import quote
 import httpx
 
 from ._version import __version__
-from ._generated.models import TokenResponse
+from ._generated.models import TokenResponse, VerificationSentResponse
 from ._generated.operations import OPERATIONS, AsyncOperations, Operations
 from ._operation import Operation
 from ._serde import _dump, query_value
 from .errors import AzoraApiError
 
 # Operations that exchange credentials for a session: sent without credentials, and their answer becomes the session.
-_SIGN_IN_OPERATIONS = frozenset({"Login", "Register", "RefreshTokens"})
+_SIGN_IN_OPERATIONS = frozenset({"Login", "RefreshTokens"})
+# Operations anonymous by nature: sent without credentials, so a stale session never gets in their way.
+_ANONYMOUS_OPERATIONS = _SIGN_IN_OPERATIONS | {"Register", "VerifyEmail"}
 _SIGN_OUT_OPERATION = "Logout"
 _REFRESH_OPERATION = "RefreshTokens"
 _LOGIN_OPERATION = "Login"
@@ -144,7 +146,7 @@ class _Core:
 
     @staticmethod
     def sends_credentials(operation: Operation) -> bool:
-        return operation.id not in _SIGN_IN_OPERATIONS
+        return operation.id not in _ANONYMOUS_OPERATIONS
 
     def credential(self, operation: Operation) -> Optional[str]:
         """The bearer value for this operation: the API key, the session's access token, or none."""
@@ -202,7 +204,7 @@ class _Core:
         return operation.parse(data) if operation.parse else data
 
     def store(self, tokens: Mapping[str, Any]) -> None:
-        """Keeps the tokens of a login, register or refresh answer (read from the wire names, not a schema)."""
+        """Keeps the tokens of a login or refresh answer (read from the wire names, not a schema)."""
         if self.api_key is not None:
             return
         lifetime = float(tokens.get("expiresIn") or 0)
@@ -328,6 +330,17 @@ class AzoraClient(Operations):
         result: TokenResponse = self._invoke(OPERATIONS[_LOGIN_OPERATION], path={}, query={}, headers={},
                                              body={"email": email, "password": password})
         return result
+
+    def register(self, *, email: str, password: str, name: str) -> VerificationSentResponse:
+        """Creates a learner account (POST /api/auth/register) and signs it in with the same email and password.
+
+        The API answers register with 202 and no tokens, the same whether or not the email already has an account (a
+        mail goes to the address), so the sign-in that follows raises AzoraApiError 401 INVALID_CREDENTIALS for an
+        email that already had one. Paying needs a verified email: verify_email(token=...) with the link's token.
+        """
+        accepted = super().register(email=email, password=password, name=name)
+        self.sign_in(accepted.email, password)
+        return accepted
 
     def sign_out(self) -> None:
         """Ends the session on the server (POST /api/auth/logout) and forgets its tokens; nothing when signed out."""
@@ -457,6 +470,12 @@ class AsyncAzoraClient(AsyncOperations):
         result: TokenResponse = await self._invoke(OPERATIONS[_LOGIN_OPERATION], path={}, query={}, headers={},
                                                    body={"email": email, "password": password})
         return result
+
+    async def register(self, *, email: str, password: str, name: str) -> VerificationSentResponse:
+        """Creates a learner account (POST /api/auth/register) and signs it in; see AzoraClient.register."""
+        accepted = await super().register(email=email, password=password, name=name)
+        await self.sign_in(accepted.email, password)
+        return accepted
 
     async def sign_out(self) -> None:
         """Ends the session on the server (POST /api/auth/logout) and forgets its tokens; nothing when signed out."""

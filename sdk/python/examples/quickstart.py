@@ -29,7 +29,12 @@ with AzoraClient(API_URL) as azora:
         azora.enroll(paid.id)
     except AzoraApiError as error:
         assert error.code == "PAYMENT_REQUIRED", error
-        intent = azora.create_payment_intent(course_id=paid.id)  # an Idempotency-Key is generated
-        print(f"{paid.title} costs {intent.amount} {intent.currency}: confirm {intent.payment_intent_id} with Stripe.js")
+        try:
+            intent = azora.create_payment_intent(course_id=paid.id)  # an Idempotency-Key is generated
+            print(f"{paid.title} costs {intent.amount} {intent.currency}: confirm {intent.payment_intent_id} with Stripe.js")
+        except AzoraApiError as unverified:
+            # A new account pays once its email is verified: verify_email(token=...) with the link's token from its mail.
+            assert unverified.code == "EMAIL_NOT_VERIFIED", unverified
+            print(f"{paid.title} costs {paid.price.amount} {paid.price.currency}: verify the email first")
 
     azora.sign_out()

@@ -8,6 +8,10 @@ API_URL = os.environ.get("AZORA_API_URL", "").rstrip("/")
 # The Development stack's seeded admin (README); another environment passes its own.
 ADMIN_EMAIL = os.environ.get("AZORA_ADMIN_EMAIL", "admin@azora.local")
 ADMIN_PASSWORD = os.environ.get("AZORA_ADMIN_PASSWORD", "azora-development-only")
+# Paying needs a verified email, which a fresh account gets only through the link in its mail (out of these tests'
+# reach): a verified account, made by Azora.Tests/Sdk/PythonSdkTests.cs, else the Development stack's sample learner.
+BUYER_EMAIL = os.environ.get("AZORA_BUYER_EMAIL", "learner@azora.local")
+BUYER_PASSWORD = os.environ.get("AZORA_BUYER_PASSWORD", "azora-development-only")
 
 live = pytest.mark.skipif(
     not API_URL,

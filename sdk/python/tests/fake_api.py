@@ -14,7 +14,7 @@ from typing import Any, Callable, Deque, Dict, List, Optional
 import httpx
 
 USER = {"id": "01a2180b-d897-71bf-8066-51334a3818ac", "email": "ada@example.com", "name": "Ada", "roles": ["learner"]}
-PROFILE = {**USER, "bio": None, "createdAt": "2026-11-26T13:29:18.52+00:00"}
+PROFILE = {**USER, "bio": None, "createdAt": "2026-11-26T13:29:18.52+00:00", "emailVerified": True}
 
 
 def problem(status: int, code: str, detail: str = "", errors: Optional[Dict[str, List[str]]] = None,
@@ -60,8 +60,10 @@ class FakeApi:
         if self.queued[path]:
             answer = self.queued[path].popleft()
             return answer(request) if callable(answer) else answer
-        if path in ("/api/auth/login", "/api/auth/register"):
-            return httpx.Response(201 if path.endswith("register") else 200, json=self.tokens())
+        if path == "/api/auth/register":
+            return httpx.Response(202, json={"email": json.loads(request.content)["email"].strip(), "verificationSent": True})
+        if path == "/api/auth/login":
+            return httpx.Response(200, json=self.tokens())
         if path == "/api/auth/refresh":
             if self.on_refresh:
                 self.on_refresh()

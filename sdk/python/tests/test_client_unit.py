@@ -51,7 +51,10 @@ def test_sign_in_keeps_the_tokens_and_sends_the_access_token():
 def test_register_signs_in_too():
     api = FakeApi()
     client, _ = make(api)
-    client.register(email="ada@example.com", password="a-lantern-by-the-river-2026", name="Ada")
+    accepted = client.register(email=" ada@example.com", password="a-lantern-by-the-river-2026", name="Ada")
+    assert accepted.email == "ada@example.com" and accepted.verification_sent
+    assert api.paths() == ["/api/auth/register", "/api/auth/login"]
+    assert json.loads(api.requests[1].content) == {"email": "ada@example.com", "password": "a-lantern-by-the-river-2026"}
     client.get_profile()
     assert api.requests[-1].headers["Authorization"] == "Bearer access-1"
 
@@ -426,7 +429,7 @@ def test_optional_body_members_left_as_none_are_not_sent():
     client, _ = make(api)
     api.queue("/api/auth/profile", lambda request: httpx.Response(200, json=dict(json.loads(request.content), **{
         "id": "01a2180b-d897-71bf-8066-51334a3818ac", "email": "a@b.c", "roles": [], "createdAt": "2026-01-01T00:00:00Z",
-        "name": "n", "bio": None})))
+        "name": "n", "bio": None, "emailVerified": False})))
     client.update_profile(bio="Analyst")
     assert json.loads(api.requests[0].content)["bio"] == "Analyst"
 

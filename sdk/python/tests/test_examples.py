@@ -28,7 +28,7 @@ def test_every_example_is_in_the_readme_exactly():
 
 EXPECTED = {
     "quickstart.py": [r"^Programming: \d+ courses$", r"^\d+ free courses, first: .+", r"^enrolled \(active\); 1/\d+ lessons done$",
-                      r"costs \d+ [A-Z]{3}: confirm pi_"],
+                      r"costs \d+ [A-Z]{3}: verify the email first$"],
     "async_catalog.py": [r"^.+: \d+ lessons, \d+ min$", r"^\d+ courses in the catalog$"],
     "webhook_receiver.py": [r"^verified ping event [0-9a-f-]{36} for subscription [0-9a-f-]{36}$", r"^delivery [0-9a-f-]{36}: delivered$"],
 }

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from azora_sdk import AzoraApiError, AzoraClient, CourseDetail, CourseSummary
-from conftest import API_URL, live, new_password, unique_email
+from conftest import API_URL, BUYER_EMAIL, BUYER_PASSWORD, live, new_password, unique_email
 
 pytestmark = live
 
@@ -125,12 +125,18 @@ def test_validation_errors_carry_their_fields():
 
 
 def test_a_paid_course_takes_a_payment_intent(account):
-    client, _, _ = account
-    paid = catalog(client, free=False)[:2]
+    fresh, _, _ = account
+    paid = catalog(fresh, free=False)[:2]
     with pytest.raises(AzoraApiError) as caught:
-        client.enroll(paid[0].id)
+        fresh.enroll(paid[0].id)
     assert (caught.value.status, caught.value.code) == (402, "PAYMENT_REQUIRED")
+    with pytest.raises(AzoraApiError) as unverified:
+        fresh.create_payment_intent(course_id=paid[0].id)
+    assert (unverified.value.status, unverified.value.code) == (403, "EMAIL_NOT_VERIFIED")
+    assert fresh.get_profile().email_verified is False
 
+    client = AzoraClient(API_URL)
+    client.sign_in(BUYER_EMAIL, BUYER_PASSWORD)
     intent = client.create_payment_intent(course_id=paid[0].id)
     assert intent.status == "pending" and intent.amount == paid[0].price.amount
     assert intent.currency == paid[0].price.currency and intent.client_secret
@@ -147,6 +153,7 @@ def test_a_paid_course_takes_a_payment_intent(account):
     payments = list(client.paginate(client.list_payments))
     assert intent.payment_id in {p.id for p in payments}
     assert client.get_payment(intent.payment_id).status == "pending"
+    client.close()
 
 
 def test_the_session_is_refreshed_before_expiry_and_after_a_401(account):

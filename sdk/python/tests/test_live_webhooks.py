@@ -29,7 +29,8 @@ def instructor():
     """A fresh account that an admin made an instructor (webhooks and API keys need the role)."""
     email, password = unique_email(), new_password()
     with AzoraClient(API_URL) as client:
-        user = client.register(email=email, password=password, name="Python SDK partner").user
+        client.register(email=email, password=password, name="Python SDK partner")
+        user = client.get_profile()
         with AzoraClient(API_URL) as admin:
             admin.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
             assert "instructor" in admin.set_user_roles(user.id, roles=["instructor"]).roles

@@ -98,11 +98,30 @@ export class AzoraClient {
     return tokens.user;
   }
 
-  /** Creates a learner account and signs it in. */
-  async register(account: RequestBodyOf<"Register">): Promise<ResponseOf<"Register">["user"]> {
-    const tokens = await this.ok(this.anonymous.POST("/api/auth/register", { body: account as DocumentedBodyOf<"Register"> }));
-    this.start(tokens);
-    return tokens.user;
+  /**
+   * Creates a learner account and signs it in. The API answers register with 202 and no tokens (the same answer
+   * whether or not the email already has an account; a mail goes to the address), so this then signs in with the
+   * same email and password; for an email that already had an account, that sign-in fails (`INVALID_CREDENTIALS`).
+   * Paying needs a verified email: see `verifyEmail`.
+   */
+  async register(account: RequestBodyOf<"Register">): Promise<ResponseOf<"Login">["user"]> {
+    const accepted = await this.ok(this.anonymous.POST("/api/auth/register", { body: account as DocumentedBodyOf<"Register"> }));
+    return this.signIn(accepted.email, account.password);
+  }
+
+  /** Verifies an email with the `token` parameter of the link in a verification mail; needs no session. */
+  async verifyEmail(token: string): Promise<void> {
+    await this.anonymous.POST("/api/auth/verify-email", { body: { token } });
+  }
+
+  /** Mails the signed-in account a new verification link (the earlier one stops working). */
+  resendVerificationEmail(): Promise<ResponseOf<"ResendVerificationEmail">> {
+    return this.ok(this.api.POST("/api/auth/verify-email/resend"));
+  }
+
+  /** Asks to move the signed-in account to a new email: a link is mailed there, and following it applies the change. */
+  changeEmail(change: RequestBodyOf<"ChangeEmail">): Promise<ResponseOf<"ChangeEmail">> {
+    return this.ok(this.api.POST("/api/auth/email", { body: change as DocumentedBodyOf<"ChangeEmail"> }));
   }
 
   /**

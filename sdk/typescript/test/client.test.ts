@@ -248,6 +248,9 @@ describe("sign-in and tokens", () => {
     return (request, response) => {
       if (request.path === "/api/auth/login") {
         json(response, 200, tokens("a1", "r1", options.loginExpiresIn ?? 900));
+      } else if (request.path === "/api/auth/register") {
+        const { email } = JSON.parse(request.body) as { email: string };
+        json(response, 202, { email: email.trim(), verificationSent: true });
       } else if (request.path === "/api/auth/refresh") {
         const presented = (JSON.parse(request.body) as { refreshToken: string }).refreshToken;
         if (presented !== `r${issued}`) {
@@ -280,6 +283,18 @@ describe("sign-in and tokens", () => {
     assert.equal(client.session?.refreshToken, "r1");
     const expiresIn = client.session!.expiresAt.getTime() - Date.now();
     assert.ok(expiresIn > 800_000 && expiresIn <= 900_000, String(expiresIn));
+  });
+
+  test("register answers without tokens, so the client signs in with the same credentials", async () => {
+    const { url, seen } = await serve(api());
+    const client = new AzoraClient({ baseUrl: url });
+
+    const user = await client.register({ email: " ada@example.com ", password: "a-lantern-by-the-river", name: "Ada" });
+
+    assert.equal(user.email, "ada@example.com");
+    assert.deepEqual(seen.map((request) => request.path), ["/api/auth/register", "/api/auth/login"]);
+    assert.deepEqual(JSON.parse(seen[1]!.body), { email: "ada@example.com", password: "a-lantern-by-the-river" });
+    assert.equal(client.session?.accessToken, "a1");
   });
 
   test("refreshes before a request when the access token is about to expire, and not otherwise", async () => {

@@ -20,6 +20,12 @@ const admin = {
   email: process.env.AZORA_ADMIN_EMAIL ?? "admin@azora.local",
   password: process.env.AZORA_ADMIN_PASSWORD ?? "azora-development-only",
 };
+// Paying needs a verified email, which a fresh account only gets through the link in its mail (out of these tests'
+// reach): the buyer is Development's sample learner (created verified), or the account these name.
+const buyer = {
+  email: process.env.AZORA_BUYER_EMAIL ?? "learner@azora.local",
+  password: process.env.AZORA_BUYER_PASSWORD ?? "azora-development-only",
+};
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
 function freshAccount(role: string) {
@@ -206,10 +212,17 @@ describe("live API", { skip }, () => {
     assert.match(output, /enrolled in .+: \d+\/\d+ lessons done/);
   });
 
-  test("the buy-a-course example runs: the same idempotency key finds the same payment", async () => {
-    const buyer = freshAccount("buyer");
-    await new AzoraClient({ baseUrl: baseUrl! }).register(buyer);
+  test("a fresh account cannot pay until its email is verified", async () => {
+    const course = (await learner.listCourses({ free: false, limit: 1 })).data[0]!;
 
+    const error = await rejection(learner.createPaymentIntent({ courseId: course.id }));
+
+    assert.equal(error.status, 403);
+    assert.equal(error.code, "EMAIL_NOT_VERIFIED");
+    assert.equal((await learner.getProfile()).emailVerified, false);
+  });
+
+  test("the buy-a-course example runs: the same idempotency key finds the same payment", async () => {
     const output = await runExample("buy-a-course", { AZORA_API_URL: baseUrl!, AZORA_EMAIL: buyer.email, AZORA_PASSWORD: buyer.password });
 
     assert.match(output, /: payment pending, \d+ [A-Z]{3} \(minor units\)/);
@@ -218,8 +231,7 @@ describe("live API", { skip }, () => {
     const client = new AzoraClient({ baseUrl: baseUrl! });
     await client.signIn(buyer.email, buyer.password);
     const payments = await client.listPayments();
-    assert.equal(payments.pagination.total, 1);
-    assert.equal(payments.data[0]!.status, "pending");
+    assert.ok(payments.data.some((payment) => payment.status === "pending"), JSON.stringify(payments.data));
   });
 
   test("the handle-errors example runs", async () => {

@@ -22,6 +22,7 @@ __all__ = [
     "CategoryRef",
     "CategoryResponse",
     "CertificateResponse",
+    "ChangeEmailRequest",
     "ChangePasswordRequest",
     "CourseDetail",
     "CourseRefForLearner",
@@ -88,6 +89,8 @@ __all__ = [
     "UpdateProfileRequest",
     "UpdateWebhookRequest",
     "UserResponse",
+    "VerificationSentResponse",
+    "VerifyEmailRequest",
     "WebhookResponse",
 ]
 
@@ -533,6 +536,32 @@ class CertificateResponse:
         out["courseId"] = _dump(self.course_id)
         out["courseTitle"] = _dump(self.course_title)
         out["completedAt"] = _dump(self.completed_at)
+        return out
+
+
+@dataclass
+class ChangeEmailRequest:
+    """The ChangeEmailRequest schema."""
+
+    email: str
+    current_password: str = field(repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ChangeEmailRequest:
+        """Reads the JSON object; members this SDK does not know are ignored."""
+        try:
+            return cls(
+                email=data["email"],
+                current_password=data["currentPassword"],
+            )
+        except KeyError as missing:
+            raise _missing("ChangeEmailRequest", missing) from None
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object; optional members that are None are left out."""
+        out: Dict[str, Any] = {}
+        out["email"] = _dump(self.email)
+        out["currentPassword"] = _dump(self.current_password)
         return out
 
 
@@ -2007,6 +2036,7 @@ class ProfileResponse:
     bio: Optional[str]
     roles: List[Union[Role, str]]
     created_at: datetime
+    email_verified: bool
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ProfileResponse:
@@ -2019,6 +2049,7 @@ class ProfileResponse:
                 bio=data.get("bio"),
                 roles=_list_of(Role.parse)(data["roles"]),
                 created_at=_datetime(data["createdAt"]),
+                email_verified=data["emailVerified"],
             )
         except KeyError as missing:
             raise _missing("ProfileResponse", missing) from None
@@ -2032,6 +2063,7 @@ class ProfileResponse:
         out["bio"] = _dump(self.bio)
         out["roles"] = _dump(self.roles)
         out["createdAt"] = _dump(self.created_at)
+        out["emailVerified"] = _dump(self.email_verified)
         return out
 
 
@@ -2460,6 +2492,55 @@ class UserResponse:
         out["email"] = _dump(self.email)
         out["name"] = _dump(self.name)
         out["roles"] = _dump(self.roles)
+        return out
+
+
+@dataclass
+class VerificationSentResponse:
+    """The VerificationSentResponse schema."""
+
+    email: str
+    verification_sent: bool
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> VerificationSentResponse:
+        """Reads the JSON object; members this SDK does not know are ignored."""
+        try:
+            return cls(
+                email=data["email"],
+                verification_sent=data["verificationSent"],
+            )
+        except KeyError as missing:
+            raise _missing("VerificationSentResponse", missing) from None
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object; optional members that are None are left out."""
+        out: Dict[str, Any] = {}
+        out["email"] = _dump(self.email)
+        out["verificationSent"] = _dump(self.verification_sent)
+        return out
+
+
+@dataclass
+class VerifyEmailRequest:
+    """The VerifyEmailRequest schema."""
+
+    token: str
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> VerifyEmailRequest:
+        """Reads the JSON object; members this SDK does not know are ignored."""
+        try:
+            return cls(
+                token=data["token"],
+            )
+        except KeyError as missing:
+            raise _missing("VerifyEmailRequest", missing) from None
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object; optional members that are None are left out."""
+        out: Dict[str, Any] = {}
+        out["token"] = _dump(self.token)
         return out
 
 

@@ -45,6 +45,7 @@ from .models import (
     ServiceInfo,
     Sort,
     TokenResponse,
+    VerificationSentResponse,
     WebhookResponse,
 )
 
@@ -72,11 +73,42 @@ REGISTER = Operation(
     id="Register",
     method="POST",
     path="/api/auth/register",
-    parse=TokenResponse.from_dict,
-    success=(201,),
-    errors=(400, 409, 413, 415, 429, 500, 503),
+    parse=VerificationSentResponse.from_dict,
+    success=(202,),
+    errors=(400, 413, 415, 429, 500, 503),
     body="fields",
     body_required=("email", "password", "name"),
+)
+
+VERIFY_EMAIL = Operation(
+    id="VerifyEmail",
+    method="POST",
+    path="/api/auth/verify-email",
+    parse=None,
+    success=(204,),
+    errors=(400, 409, 413, 415, 429, 500, 503),
+    body="fields",
+    body_required=("token",),
+)
+
+RESEND_VERIFICATION_EMAIL = Operation(
+    id="ResendVerificationEmail",
+    method="POST",
+    path="/api/auth/verify-email/resend",
+    parse=VerificationSentResponse.from_dict,
+    success=(202,),
+    errors=(400, 401, 403, 404, 409, 429, 500, 503),
+)
+
+CHANGE_EMAIL = Operation(
+    id="ChangeEmail",
+    method="POST",
+    path="/api/auth/email",
+    parse=VerificationSentResponse.from_dict,
+    success=(202,),
+    errors=(400, 401, 403, 404, 413, 415, 429, 500, 503),
+    body="fields",
+    body_required=("email", "currentPassword"),
 )
 
 LOGIN = Operation(
@@ -552,6 +584,9 @@ OPERATIONS: Dict[str, Operation] = {
     "GetServiceInfo": GET_SERVICE_INFO,
     "GetJsonWebKeySet": GET_JSON_WEB_KEY_SET,
     "Register": REGISTER,
+    "VerifyEmail": VERIFY_EMAIL,
+    "ResendVerificationEmail": RESEND_VERIFICATION_EMAIL,
+    "ChangeEmail": CHANGE_EMAIL,
     "Login": LOGIN,
     "RefreshTokens": REFRESH_TOKENS,
     "Logout": LOGOUT,
@@ -658,20 +693,86 @@ class Operations:
         email: str,
         password: str,
         name: str,
-    ) -> TokenResponse:
-        """Creates a learner account and signs it in.
+    ) -> VerificationSentResponse:
+        """Creates a learner account and mails a verification link; sign in afterwards with Login.
 
         Anonymous, with the strict credentials rate limit. The password must follow the password policy (see the API
-        reference); an email that already has an account is 409.
+        reference). Always 202 with the same body, whether or not the email already has an account: a new account is
+        mailed a verification link, an existing one's owner a notice that someone tried to register. The new account
+        can sign in at once (Login) but cannot pay until its email is verified.
 
-        POST /api/auth/register (Register). Raises AzoraApiError for 400, 409, 413, 415, 429, 500, 503.
+        POST /api/auth/register (Register). Raises AzoraApiError for 400, 413, 415, 429, 500, 503.
         """
-        result: TokenResponse = self._invoke(
+        result: VerificationSentResponse = self._invoke(
             REGISTER,
             path={},
             query={},
             headers={},
             body={"email": email, "password": password, "name": name},
+        )
+        return result
+
+    def verify_email(
+        self,
+        *,
+        token: str,
+    ) -> None:
+        """Verifies an email address with the token from a verification link.
+
+        Anonymous: the token is the credential, so the link works on any device. Verifies the account's address, or,
+        for an email change, moves the account to the new address and tells the old one. An unknown, used or expired
+        token is 400 `INVALID_TOKEN` naming `token` (which of them is never told); a new address taken by another
+        account since the link was sent is 409 and changes nothing.
+
+        POST /api/auth/verify-email (VerifyEmail). Raises AzoraApiError for 400, 409, 413, 415, 429, 500, 503.
+        """
+        self._invoke(
+            VERIFY_EMAIL,
+            path={},
+            query={},
+            headers={},
+            body={"token": token},
+        )
+
+    def resend_verification_email(self) -> VerificationSentResponse:
+        """Mails a new verification link; the earlier link stops working.
+
+        Any signed-in user. The link is for the pending email change if there is one, else for the account's own
+        address. An account with nothing to verify is 409. Limited per account (429 with `Retry-After`).
+
+        POST /api/auth/verify-email/resend (ResendVerificationEmail). Raises AzoraApiError for 400, 401, 403, 404,
+        409, 429, 500, 503.
+        """
+        result: VerificationSentResponse = self._invoke(
+            RESEND_VERIFICATION_EMAIL,
+            path={},
+            query={},
+            headers={},
+            body=None,
+        )
+        return result
+
+    def change_email(
+        self,
+        *,
+        email: str,
+        current_password: str,
+    ) -> VerificationSentResponse:
+        """Asks to change the email: mails a verification link to the new address, which applies the change.
+
+        Any signed-in user. Nothing changes until the link is used, so a mistyped address never locks anyone out; the
+        old address is told when it happens. A wrong current password is 400 naming `currentPassword` (with the same
+        per-account limit as ChangePassword); the current address is 400 naming `email`. An address that belongs to
+        another account gets the same 202, and nothing is mailed.
+
+        POST /api/auth/email (ChangeEmail). Raises AzoraApiError for 400, 401, 403, 404, 413, 415, 429, 500, 503.
+        """
+        result: VerificationSentResponse = self._invoke(
+            CHANGE_EMAIL,
+            path={},
+            query={},
+            headers={},
+            body={"email": email, "currentPassword": current_password},
         )
         return result
 
@@ -1406,10 +1507,11 @@ class Operations:
         this Idempotency-Key made: 200; an Idempotency-Key already used for another course: 422
         IDEMPOTENCY_KEY_REUSED).
 
-        Any signed-in user, for a paid, published course they are not enrolled in. Send an `Idempotency-Key` (a fresh
-        UUID per purchase attempt) so a retried request never makes a second intent. The enrollment is granted when
-        Stripe reports the payment succeeded (see GetPayment and ListEnrollments). A free course is 400 naming
-        `courseId`; already enrolled is 409; Stripe unreachable is 503 `PAYMENTS_UNAVAILABLE` (nothing was charged).
+        Any signed-in user whose email is verified (else 403 `EMAIL_NOT_VERIFIED`; free enrollment needs no verified
+        email), for a paid, published course they are not enrolled in. Send an `Idempotency-Key` (a fresh UUID per
+        purchase attempt) so a retried request never makes a second intent. The enrollment is granted when Stripe
+        reports the payment succeeded (see GetPayment and ListEnrollments). A free course is 400 naming `courseId`;
+        already enrolled is 409; Stripe unreachable is 503 `PAYMENTS_UNAVAILABLE` (nothing was charged).
 
         idempotency_key: Makes retries safe: the same key (for the same course) answers with the intent it made.
 
@@ -1857,20 +1959,86 @@ class AsyncOperations:
         email: str,
         password: str,
         name: str,
-    ) -> TokenResponse:
-        """Creates a learner account and signs it in.
+    ) -> VerificationSentResponse:
+        """Creates a learner account and mails a verification link; sign in afterwards with Login.
 
         Anonymous, with the strict credentials rate limit. The password must follow the password policy (see the API
-        reference); an email that already has an account is 409.
+        reference). Always 202 with the same body, whether or not the email already has an account: a new account is
+        mailed a verification link, an existing one's owner a notice that someone tried to register. The new account
+        can sign in at once (Login) but cannot pay until its email is verified.
 
-        POST /api/auth/register (Register). Raises AzoraApiError for 400, 409, 413, 415, 429, 500, 503.
+        POST /api/auth/register (Register). Raises AzoraApiError for 400, 413, 415, 429, 500, 503.
         """
-        result: TokenResponse = await self._invoke(
+        result: VerificationSentResponse = await self._invoke(
             REGISTER,
             path={},
             query={},
             headers={},
             body={"email": email, "password": password, "name": name},
+        )
+        return result
+
+    async def verify_email(
+        self,
+        *,
+        token: str,
+    ) -> None:
+        """Verifies an email address with the token from a verification link.
+
+        Anonymous: the token is the credential, so the link works on any device. Verifies the account's address, or,
+        for an email change, moves the account to the new address and tells the old one. An unknown, used or expired
+        token is 400 `INVALID_TOKEN` naming `token` (which of them is never told); a new address taken by another
+        account since the link was sent is 409 and changes nothing.
+
+        POST /api/auth/verify-email (VerifyEmail). Raises AzoraApiError for 400, 409, 413, 415, 429, 500, 503.
+        """
+        await self._invoke(
+            VERIFY_EMAIL,
+            path={},
+            query={},
+            headers={},
+            body={"token": token},
+        )
+
+    async def resend_verification_email(self) -> VerificationSentResponse:
+        """Mails a new verification link; the earlier link stops working.
+
+        Any signed-in user. The link is for the pending email change if there is one, else for the account's own
+        address. An account with nothing to verify is 409. Limited per account (429 with `Retry-After`).
+
+        POST /api/auth/verify-email/resend (ResendVerificationEmail). Raises AzoraApiError for 400, 401, 403, 404,
+        409, 429, 500, 503.
+        """
+        result: VerificationSentResponse = await self._invoke(
+            RESEND_VERIFICATION_EMAIL,
+            path={},
+            query={},
+            headers={},
+            body=None,
+        )
+        return result
+
+    async def change_email(
+        self,
+        *,
+        email: str,
+        current_password: str,
+    ) -> VerificationSentResponse:
+        """Asks to change the email: mails a verification link to the new address, which applies the change.
+
+        Any signed-in user. Nothing changes until the link is used, so a mistyped address never locks anyone out; the
+        old address is told when it happens. A wrong current password is 400 naming `currentPassword` (with the same
+        per-account limit as ChangePassword); the current address is 400 naming `email`. An address that belongs to
+        another account gets the same 202, and nothing is mailed.
+
+        POST /api/auth/email (ChangeEmail). Raises AzoraApiError for 400, 401, 403, 404, 413, 415, 429, 500, 503.
+        """
+        result: VerificationSentResponse = await self._invoke(
+            CHANGE_EMAIL,
+            path={},
+            query={},
+            headers={},
+            body={"email": email, "currentPassword": current_password},
         )
         return result
 
@@ -2605,10 +2773,11 @@ class AsyncOperations:
         this Idempotency-Key made: 200; an Idempotency-Key already used for another course: 422
         IDEMPOTENCY_KEY_REUSED).
 
-        Any signed-in user, for a paid, published course they are not enrolled in. Send an `Idempotency-Key` (a fresh
-        UUID per purchase attempt) so a retried request never makes a second intent. The enrollment is granted when
-        Stripe reports the payment succeeded (see GetPayment and ListEnrollments). A free course is 400 naming
-        `courseId`; already enrolled is 409; Stripe unreachable is 503 `PAYMENTS_UNAVAILABLE` (nothing was charged).
+        Any signed-in user whose email is verified (else 403 `EMAIL_NOT_VERIFIED`; free enrollment needs no verified
+        email), for a paid, published course they are not enrolled in. Send an `Idempotency-Key` (a fresh UUID per
+        purchase attempt) so a retried request never makes a second intent. The enrollment is granted when Stripe
+        reports the payment succeeded (see GetPayment and ListEnrollments). A free course is 400 naming `courseId`;
+        already enrolled is 409; Stripe unreachable is 503 `PAYMENTS_UNAVAILABLE` (nothing was charged).
 
         idempotency_key: Makes retries safe: the same key (for the same course) answers with the intent it made.
 

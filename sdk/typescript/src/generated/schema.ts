@@ -54,10 +54,70 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Creates a learner account and signs it in.
-         * @description Anonymous, with the strict credentials rate limit. The password must follow the password policy (see the API reference); an email that already has an account is 409.
+         * Creates a learner account and mails a verification link; sign in afterwards with Login.
+         * @description Anonymous, with the strict credentials rate limit. The password must follow the password policy (see the API reference). Always 202 with the same body, whether or not the email already has an account: a new account is mailed a verification link, an existing one's owner a notice that someone tried to register. The new account can sign in at once (Login) but cannot pay until its email is verified.
          */
         post: operations["Register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verifies an email address with the token from a verification link.
+         * @description Anonymous: the token is the credential, so the link works on any device. Verifies the account's address, or, for an email change, moves the account to the new address and tells the old one. An unknown, used or expired token is 400 `INVALID_TOKEN` naming `token` (which of them is never told); a new address taken by another account since the link was sent is 409 and changes nothing.
+         */
+        post: operations["VerifyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/verify-email/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mails a new verification link; the earlier link stops working.
+         * @description Any signed-in user. The link is for the pending email change if there is one, else for the account's own address. An account with nothing to verify is 409. Limited per account (429 with `Retry-After`).
+         */
+        post: operations["ResendVerificationEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Asks to change the email: mails a verification link to the new address, which applies the change.
+         * @description Any signed-in user. Nothing changes until the link is used, so a mistyped address never locks anyone out; the old address is told when it happens. A wrong current password is 400 naming `currentPassword` (with the same per-account limit as ChangePassword); the current address is 400 naming `email`. An address that belongs to another account gets the same 202, and nothing is mailed.
+         */
+        post: operations["ChangeEmail"];
         delete?: never;
         options?: never;
         head?: never;
@@ -563,7 +623,7 @@ export interface paths {
         put?: never;
         /**
          * Starts paying for a course: a Stripe PaymentIntent for the course's price (201; the open one again, or the one this Idempotency-Key made: 200; an Idempotency-Key already used for another course: 422 IDEMPOTENCY_KEY_REUSED).
-         * @description Any signed-in user, for a paid, published course they are not enrolled in. Send an `Idempotency-Key` (a fresh UUID per purchase attempt) so a retried request never makes a second intent. The enrollment is granted when Stripe reports the payment succeeded (see GetPayment and ListEnrollments). A free course is 400 naming `courseId`; already enrolled is 409; Stripe unreachable is 503 `PAYMENTS_UNAVAILABLE` (nothing was charged).
+         * @description Any signed-in user whose email is verified (else 403 `EMAIL_NOT_VERIFIED`; free enrollment needs no verified email), for a paid, published course they are not enrolled in. Send an `Idempotency-Key` (a fresh UUID per purchase attempt) so a retried request never makes a second intent. The enrollment is granted when Stripe reports the payment succeeded (see GetPayment and ListEnrollments). A free course is 400 naming `courseId`; already enrolled is 409; Stripe unreachable is 503 `PAYMENTS_UNAVAILABLE` (nothing was charged).
          */
         post: operations["CreatePaymentIntent"];
         delete?: never;
@@ -1001,6 +1061,16 @@ export interface components {
             courseTitle: string;
             /** Format: date-time */
             completedAt: string;
+        };
+        /**
+         * @example {
+         *       "email": "ada.lovelace@example.org",
+         *       "currentPassword": "correct horse battery staple"
+         *     }
+         */
+        ChangeEmailRequest: {
+            email: string;
+            currentPassword: string;
         };
         /**
          * @example {
@@ -1559,7 +1629,8 @@ export interface components {
          *       "roles": [
          *         "learner"
          *       ],
-         *       "createdAt": "2026-10-02T08:15:00+00:00"
+         *       "createdAt": "2026-10-02T08:15:00+00:00",
+         *       "emailVerified": true
          *     }
          */
         ProfileResponse: {
@@ -1571,6 +1642,7 @@ export interface components {
             roles: ("learner" | "instructor" | "admin")[];
             /** Format: date-time */
             createdAt: string;
+            emailVerified: boolean;
         };
         Progress: {
             /** Format: int32 */
@@ -1729,6 +1801,24 @@ export interface components {
             email: string;
             name: string;
             roles: ("learner" | "instructor" | "admin")[];
+        };
+        /**
+         * @example {
+         *       "email": "ada@example.com",
+         *       "verificationSent": true
+         *     }
+         */
+        VerificationSentResponse: {
+            email: string;
+            verificationSent: boolean;
+        };
+        /**
+         * @example {
+         *       "token": "k3Jd9sQ0bW1xVn7pZr2tYc5uLh8aEf4gMi6oNq0sTu2"
+         *     }
+         */
+        VerifyEmailRequest: {
+            token: string;
         };
         WebhookResponse: {
             /** Format: uuid */
@@ -1922,14 +2012,12 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
-            201: {
+            /** @description Accepted */
+            202: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    /** @description The URL of what was created. */
-                    Location: string;
                     /** @description Always `no-store`: the response carries tokens. */
                     "Cache-Control": string;
                     /** @description Always `no-cache`, for HTTP/1.0 caches. */
@@ -1937,12 +2025,155 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TokenResponse"];
+                    "application/json": components["schemas"]["VerificationSentResponse"];
                 };
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    VerifyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyEmailRequest"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Always `no-store`: the response carries tokens. */
+                    "Cache-Control": string;
+                    /** @description Always `no-cache`, for HTTP/1.0 caches. */
+                    Pragma: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             /** @description Conflict */
             409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    ResendVerificationEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Always `no-store`: the response carries tokens. */
+                    "Cache-Control": string;
+                    /** @description Always `no-cache`, for HTTP/1.0 caches. */
+                    Pragma: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationSentResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    ChangeEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeEmailRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description Always `no-store`: the response carries tokens. */
+                    "Cache-Control": string;
+                    /** @description Always `no-cache`, for HTTP/1.0 caches. */
+                    Pragma: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationSentResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Not Found */
+            404: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];

@@ -32,6 +32,8 @@ namespace Azora.Client.Generated.Models
 #else
         public string Email { get; set; }
 #endif
+        /// <summary>The emailVerified property</summary>
+        public bool? EmailVerified { get; set; }
         /// <summary>The id property</summary>
         public Guid? Id { get; set; }
         /// <summary>The name property</summary>
@@ -78,6 +80,7 @@ namespace Azora.Client.Generated.Models
                 { "bio", n => { Bio = n.GetStringValue(); } },
                 { "createdAt", n => { CreatedAt = n.GetDateTimeOffsetValue(); } },
                 { "email", n => { Email = n.GetStringValue(); } },
+                { "emailVerified", n => { EmailVerified = n.GetBoolValue(); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "roles", n => { Roles = n.GetCollectionOfEnumValues<global::Azora.Client.Generated.Models.ProfileResponse_roles>()?.AsList(); } },
@@ -93,6 +96,7 @@ namespace Azora.Client.Generated.Models
             writer.WriteStringValue("bio", Bio);
             writer.WriteDateTimeOffsetValue("createdAt", CreatedAt);
             writer.WriteStringValue("email", Email);
+            writer.WriteBoolValue("emailVerified", EmailVerified);
             writer.WriteGuidValue("id", Id);
             writer.WriteStringValue("name", Name);
             writer.WriteCollectionOfEnumValues<global::Azora.Client.Generated.Models.ProfileResponse_roles>("roles", Roles);

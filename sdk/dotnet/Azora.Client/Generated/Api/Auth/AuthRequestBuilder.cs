@@ -2,6 +2,7 @@
 #pragma warning disable CS0618
 using Azora.Client.Generated.Api.Auth.Account;
 using Azora.Client.Generated.Api.Auth.ApiKeys;
+using Azora.Client.Generated.Api.Auth.Email;
 using Azora.Client.Generated.Api.Auth.Login;
 using Azora.Client.Generated.Api.Auth.Logout;
 using Azora.Client.Generated.Api.Auth.Password;
@@ -9,6 +10,7 @@ using Azora.Client.Generated.Api.Auth.PasswordReset;
 using Azora.Client.Generated.Api.Auth.Profile;
 using Azora.Client.Generated.Api.Auth.Refresh;
 using Azora.Client.Generated.Api.Auth.Register;
+using Azora.Client.Generated.Api.Auth.VerifyEmail;
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using System.Collections.Generic;
@@ -32,6 +34,11 @@ namespace Azora.Client.Generated.Api.Auth
         public global::Azora.Client.Generated.Api.Auth.ApiKeys.ApiKeysRequestBuilder ApiKeys
         {
             get => new global::Azora.Client.Generated.Api.Auth.ApiKeys.ApiKeysRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The email property</summary>
+        public global::Azora.Client.Generated.Api.Auth.Email.EmailRequestBuilder Email
+        {
+            get => new global::Azora.Client.Generated.Api.Auth.Email.EmailRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The login property</summary>
         public global::Azora.Client.Generated.Api.Auth.Login.LoginRequestBuilder Login
@@ -67,6 +74,11 @@ namespace Azora.Client.Generated.Api.Auth
         public global::Azora.Client.Generated.Api.Auth.Register.RegisterRequestBuilder Register
         {
             get => new global::Azora.Client.Generated.Api.Auth.Register.RegisterRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The verifyEmail property</summary>
+        public global::Azora.Client.Generated.Api.Auth.VerifyEmail.VerifyEmailRequestBuilder VerifyEmail
+        {
+            get => new global::Azora.Client.Generated.Api.Auth.VerifyEmail.VerifyEmailRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::Azora.Client.Generated.Api.Auth.AuthRequestBuilder"/> and sets the default values.

@@ -34,14 +34,13 @@ namespace Azora.Client.Generated.Api.Auth.Register
         {
         }
         /// <summary>
-        /// Anonymous, with the strict credentials rate limit. The password must follow the password policy (see the API reference); an email that already has an account is 409.
+        /// Anonymous, with the strict credentials rate limit. The password must follow the password policy (see the API reference). Always 202 with the same body, whether or not the email already has an account: a new account is mailed a verification link, an existing one&apos;s owner a notice that someone tried to register. The new account can sign in at once (Login) but cannot pay until its email is verified.
         /// </summary>
-        /// <returns>A <see cref="global::Azora.Client.Generated.Models.TokenResponse"/></returns>
+        /// <returns>A <see cref="global::Azora.Client.Generated.Models.VerificationSentResponse"/></returns>
         /// <param name="body">The request body</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Azora.Client.Generated.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
-        /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 409 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 413 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 415 status code</exception>
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 429 status code</exception>
@@ -49,11 +48,11 @@ namespace Azora.Client.Generated.Api.Auth.Register
         /// <exception cref="global::Azora.Client.Generated.Models.ProblemDetails">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Azora.Client.Generated.Models.TokenResponse?> PostAsync(global::Azora.Client.Generated.Models.RegisterRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Azora.Client.Generated.Models.VerificationSentResponse?> PostAsync(global::Azora.Client.Generated.Models.RegisterRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Azora.Client.Generated.Models.TokenResponse> PostAsync(global::Azora.Client.Generated.Models.RegisterRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Azora.Client.Generated.Models.VerificationSentResponse> PostAsync(global::Azora.Client.Generated.Models.RegisterRequest body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));
@@ -61,17 +60,16 @@ namespace Azora.Client.Generated.Api.Auth.Register
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "400", global::Azora.Client.Generated.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
-                { "409", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "413", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "415", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "500", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "503", global::Azora.Client.Generated.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
-            return await RequestAdapter.SendAsync<global::Azora.Client.Generated.Models.TokenResponse>(requestInfo, global::Azora.Client.Generated.Models.TokenResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
+            return await RequestAdapter.SendAsync<global::Azora.Client.Generated.Models.VerificationSentResponse>(requestInfo, global::Azora.Client.Generated.Models.VerificationSentResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Anonymous, with the strict credentials rate limit. The password must follow the password policy (see the API reference); an email that already has an account is 409.
+        /// Anonymous, with the strict credentials rate limit. The password must follow the password policy (see the API reference). Always 202 with the same body, whether or not the email already has an account: a new account is mailed a verification link, an existing one&apos;s owner a notice that someone tried to register. The new account can sign in at once (Login) but cannot pay until its email is verified.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

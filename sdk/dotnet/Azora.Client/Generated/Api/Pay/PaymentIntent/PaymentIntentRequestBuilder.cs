@@ -34,7 +34,7 @@ namespace Azora.Client.Generated.Api.Pay.PaymentIntent
         {
         }
         /// <summary>
-        /// Any signed-in user, for a paid, published course they are not enrolled in. Send an `Idempotency-Key` (a fresh UUID per purchase attempt) so a retried request never makes a second intent. The enrollment is granted when Stripe reports the payment succeeded (see GetPayment and ListEnrollments). A free course is 400 naming `courseId`; already enrolled is 409; Stripe unreachable is 503 `PAYMENTS_UNAVAILABLE` (nothing was charged).
+        /// Any signed-in user whose email is verified (else 403 `EMAIL_NOT_VERIFIED`; free enrollment needs no verified email), for a paid, published course they are not enrolled in. Send an `Idempotency-Key` (a fresh UUID per purchase attempt) so a retried request never makes a second intent. The enrollment is granted when Stripe reports the payment succeeded (see GetPayment and ListEnrollments). A free course is 400 naming `courseId`; already enrolled is 409; Stripe unreachable is 503 `PAYMENTS_UNAVAILABLE` (nothing was charged).
         /// </summary>
         /// <returns>A <see cref="global::Azora.Client.Generated.Models.PaymentIntentResponse"/></returns>
         /// <param name="body">The request body</param>
@@ -79,7 +79,7 @@ namespace Azora.Client.Generated.Api.Pay.PaymentIntent
             return await RequestAdapter.SendAsync<global::Azora.Client.Generated.Models.PaymentIntentResponse>(requestInfo, global::Azora.Client.Generated.Models.PaymentIntentResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Any signed-in user, for a paid, published course they are not enrolled in. Send an `Idempotency-Key` (a fresh UUID per purchase attempt) so a retried request never makes a second intent. The enrollment is granted when Stripe reports the payment succeeded (see GetPayment and ListEnrollments). A free course is 400 naming `courseId`; already enrolled is 409; Stripe unreachable is 503 `PAYMENTS_UNAVAILABLE` (nothing was charged).
+        /// Any signed-in user whose email is verified (else 403 `EMAIL_NOT_VERIFIED`; free enrollment needs no verified email), for a paid, published course they are not enrolled in. Send an `Idempotency-Key` (a fresh UUID per purchase attempt) so a retried request never makes a second intent. The enrollment is granted when Stripe reports the payment succeeded (see GetPayment and ListEnrollments). A free course is 400 naming `courseId`; already enrolled is 409; Stripe unreachable is 503 `PAYMENTS_UNAVAILABLE` (nothing was charged).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>
