@@ -52,6 +52,21 @@ internal sealed class ApiInstance : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The stack's mail catcher as the SMTP relay: outside Development a payments worker refuses to start without one,
+    /// and any mail it sends meanwhile arrives there.
+    /// </summary>
+    public static Dictionary<string, string> MailRelaySettings(AzoraStackFixture stack)
+    {
+        var relay = stack.App.GetEndpoint("mail", "smtp");
+        return new Dictionary<string, string>
+        {
+            ["Azora:Mail:Smtp:Host"] = relay.Host,
+            ["Azora:Mail:Smtp:Port"] = relay.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Azora:Mail:Smtp:Security"] = "None",
+        };
+    }
+
     /// <param name="settings">Configuration keys as in appsettings (<c>Azora:RateLimits:Anonymous:PermitLimit</c>).</param>
     public static async Task<ApiInstance> StartAsync(
         AzoraStackFixture stack, IReadOnlyDictionary<string, string> settings, string? cacheConnectionString = null, string? databaseConnectionString = null,

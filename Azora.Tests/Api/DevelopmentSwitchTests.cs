@@ -45,11 +45,14 @@ public class DevelopmentSwitchTests(AzoraStackFixture stack)
         Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
     }
 
-    /// <summary>An environment other than Development, with the signing key the API then needs from configuration.</summary>
-    private static Dictionary<string, string> Environment(string name)
+    /// <summary>
+    /// An environment other than Development, with the signing key the API then needs from configuration and the SMTP
+    /// relay the worker then needs.
+    /// </summary>
+    private Dictionary<string, string> Environment(string name)
     {
         using var key = RSA.Create(2048);
-        return new Dictionary<string, string>
+        return new Dictionary<string, string>(ApiInstance.MailRelaySettings(stack))
         {
             ["ASPNETCORE_ENVIRONMENT"] = name,
             ["Azora:Auth:SigningKeys:0:Pem"] = key.ExportPkcs8PrivateKeyPem(),

@@ -8,6 +8,8 @@ namespace Azora.Tests.Api;
 public class PasswordResetTests(AzoraStackFixture stack)
 {
     private const string NewPassword = "a-brand-new-and-longer-passphrase";
+    internal const string ResetSubject = "Reset your Azora password";
+    private const string ChangedSubject = "Your Azora password was changed";
     private const string Accepted = "If an account uses this address, a reset link is on its way.";
 
     [Fact]
@@ -19,11 +21,11 @@ public class PasswordResetTests(AzoraStackFixture stack)
         await stack.ExecuteAsync("UPDATE users SET email_verified_at = NULL WHERE id = @id", new { id = first.UserId });
 
         await RequestResetAsync(client, first.Email);
-        Assert.Equal(first.UserId, (await AccountMail.WaitForAsync(stack, first.Email, "password_reset")).UserId);
-        var mail = await AccountMail.CaughtAsync(stack, first.Email, AccountMail.ResetSubject);
+        Assert.Equal(first.UserId, (await TestInbox.WaitForWrittenAsync(stack, first.Email, "password_reset")).UserId);
+        var mail = await TestInbox.NewestAsync(stack, first.Email, ResetSubject);
         Assert.Contains("30 minutes", mail.Text);
         Assert.Contains("Ada Lovelace", mail.Html);
-        var token = AccountMail.LinkToken(mail, "/reset-password");
+        var token = TestInbox.LinkToken(mail, "/reset-password");
 
         using (var confirmed = await client.PostJsonAsync("/api/auth/password-reset/confirm", new { token, newPassword = NewPassword }))
         {
@@ -47,8 +49,8 @@ public class PasswordResetTests(AzoraStackFixture stack)
         await TestAccounts.LoginAsync(client, first.Email, NewPassword);
         Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM users WHERE id = @id AND email_verified_at IS NOT NULL", new { id = first.UserId }));
 
-        Assert.Equal(first.UserId, (await AccountMail.WaitForAsync(stack, first.Email, "password_changed")).UserId);
-        Assert.Contains("signed out", (await AccountMail.CaughtAsync(stack, first.Email, AccountMail.ChangedSubject)).Text);
+        Assert.Equal(first.UserId, (await TestInbox.WaitForWrittenAsync(stack, first.Email, "password_changed")).UserId);
+        Assert.Contains("signed out", (await TestInbox.NewestAsync(stack, first.Email, ChangedSubject)).Text);
 
         // Single use: the same link again is refused, and changes nothing.
         using var again = await client.PostJsonAsync("/api/auth/password-reset/confirm", new { token, newPassword = "yet-another-long-passphrase" });
@@ -96,14 +98,14 @@ public class PasswordResetTests(AzoraStackFixture stack)
             response.Dispose();
         }
 
-        await AccountMail.WaitForAsync(stack, active.Email, "password_reset");
+        await TestInbox.WaitForWrittenAsync(stack, active.Email, "password_reset");
         foreach (var email in new[] { unknown, disabled.Email, deleted.Email })
         {
-            Assert.Empty(await AccountMail.ToAsync(stack, email, "password_reset"));
+            Assert.Empty(await TestInbox.WrittenAsync(stack, email, "password_reset"));
         }
 
         Assert.Equal(0, await stack.CountAsync(
-            "SELECT count(*) FROM account_tokens WHERE user_id = ANY (@ids)", new { ids = new[] { disabled.UserId, deleted.UserId } }));
+            "SELECT count(*) FROM account_tokens WHERE purpose = 'password_reset' AND user_id = ANY (@ids)", new { ids = new[] { disabled.UserId, deleted.UserId } }));
     }
 
     [Fact]
@@ -113,9 +115,9 @@ public class PasswordResetTests(AzoraStackFixture stack)
         var account = await TestAccounts.RegisterAsync(client, TestAccounts.NewEmail("reset-expiry"));
 
         await RequestResetAsync(client, account.Email);
-        var replaced = AccountMail.LinkToken(await AccountMail.CaughtAsync(stack, account.Email, AccountMail.ResetSubject), "/reset-password");
+        var replaced = TestInbox.LinkToken(await TestInbox.NewestAsync(stack, account.Email, ResetSubject), "/reset-password");
         await RequestResetAsync(client, account.Email);
-        var latest = AccountMail.LinkToken(await AccountMail.CaughtAsync(stack, account.Email, AccountMail.ResetSubject, count: 2), "/reset-password");
+        var latest = TestInbox.LinkToken(await TestInbox.NewestAsync(stack, account.Email, ResetSubject, count: 2), "/reset-password");
         Assert.NotEqual(replaced, latest);
 
         using (var old = await client.PostJsonAsync("/api/auth/password-reset/confirm", new { token = replaced, newPassword = NewPassword }))
@@ -147,7 +149,7 @@ public class PasswordResetTests(AzoraStackFixture stack)
         using var client = stack.CreateApiClient();
         var account = await TestAccounts.RegisterAsync(client, TestAccounts.NewEmail("reset-disabled-later"));
         await RequestResetAsync(client, account.Email);
-        var token = AccountMail.LinkToken(await AccountMail.CaughtAsync(stack, account.Email, AccountMail.ResetSubject), "/reset-password");
+        var token = TestInbox.LinkToken(await TestInbox.NewestAsync(stack, account.Email, ResetSubject), "/reset-password");
         await stack.ExecuteAsync("UPDATE users SET disabled_at = now() WHERE id = @id", new { id = account.UserId });
 
         using var refused = await client.PostJsonAsync("/api/auth/password-reset/confirm", new { token, newPassword = NewPassword });
@@ -169,8 +171,8 @@ public class PasswordResetTests(AzoraStackFixture stack)
         }
 
         await RequestResetAsync(client, other.Email);
-        await AccountMail.WaitForAsync(stack, other.Email, "password_reset");
-        Assert.Equal(3, (await AccountMail.ToAsync(stack, flooded.Email, "password_reset")).Count);
+        await TestInbox.WaitForWrittenAsync(stack, other.Email, "password_reset");
+        Assert.Equal(3, (await TestInbox.WrittenAsync(stack, flooded.Email, "password_reset")).Count);
     }
 
     [Fact]

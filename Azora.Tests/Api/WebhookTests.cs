@@ -399,7 +399,7 @@ public class WebhookTests(AzoraStackFixture stack)
             await ProblemAssert.IsProblemAsync(byLearner, HttpStatusCode.Forbidden, "FORBIDDEN");
         }
 
-        using (var unknownEvent = await client.PostJsonAsync("/api/webhooks", new { url = "http://127.0.0.1:9/hook", events = new[] { "user.deleted" } }, owner.AccessToken))
+        using (var unknownEvent = await client.PostJsonAsync("/api/webhooks", new { url = "http://127.0.0.1:9/hook", events = new[] { "user.teleported" } }, owner.AccessToken))
         {
             await ProblemAssert.IsValidationProblemAsync(unknownEvent, "events");
         }

@@ -99,16 +99,11 @@ public sealed partial class RunbookLogCommandsTests(AzoraStackFixture stack) : I
         var (_, found, _) = await Repository.RunAsync("bash", ["-c", $"{errorFilter} < \"$1\"", "filter", file]);
         Assert.Contains("is not set", found);
 
-        // Outside Development the worker needs an SMTP relay: the stack's catcher, so any mail it sends meanwhile arrives there.
-        var relay = stack.App.GetEndpoint("mail", "smtp");
-        await using var payments = await ApiInstance.StartAsync(stack, new Dictionary<string, string>
+        await using var payments = await ApiInstance.StartAsync(stack, new Dictionary<string, string>(ApiInstance.MailRelaySettings(stack))
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Azora:Stripe:SecretKey"] = "sk_test_azora_logs",
             ["Azora:Stripe:WebhookSecret"] = "whsec_test_azora_logs",
-            ["Azora:Mail:Smtp:Host"] = relay.Host,
-            ["Azora:Mail:Smtp:Port"] = relay.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Azora:Mail:Smtp:Security"] = "None",
         }, paymentsWorker: true);
         var lines = await LinesContainingAsync(payments, "Application started");
         Assert.All(lines.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.StartsWith("{\"Timestamp\":", line));
