@@ -118,7 +118,8 @@ public sealed class UserAdministration(
             "SELECT id FROM users WHERE 'admin' = ANY (roles) AND disabled_at IS NULL ORDER BY id FOR UPDATE",
             transaction: transaction, cancellationToken: cancellationToken))).AsList();
         var user = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM users WHERE id = @id FOR UPDATE", new { id }, transaction, cancellationToken: cancellationToken));
+            // A deleted account is history kept for accounting: listed, but nothing about it changes any more.
+            $"SELECT {Columns} FROM users WHERE id = @id AND deleted_at IS NULL FOR UPDATE", new { id }, transaction, cancellationToken: cancellationToken));
         if (user is null)
         {
             return (AdminChange.NotFound, null);

@@ -229,6 +229,34 @@ public class AccountDeletionTests(AzoraStackFixture stack)
     }
 
     [Fact]
+    public async Task Admins_cannot_change_roles_or_enable_and_disable_a_deleted_account()
+    {
+        using var client = stack.CreateApiClient();
+        var admin = await TestRoles.SignInAsAsync(stack, client, "admin");
+        var person = await TestAccounts.RegisterAsync(client, TestAccounts.NewEmail("gone"));
+        using (var deleted = await client.SendJsonAsync(HttpMethod.Delete, "/api/auth/account", new { password = TestAccounts.Password }, person.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        foreach (var (path, body) in new (string, object)[]
+                 {
+                     ($"/api/admin/users/{person.UserId}/disable", new { }),
+                     ($"/api/admin/users/{person.UserId}/enable", new { }),
+                     ($"/api/admin/users/{person.UserId}/roles", new { roles = new[] { "admin" } }),
+                 })
+        {
+            using var refused = path.EndsWith("/roles", StringComparison.Ordinal)
+                ? await client.SendJsonAsync(HttpMethod.Put, path, body, admin.AccessToken)
+                : await client.PostJsonAsync(path, body, admin.AccessToken);
+            await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.NotFound, "NOT_FOUND");
+        }
+
+        Assert.Equal(1, await stack.CountAsync(
+            "SELECT count(*) FROM users WHERE id = @id AND roles = ARRAY['learner'] AND disabled_at IS NULL", new { id = person.UserId }));
+    }
+
+    [Fact]
     public async Task Password_attempts_at_deletion_share_the_login_attempts_limit()
     {
         // Four: the sign-in after registering counts one, which leaves three guesses.
