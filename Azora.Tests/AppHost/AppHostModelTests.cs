@@ -32,7 +32,7 @@ public sealed class AppHostModelTests : IDisposable
         await using var builder = await ModelAsync("--Azora:Infrastructure=local", "--Azora:Cache:Server=garnet");
 
         Assert.Equal(
-            ["api", "azora", "cache", "garnet", "mail", "migrations", "payments", "postgres", "stripe"],
+            ["api", "azora", "cache", "garnet", "mail", "migrations", "payments", "postgres", "stripe", "web"],
             Started(builder).Select(resource => resource.Name).Order());
         Assert.IsType<ExecutableResource>(Resource(builder, "postgres"));
         Assert.IsType<ExecutableResource>(Resource(builder, "garnet"));
@@ -55,6 +55,13 @@ public sealed class AppHostModelTests : IDisposable
             Assert.Contains("cache", ReferencesOf(resource));
             Assert.Contains(resource.Annotations.OfType<HealthCheckAnnotation>(), check => check.Key.Contains("http", StringComparison.OrdinalIgnoreCase));
         }
+
+        // The portal knows the API only: never the database or the cache.
+        var web = Resource(builder, "web");
+        Assert.Contains(("api", WaitType.WaitUntilHealthy), WaitsOf(web));
+        Assert.Contains("api", ReferencesOf(web));
+        Assert.DoesNotContain("azora", ReferencesOf(web));
+        Assert.DoesNotContain("cache", ReferencesOf(web));
     }
 
     [Fact]

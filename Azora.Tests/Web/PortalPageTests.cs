@@ -1,0 +1,101 @@
+using System.Net;
+using AngleSharp.Dom;
+using AngleSharp.Html.Parser;
+using Azora.Tests.Api;
+using Azora.Tests.Stack;
+
+namespace Azora.Tests.Web;
+
+/// <summary>The portal's public pages, served by the stack's web resource and read as a browser without JavaScript reads them.</summary>
+[Collection(StackCollection.Name)]
+public class PortalPageTests(AzoraStackFixture stack)
+{
+    [Fact]
+    public async Task The_catalog_page_renders_the_search_from_its_url_with_a_card_per_course()
+    {
+        using var api = stack.CreateApiClient();
+        var instructor = await TestRoles.SignInAsAsync(stack, api, "instructor");
+        var word = $"portal{Guid.NewGuid():N}"[..20];
+        await Courses.CreateAsync(api, instructor, title: $"Free {word} <b>basics</b>", lessons: 1);
+        await Courses.CreateAsync(api, instructor, title: $"Paid {word} mastery", price: 4900, lessons: 1, level: "advanced");
+
+        var everything = await PageAsync($"/courses?q={word}");
+        Assert.Equal(2, Cards(everything).Count);
+        Assert.Equal("2 courses", everything.QuerySelector("[data-testid=catalog-count]")!.TextContent);
+        // The search stays in the form, so it can be refined; a title is text, never markup.
+        Assert.Equal(word, everything.QuerySelector("input#q")!.GetAttribute("value"));
+        Assert.Contains(Cards(everything), card => card.QuerySelector("h2")!.TextContent == $"Free {word} <b>basics</b>");
+        Assert.Empty(everything.QuerySelectorAll(".course-card h2 b"));
+
+        var paid = await PageAsync($"/courses?q={word}&free=false&level=advanced");
+        var card = Assert.Single(Cards(paid));
+        Assert.Equal($"Paid {word} mastery", card.QuerySelector("h2")!.TextContent);
+        Assert.Equal("49.00 USD", card.QuerySelector("[data-testid=course-price]")!.TextContent);
+        Assert.Equal("false", paid.QuerySelector("select#free option[selected]")!.GetAttribute("value"));
+        Assert.Equal("advanced", paid.QuerySelector("select#level option[selected]")!.GetAttribute("value"));
+
+        var none = await PageAsync($"/courses?q={word}&level=beginner&free=false");
+        Assert.Empty(Cards(none));
+        Assert.NotNull(none.QuerySelector("[data-testid=catalog-empty]"));
+    }
+
+    [Fact]
+    public async Task Malformed_search_values_in_the_url_are_ignored_rather_than_refused()
+    {
+        var page = await PageAsync("/courses?page=abc&level=expert&free=maybe&sort=cheapest");
+
+        Assert.NotEmpty(Cards(page));
+        Assert.Equal("", page.QuerySelector("select#level option[selected]")?.GetAttribute("value") ?? "");
+        Assert.Null(page.QuerySelector("[data-testid=previous-page]"));
+    }
+
+    [Fact]
+    public async Task Paging_links_carry_the_search_and_move_through_the_catalog()
+    {
+        var first = await PageAsync("/courses?sort=title");
+        var next = first.QuerySelector("[data-testid=next-page]")!.GetAttribute("href")!;
+        Assert.Equal("/courses?sort=title&page=2", next);
+
+        var second = await PageAsync(next);
+        Assert.Equal("/courses?sort=title", second.QuerySelector("[data-testid=previous-page]")!.GetAttribute("href"));
+        Assert.Empty(Titles(first).Intersect(Titles(second)));
+    }
+
+    [Fact]
+    public async Task A_course_page_shows_its_outline_and_an_unknown_course_is_a_404_page()
+    {
+        using var api = stack.CreateApiClient();
+        var instructor = await TestRoles.SignInAsAsync(stack, api, "instructor");
+        var course = await Courses.CreateAsync(api, instructor, title: $"Outline {Guid.NewGuid():N}", lessons: 3);
+
+        var page = await PageAsync($"/courses/{course.Slug}");
+        Assert.Equal(["Lesson 1", "Lesson 2", "Lesson 3"],
+            page.QuerySelectorAll("[data-testid=lesson-list] li > span:first-child").Select(lesson => lesson.TextContent));
+        Assert.Equal("Free", page.QuerySelector("[data-testid=course-price]")!.TextContent);
+
+        using var web = await CreateWebClientAsync();
+        using var missing = await web.GetAsync("/courses/no-such-course-anywhere");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("Page not found", await missing.Content.ReadAsStringAsync());
+    }
+
+    private static List<IElement> Cards(IDocument page) => [.. page.QuerySelectorAll("[data-testid=course-card]")];
+
+    private static IEnumerable<string> Titles(IDocument page) => Cards(page).Select(card => card.QuerySelector("h2")!.TextContent);
+
+    private async Task<IDocument> PageAsync(string path)
+    {
+        using var web = await CreateWebClientAsync();
+        using var response = await web.GetAsync(path);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path} answered {(int)response.StatusCode}: {html}");
+        Assert.StartsWith("text/html", response.Content.Headers.ContentType?.ToString());
+        return await new HtmlParser().ParseDocumentAsync(html);
+    }
+
+    private async Task<HttpClient> CreateWebClientAsync()
+    {
+        await stack.App.ResourceNotifications.WaitForResourceHealthyAsync("web");
+        return new HttpClient { BaseAddress = stack.App.GetEndpoint("web", "http") };
+    }
+}
