@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Net;
 using Azora.Tests.Stack;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Azora.Tests.Api;
@@ -37,12 +35,12 @@ public class WorkerCrashTests(AzoraStackFixture stack)
 
             var delivery = SignedEvents.DeliverToWorkerAsync(stack, payload);
             await WaitUntilAsync(async () => await stack.CountAsync("SELECT count(*) FROM pg_locks WHERE NOT granted") > 0);
-            KillWorker();
+            await StackResources.KillAsync(stack, "payments");
             await Assert.ThrowsAnyAsync<HttpRequestException>(() => delivery);
             await holding.RollbackAsync();
         }
 
-        await StartWorkerAsync();
+        await StackResources.StartAsync(stack, "payments");
         Assert.Equal(0, await stack.CountAsync("SELECT count(*) FROM stripe_events WHERE id = @id", new { id = eventId }));
         Assert.Equal(0, await stack.CountAsync("SELECT count(*) FROM payments WHERE id = @id::uuid AND status = 'succeeded'", new { id = paymentId }));
 
@@ -57,25 +55,6 @@ public class WorkerCrashTests(AzoraStackFixture stack)
         Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM payments WHERE id = @id::uuid AND status = 'succeeded'", new { id = paymentId }));
         Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM outbox_events WHERE type = 'payment.success' AND payload->>'paymentId' = @id", new { id = paymentId }));
         Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM stripe_events WHERE id = @id", new { id = eventId }));
-    }
-
-    private void KillWorker()
-    {
-        Assert.True(stack.App.ResourceNotifications.TryGetCurrentState("payments", out var payments));
-        var pid = Convert.ToInt32(payments!.Snapshot.Properties.Single(property => property.Name == "executable.pid").Value);
-        using var process = Process.GetProcessById(pid);
-        process.Kill(entireProcessTree: true);
-        process.WaitForExit();
-    }
-
-    private async Task StartWorkerAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await stack.App.ResourceNotifications.WaitForResourceAsync("payments", state => state.Snapshot.State?.Text is "Exited" or "Finished" or "FailedToStart", timeout.Token);
-        var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();
-        var result = await commands.ExecuteCommandAsync("payments", "resource-start", timeout.Token);
-        Assert.True(result.Success, result.Message);
-        await stack.App.ResourceNotifications.WaitForResourceHealthyAsync("payments", timeout.Token);
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)

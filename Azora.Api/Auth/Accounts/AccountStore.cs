@@ -34,7 +34,8 @@ public sealed record RefreshResult(RefreshOutcome Outcome, Guid UserId, Guid Ses
 /// <summary>Users, their sessions and refresh tokens in PostgreSQL.</summary>
 public sealed class AccountStore(NpgsqlDataSource database)
 {
-    private const string UserColumns =
+    /// <summary>The columns of a <see cref="UserAccount"/>, for the account flows that read users inside a transaction of their own.</summary>
+    internal const string UserColumns =
         "id AS Id, email AS Email, name AS Name, bio AS Bio, password_hash AS PasswordHash, roles AS Roles, created_at AS CreatedAt, disabled_at AS DisabledAt, email_verified_at AS EmailVerifiedAt";
 
     /// <summary>An account that can be used; a deleted one is as unknown as an address that never had one.</summary>

@@ -29,9 +29,6 @@ public sealed class PasswordResets(
     TimeProvider time,
     ILogger<PasswordResets> logger)
 {
-    private const string AccountColumns =
-        "id AS Id, email AS Email, name AS Name, bio AS Bio, password_hash AS PasswordHash, roles AS Roles, created_at AS CreatedAt, disabled_at AS DisabledAt";
-
     /// <summary>
     /// Mails a reset link when an active account uses the address and the address's mail allowance is not spent;
     /// otherwise does nothing. Runs off the request (<see cref="PasswordResetMailer"/>), so nobody learns which happened.
@@ -49,7 +46,7 @@ public sealed class PasswordResets(
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var user = await connection.QuerySingleOrDefaultAsync<UserAccount>(new CommandDefinition(
-            $"SELECT {AccountColumns} FROM users WHERE lower(email) = lower(@email) AND deleted_at IS NULL AND disabled_at IS NULL FOR UPDATE",
+            $"SELECT {AccountStore.UserColumns} FROM users WHERE lower(email) = lower(@email) AND deleted_at IS NULL AND disabled_at IS NULL FOR UPDATE",
             new { email }, transaction, cancellationToken: cancellationToken));
         if (user is null)
         {
@@ -86,7 +83,7 @@ public sealed class PasswordResets(
         }
 
         var user = await connection.QuerySingleOrDefaultAsync<UserAccount>(new CommandDefinition(
-            $"SELECT {AccountColumns} FROM users WHERE id = @id AND deleted_at IS NULL FOR UPDATE",
+            $"SELECT {AccountStore.UserColumns} FROM users WHERE id = @id AND deleted_at IS NULL FOR UPDATE",
             new { id = accepted.UserId }, transaction, cancellationToken: cancellationToken));
         if (user is null || user.DisabledAt is not null || !string.Equals(user.Email, accepted.Email, StringComparison.OrdinalIgnoreCase))
         {

@@ -27,6 +27,7 @@ public sealed record VerificationMailResult<TOutcome>(TOutcome Outcome, string? 
 /// </summary>
 public sealed class EmailVerification(
     NpgsqlDataSource database,
+    AccountStore accounts,
     MailOutbox outbox,
     IOptions<MailOptions> mail,
     IOptions<AuthOptions> auth,
@@ -178,13 +179,7 @@ public sealed class EmailVerification(
     public async Task<VerificationMailResult<EmailChangeOutcome>> ChangeEmailAsync(
         Guid userId, string newEmail, string currentPassword, string client, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var user = await connection.QuerySingleOrDefaultAsync<UserAccount>(new CommandDefinition(
-            """
-            SELECT id AS Id, email AS Email, name AS Name, password_hash AS PasswordHash, roles AS Roles, created_at AS CreatedAt
-            FROM users WHERE id = @userId AND deleted_at IS NULL
-            """,
-            new { userId }, cancellationToken: cancellationToken));
+        var user = await accounts.FindByIdAsync(userId, cancellationToken);
         if (user is null)
         {
             return new(EmailChangeOutcome.AccountGone);
@@ -211,6 +206,7 @@ public sealed class EmailVerification(
         }
 
         var now = time.GetUtcNow().UtcDateTime;
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var taken = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             "SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower(@newEmail) AND id <> @userId)",

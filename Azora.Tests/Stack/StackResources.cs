@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using Azora.Tests.Stack;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Azora.Tests.Mail;
+namespace Azora.Tests.Stack;
 
 /// <summary>Stops, kills and starts the stack's resources the way an outage or a node failure would.</summary>
 internal static class StackResources
