@@ -53,7 +53,7 @@ var payments = builder.AddProject<Projects.Azora_Payments>("payments")
 
 builder.AddAzoraStripe(api, payments);
 builder.AddAzoraMail(plan, repositoryRoot, api, payments);
-builder.AddAzoraWeb(api);
+builder.AddAzoraWeb(api, infrastructure);
 
 if (builder.ExecutionContext.IsPublishMode)
 {
