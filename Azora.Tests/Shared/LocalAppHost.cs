@@ -12,7 +12,8 @@ internal static class LocalAppHost
     /// The AppHost in local-process mode (PostgreSQL from the machine's binaries, a Redis-protocol server) with its own
     /// data directory, random ports and the given emulator webhook secret; no dashboard and no OTLP export; and the
     /// API's anonymous and credential limits raised, because every test signs up from one client address (the limits
-    /// themselves are tested on API instances with small limits of their own). <paramref name="arguments"/> go to the
+    /// themselves are tested on API instances with small limits of their own); and the portal refreshing tokens on every
+    /// request. <paramref name="arguments"/> go to the
     /// AppHost after these.
     /// </summary>
     public static async Task<IDistributedApplicationTestingBuilder> CreateBuilderAsync(
@@ -32,6 +33,10 @@ internal static class LocalAppHost
         builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "api"))
             .WithEnvironment("Azora__RateLimits__Anonymous__PermitLimit", "1000000")
             .WithEnvironment("Azora__RateLimits__Credentials__PermitLimit", "1000000");
+        // A margin longer than an access token lives: the portal refreshes a signed-in browser's tokens on every
+        // request, so every portal test and journey exercises refreshing.
+        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "web"))
+            .WithEnvironment("Azora__Web__Sessions__RefreshMargin", "00:20:00");
         return builder;
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using AngleSharp.Dom;
-using AngleSharp.Html.Parser;
 using Azora.Tests.Api;
 using Azora.Tests.Stack;
 
@@ -73,7 +72,7 @@ public class PortalPageTests(AzoraStackFixture stack)
             page.QuerySelectorAll("[data-testid=lesson-list] li > span:first-child").Select(lesson => lesson.TextContent));
         Assert.Equal("Free", page.QuerySelector("[data-testid=course-price]")!.TextContent);
 
-        using var web = await CreateWebClientAsync();
+        using var web = await PortalBrowser.OpenAsync(stack);
         using var missing = await web.GetAsync("/courses/no-such-course-anywhere");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Contains("Page not found", await missing.Content.ReadAsStringAsync());
@@ -87,45 +86,33 @@ public class PortalPageTests(AzoraStackFixture stack)
         var link = (await TestInbox.SingleAsync(stack, email, "Confirm your email")).Links.Single(found => found.AbsolutePath == "/verify-email");
 
         // Opening the link changes nothing (mail scanners open links too); the button does.
-        using var web = await CreateWebClientAsync(new CookieContainer());
-        var page = await ReadAsync(web, link.PathAndQuery);
+        using var web = await PortalBrowser.OpenAsync(stack);
+        var page = await web.ReadAsync(link.PathAndQuery);
         Assert.NotNull(page.QuerySelector("[data-testid=verify-button]"));
         Assert.Equal(0, await VerifiedAsync(email));
 
-        var confirmed = await SubmitAsync(web, page, link.PathAndQuery);
+        var confirmed = await web.SubmitAsync(page);
         Assert.NotNull(confirmed.QuerySelector("[data-testid=email-verified]"));
         Assert.Equal(1, await VerifiedAsync(email));
 
-        var again = await SubmitAsync(web, await ReadAsync(web, link.PathAndQuery), link.PathAndQuery);
+        var again = await web.SubmitAsync(await web.ReadAsync(link.PathAndQuery));
         Assert.Contains("already used", again.QuerySelector("[data-testid=verify-error]")!.TextContent);
 
-        var withoutToken = await ReadAsync(web, "/verify-email");
+        var withoutToken = await web.ReadAsync("/verify-email");
         Assert.Null(withoutToken.QuerySelector("[data-testid=verify-button]"));
     }
 
     [Fact]
     public async Task A_verification_form_without_its_antiforgery_token_is_refused()
     {
-        using var web = await CreateWebClientAsync(new CookieContainer());
-        using var forged = await web.PostAsync("/verify-email?token=whatever", new FormUrlEncodedContent(
-            new Dictionary<string, string> { ["_handler"] = "verify-email", ["Form.Token"] = "whatever" }));
+        using var web = await PortalBrowser.OpenAsync(stack);
+        using var forged = await web.PostAsync("/verify-email?token=whatever",
+            new Dictionary<string, string> { ["_handler"] = "verify-email", ["Form.Token"] = "whatever" });
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
     }
 
     private Task<long> VerifiedAsync(string email) =>
         stack.CountAsync("SELECT count(*) FROM users WHERE lower(email) = lower(@email) AND email_verified_at IS NOT NULL", new { email });
-
-    /// <summary>Posts the page's one form as a browser would: its hidden fields (anti-forgery token, handler, values) to its action.</summary>
-    private static async Task<IDocument> SubmitAsync(HttpClient web, IDocument page, string pageUrl)
-    {
-        var form = page.QuerySelector("form[method=post]")!;
-        var fields = form.QuerySelectorAll("input[type=hidden]").ToDictionary(input => input.GetAttribute("name")!, input => input.GetAttribute("value") ?? "");
-        var action = form.GetAttribute("action") is { Length: > 0 } target ? target : pageUrl;
-        using var response = await web.PostAsync(action, new FormUrlEncodedContent(fields));
-        var html = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"POST {action} answered {(int)response.StatusCode}: {html}");
-        return await new HtmlParser().ParseDocumentAsync(html);
-    }
 
     private static List<IElement> Cards(IDocument page) => [.. page.QuerySelectorAll("[data-testid=course-card]")];
 
@@ -133,24 +120,7 @@ public class PortalPageTests(AzoraStackFixture stack)
 
     private async Task<IDocument> PageAsync(string path)
     {
-        using var web = await CreateWebClientAsync();
-        return await ReadAsync(web, path);
-    }
-
-    private static async Task<IDocument> ReadAsync(HttpClient web, string path)
-    {
-        using var response = await web.GetAsync(path);
-        var html = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path} answered {(int)response.StatusCode}: {html}");
-        Assert.StartsWith("text/html", response.Content.Headers.ContentType?.ToString());
-        return await new HtmlParser().ParseDocumentAsync(html);
-    }
-
-    /// <param name="cookies">For pages with forms: the anti-forgery cookie goes back with the post, as a browser sends it.</param>
-    private async Task<HttpClient> CreateWebClientAsync(CookieContainer? cookies = null)
-    {
-        await stack.App.ResourceNotifications.WaitForResourceHealthyAsync("web");
-        var handler = new HttpClientHandler { CookieContainer = cookies ?? new CookieContainer(), UseCookies = cookies is not null };
-        return new HttpClient(handler) { BaseAddress = stack.App.GetEndpoint("web", "http") };
+        using var web = await PortalBrowser.OpenAsync(stack);
+        return await web.ReadAsync(path);
     }
 }
