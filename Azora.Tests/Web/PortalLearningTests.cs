@@ -218,6 +218,23 @@ public class PortalLearningTests(AzoraStackFixture stack)
     }
 
     [Fact]
+    public async Task The_courses_instructor_reads_every_lesson_without_being_offered_to_enroll_or_complete()
+    {
+        using var api = stack.CreateApiClient();
+        var instructor = await TestRoles.SignInAsAsync(stack, api, "instructor");
+        var course = await CourseWithLessonsAsync(api, instructor, 4900, new { content = "Open", preview = true }, new { content = "Owned **words**" });
+
+        using var browser = await PortalBrowser.OpenAsync(stack);
+        await SignInAsync(browser, "/learning", instructor.Email);
+        var page = await browser.ReadAsync($"/learn/{course.Slug}/{course.LessonIds[1]}");
+
+        Assert.Equal("words", page.QuerySelector("[data-testid=lesson-content] strong")!.TextContent);
+        Assert.Null(page.QuerySelector("[data-testid=lesson-locked]"));
+        Assert.Null(page.QuerySelector("[data-testid=complete-button]"));
+        Assert.Null(page.QuerySelector("[data-testid=course-actions]"));
+    }
+
+    [Fact]
     public async Task Completing_a_lesson_without_the_antiforgery_token_is_refused_and_records_nothing()
     {
         using var api = stack.CreateApiClient();
