@@ -14,6 +14,7 @@ builder.Services.AddTransient<ForwardedClientAddress>();
 builder.Services.AddAzoraClient(options => options.BaseAddress = new Uri("https+http://api"), ServiceLifetime.Scoped)
     .AddHttpMessageHandler<ForwardedClientAddress>();
 builder.Services.AddRazorComponents();
+builder.Services.AddOutputCache(options => options.AddPolicy(AnonymousPages.Policy, AnonymousPages.Configure));
 
 var app = builder.Build();
 
@@ -25,6 +26,7 @@ app.UseWhen(
     branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseOutputCache();
 app.UseAntiforgery();
 app.MapDefaultEndpoints();
 app.MapStaticAssets();
