@@ -20,10 +20,7 @@ var app = builder.Build();
 
 app.UseSecurityHeaders();
 app.UseExceptionHandler("/error", createScopeForErrors: true);
-// Pages for a browser's GETs; a refused form post keeps its plain status (re-executing it would post to the page).
-app.UseWhen(
-    context => HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method),
-    branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseOutputCache();
