@@ -1,5 +1,6 @@
 using Azora.ServiceDefaults;
 using Azora.Web.Components;
+using Azora.Web.Components.Account;
 using Azora.Web.Sessions;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -28,6 +29,7 @@ app.UseAntiforgery();
 app.MapDefaultEndpoints();
 app.MapStaticAssets();
 app.MapSignOut();
+app.MapAccountExport();
 app.MapRazorComponents<App>();
 
 app.Run();
