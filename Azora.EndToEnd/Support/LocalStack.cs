@@ -8,7 +8,7 @@ namespace Azora.EndToEnd.Support;
 
 /// <summary>
 /// The AppHost started in local-infrastructure mode with its own throw-away data directory and random ports, as
-/// Azora.Tests' stack fixture does, for runs without <c>AZORA_BASE_URL</c>. Besides the API it offers what only a
+/// Azora.Tests' stack fixture does, for runs without <c>AZORA_BASE_URL</c>. Besides the API and the web portal it offers what only a
 /// local stack has: the Stripe emulator's controls and the database (roles have no API yet).
 /// <para>
 /// With <c>AZORA_E2E_ENVIRONMENT=Production</c> the migration step and the services run as Production runs them: no
@@ -39,6 +39,9 @@ internal sealed class LocalStack : IAsyncDisposable
     public bool IsProduction { get; }
 
     public Uri Api => _app.GetEndpoint("api", "http");
+
+    /// <summary>The web portal (Azora.Web).</summary>
+    public Uri Web => _app.GetEndpoint("web", "http");
 
     public Uri StripeEmulator => _app.GetEndpoint("stripe", "http");
 
@@ -71,7 +74,7 @@ internal sealed class LocalStack : IAsyncDisposable
         try
         {
             await app.StartAsync(timeout.Token);
-            string[] resources = production ? ["api", "payments", "mail"] : ["api", "payments", "stripe", "mail"];
+            string[] resources = production ? ["api", "payments", "web", "mail"] : ["api", "payments", "web", "stripe", "mail"];
             foreach (var resource in resources)
             {
                 await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
