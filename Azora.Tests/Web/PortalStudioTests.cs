@@ -169,6 +169,51 @@ public class PortalStudioTests(AzoraStackFixture stack)
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
+    [Fact]
+    public async Task Publishing_without_lessons_is_refused_in_the_apis_words_details_save_and_a_deleted_lesson_leaves()
+    {
+        using var api = stack.CreateApiClient();
+        var instructor = await TestRoles.SignInAsAsync(stack, api, "instructor");
+        var course = await Courses.CreateAsync(api, instructor, publish: false, lessons: 0, title: $"Empty {Guid.NewGuid():N}");
+        using var browser = await PortalBrowser.OpenAsync(stack);
+        await PortalSignIn.SignInAsync(browser, instructor.Email);
+        var editor = await browser.ReadAsync($"/studio/courses/{course.Id}");
+
+        var refused = await browser.SubmitAsync(editor, formSelector: "form[data-testid=publication-form]");
+        using (var byApi = await api.PostJsonAsync($"/api/education/courses/{course.Id}/publish", new { }, instructor.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, byApi.StatusCode);
+            Assert.Equal((await byApi.JsonAsync()).GetProperty("detail").GetString(), refused.QuerySelector("[data-testid=publication-error]")!.TextContent);
+        }
+
+        Assert.Equal("Draft", refused.QuerySelector("[data-testid=course-state]")!.TextContent);
+
+        var saved = await browser.SubmitAsync(refused, new Dictionary<string, string>
+        {
+            ["Form.Title"] = "Knots, renamed",
+            ["Form.Description"] = "Now for sale.",
+            ["Form.Category"] = "music",
+            ["Form.Level"] = "advanced",
+            ["Form.Price"] = "4900",
+            ["Form.Currency"] = "JPY",
+        }, "form[data-testid=course-details-form]");
+        Assert.Equal("Details saved.", saved.QuerySelector("[data-testid=done]")!.TextContent);
+        var detail = (await Courses.GetAsync(api, course.Id.ToString(), instructor.AccessToken)).GetProperty("course");
+        Assert.Equal("Knots, renamed", detail.GetProperty("title").GetString());
+        Assert.Equal("music", detail.GetProperty("category").GetProperty("slug").GetString());
+        Assert.Equal("advanced", detail.GetProperty("level").GetString());
+        Assert.Equal(4900, detail.GetProperty("price").GetProperty("amount").GetInt64());
+        Assert.Equal("JPY", detail.GetProperty("price").GetProperty("currency").GetString());
+
+        saved = await AddLessonAsync(browser, saved, "Kept", "Stays.", preview: false);
+        saved = await AddLessonAsync(browser, saved, "Removed", "Goes.", preview: false);
+        var delete = saved.QuerySelectorAll("[data-testid=studio-lesson]")[1].QuerySelector("[data-testid=delete-lesson]")!;
+        var afterDelete = await browser.SubmitAsync(saved, new Dictionary<string, string> { [delete.GetAttribute("name")!] = delete.GetAttribute("value")! }, "form[data-testid=lesson-actions-form]");
+        Assert.Equal("Lesson deleted.", afterDelete.QuerySelector("[data-testid=done]")!.TextContent);
+        Assert.Equal(["Kept"], LessonTitles(afterDelete));
+        Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM lessons WHERE course_id = @id", new { id = course.Id }));
+    }
+
     private static async Task<IDocument> AddLessonAsync(PortalBrowser browser, IDocument editor, string title, string content, bool preview)
     {
         var values = new Dictionary<string, string>
