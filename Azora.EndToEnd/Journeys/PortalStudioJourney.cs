@@ -53,6 +53,18 @@ public sealed partial class PortalStudioJourney(AzoraTarget target, ITestOutputH
         await Assertions.Expect(page.GetByTestId("studio-lesson").GetByTestId("edit-lesson")).ToHaveTextAsync(["The bowline", "The reef knot"]);
         await CheckAccessibilityAsync(page);
 
+        // A lesson is edited on its own page.
+        await page.GetByTestId("studio-lesson").First.GetByTestId("edit-lesson").ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("The bowline");
+        await CheckAccessibilityAsync(page);
+        var lesson = page.GetByTestId("edit-lesson-form");
+        await lesson.GetByLabel("Title").FillAsync("The bowline, one-handed");
+        await lesson.GetByLabel("Video link").FillAsync("https://videos.example.com/bowline.mp4");
+        await lesson.GetByTestId("save-lesson-button").ClickAsync();
+        await page.WaitForURLAsync(EditorPath());
+        await Assertions.Expect(page.GetByTestId("done")).ToHaveTextAsync("Lesson saved.");
+        await Assertions.Expect(page.GetByTestId("studio-lesson").GetByTestId("edit-lesson")).ToHaveTextAsync(["The bowline, one-handed", "The reef knot"]);
+
         // The editor works on a phone's screen too.
         await page.SetViewportSizeAsync(Phone.Width, Phone.Height);
         await AssertNoHorizontalScrollingAsync(page);
@@ -82,7 +94,7 @@ public sealed partial class PortalStudioJourney(AzoraTarget target, ITestOutputH
 
         await card.GetByRole(AriaRole.Link, new() { Name = title }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = title, Level = 1 })).ToBeVisibleAsync();
-        await Assertions.Expect(page.GetByTestId("lesson-list").Locator("li > span:first-child")).ToHaveTextAsync(["The bowline", "The reef knot"]);
+        await Assertions.Expect(page.GetByTestId("lesson-list").Locator("li > span:first-child")).ToHaveTextAsync(["The bowline, one-handed", "The reef knot"]);
         await CheckAccessibilityAsync(page);
 
         // The studio stays closed to the learner.
