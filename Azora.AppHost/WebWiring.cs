@@ -5,7 +5,8 @@ using Azora.AppHost.Infrastructure;
 /// service discovery and never touch the database. It reads no product data from the cache either: it keeps its own
 /// sign-in sessions (the API tokens of each browser) and its Data Protection key ring there, under keys of its own, so
 /// that any replica serves any browser and a deploy signs no one out. Locally at http://localhost:5090, the address
-/// the links in mail point at. Run mode only for now: the published model (manifests) does not have it yet.
+/// the links in mail point at; in the published model a workload of its own (manifests/, the hosts azora.world and
+/// staging.azora.world).
 /// </summary>
 internal static class WebWiring
 {
@@ -13,11 +14,6 @@ internal static class WebWiring
 
     public static void AddAzoraWeb(this IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> api, AzoraInfrastructure infrastructure)
     {
-        if (builder.ExecutionContext.IsPublishMode)
-        {
-            return;
-        }
-
         builder.AddProject<Projects.Azora_Web>(ResourceName)
             .WithReference(api)
             .WithReference(infrastructure.Cache)

@@ -1,5 +1,6 @@
 using Azora.ServiceDefaults;
 using Azora.Web.Components;
+using Azora.Web.Components.Account;
 using Azora.Web.Sessions;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -13,21 +14,21 @@ builder.Services.AddTransient<ForwardedClientAddress>();
 builder.Services.AddAzoraClient(options => options.BaseAddress = new Uri("https+http://api"), ServiceLifetime.Scoped)
     .AddHttpMessageHandler<ForwardedClientAddress>();
 builder.Services.AddRazorComponents();
+builder.Services.AddOutputCache(options => options.AddPolicy(AnonymousPages.Policy, AnonymousPages.Configure));
 
 var app = builder.Build();
 
 app.UseSecurityHeaders();
 app.UseExceptionHandler("/error", createScopeForErrors: true);
-// Pages for a browser's GETs; a refused form post keeps its plain status (re-executing it would post to the page).
-app.UseWhen(
-    context => HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method),
-    branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseOutputCache();
 app.UseAntiforgery();
 app.MapDefaultEndpoints();
 app.MapStaticAssets();
 app.MapSignOut();
+app.MapAccountExport();
 app.MapRazorComponents<App>();
 
 app.Run();

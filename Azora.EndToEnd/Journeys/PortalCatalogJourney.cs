@@ -51,10 +51,13 @@ public sealed partial class PortalCatalogJourney(AzoraTarget target, ITestOutput
         await AssertFormShowsAsync(page, "", "", "", "newest");
         await CheckAccessibilityAsync(page);
 
-        // A course that does not exist: the not-found page, with a 404.
-        await VisitAsync(page, $"/courses/no-such-course-{Guid.NewGuid():N}", expectedStatus: 404);
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Page not found", Level = 1 })).ToBeVisibleAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Browse the courses" })).ToHaveAttributeAsync("href", "/courses");
+        // A course that does not exist, and a page that does not: the not-found page, with a 404.
+        foreach (var missing in new[] { $"/courses/no-such-course-{Guid.NewGuid():N}", $"/no-such-page-{Guid.NewGuid():N}" })
+        {
+            await VisitAsync(page, missing, expectedStatus: 404);
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Page not found", Level = 1 })).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Browse the courses" })).ToHaveAttributeAsync("href", "/courses");
+        }
     });
 
     /// <summary>

@@ -44,8 +44,8 @@ public sealed class AzoraTarget : IAsyncLifetime
     public string BaseUrl => ConfiguredBaseUrl ?? Local.Api.ToString().TrimEnd('/');
 
     /// <summary>The web portal: the local stack's, or the deployed one at <see cref="WebUrlVariable"/>.</summary>
-    public string WebUrl => ConfiguredWebUrl ?? (IsLocal
-        ? Local.Web.ToString().TrimEnd('/')
+    public async Task<string> WebUrlAsync() => ConfiguredWebUrl ?? (IsLocal
+        ? (await Local.WebAsync()).ToString().TrimEnd('/')
         : throw new InvalidOperationException($"{BaseUrlVariable} is set but {WebUrlVariable} is not."));
 
     /// <summary>True when the browser journeys have a portal to visit: the local stack's, or <see cref="WebUrlVariable"/>.</summary>

@@ -44,7 +44,7 @@ public abstract class BrowserJourney(AzoraTarget target, ITestOutputHelper outpu
             var browser = await Target.BrowserAsync();
             await using var context = await browser.NewContextAsync(new()
             {
-                BaseURL = Target.WebUrl,
+                BaseURL = await Target.WebUrlAsync(),
                 ViewportSize = viewport ?? Desktop,
                 Locale = "en-GB",
             });

@@ -40,8 +40,13 @@ internal sealed class LocalStack : IAsyncDisposable
 
     public Uri Api => _app.GetEndpoint("api", "http");
 
-    /// <summary>The web portal (Azora.Web).</summary>
-    public Uri Web => _app.GetEndpoint("web", "http");
+    /// <summary>The web portal (Azora.Web), once it is healthy: waited for only by the first journey that needs it.</summary>
+    public async Task<Uri> WebAsync()
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("web", timeout.Token);
+        return _app.GetEndpoint("web", "http");
+    }
 
     public Uri StripeEmulator => _app.GetEndpoint("stripe", "http");
 
@@ -74,7 +79,7 @@ internal sealed class LocalStack : IAsyncDisposable
         try
         {
             await app.StartAsync(timeout.Token);
-            string[] resources = production ? ["api", "payments", "web", "mail"] : ["api", "payments", "web", "stripe", "mail"];
+            string[] resources = production ? ["api", "payments", "mail"] : ["api", "payments", "stripe", "mail"];
             foreach (var resource in resources)
             {
                 await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);

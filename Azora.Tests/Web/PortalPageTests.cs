@@ -111,6 +111,28 @@ public class PortalPageTests(AzoraStackFixture stack)
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
     }
 
+    [Fact]
+    public async Task Anonymous_visitors_share_a_briefly_cached_catalog_page_and_a_signed_in_browser_never_does()
+    {
+        var path = $"/courses?q=cached{Guid.NewGuid():N}";
+        using var anonymous = await PortalBrowser.OpenAsync(stack);
+        using (await anonymous.GetAsync(path))
+        {
+        }
+
+        using var cached = await anonymous.GetAsync(path);
+        Assert.True(cached.Headers.Age.HasValue, "A second anonymous read of the same catalog page comes from the output cache.");
+
+        using var api = stack.CreateApiClient();
+        var account = await TestAccounts.RegisterAsync(api);
+        using var signedIn = await PortalBrowser.OpenAsync(stack);
+        await signedIn.SubmitAsync(await signedIn.ReadAsync("/sign-in"),
+            new Dictionary<string, string> { ["Form.Email"] = account.Email, ["Form.Password"] = TestAccounts.Password });
+        using var personal = await signedIn.GetAsync(path);
+        Assert.Null(personal.Headers.Age);
+        Assert.Contains("data-testid=\"nav-account\"", await personal.Content.ReadAsStringAsync());
+    }
+
     private Task<long> VerifiedAsync(string email) =>
         stack.CountAsync("SELECT count(*) FROM users WHERE lower(email) = lower(@email) AND email_verified_at IS NOT NULL", new { email });
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using StackExchange.Redis;
 
@@ -75,6 +76,8 @@ public static class PortalSessions
             // The anti-forgery middleware checked the form; without form parameters to bind, this endpoint acts on it.
             if (http.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false })
             {
+                // A plain 400: the not-found page re-executed for this POST would be a form post without its form.
+                http.Features.Get<IStatusCodePagesFeature>()?.Enabled = false;
                 return TypedResults.BadRequest();
             }
 
