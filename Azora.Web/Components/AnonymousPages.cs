@@ -7,7 +7,7 @@ namespace Azora.Web.Components;
 /// costs the portal many times what the API's cached answer behind it costs, and most visitors browsing the catalog see
 /// the same page. Never for a signed-in browser (the page carries their name), never a response that sets a cookie
 /// (output caching's default rules), and only for pages without a form that posts (an anti-forgery token is personal).
-/// A catalog change reaches anonymous visitors within <see cref="Lifetime"/>.
+/// A catalog change reaches anonymous visitors within <see cref="Lifetime"/>. The catalog and course pages use it.
 /// </summary>
 public static class AnonymousPages
 {
