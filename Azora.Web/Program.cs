@@ -1,5 +1,6 @@
 using Azora.ServiceDefaults;
 using Azora.Web.Components;
+using Azora.Web.Components.Checkout;
 using Azora.Web.Sessions;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,6 +13,7 @@ builder.Services.AddHttpContextAccessor();
 builder.Services.AddTransient<ForwardedClientAddress>();
 builder.Services.AddAzoraClient(options => options.BaseAddress = new Uri("https+http://api"), ServiceLifetime.Scoped)
     .AddHttpMessageHandler<ForwardedClientAddress>();
+builder.Services.Configure<StripeCheckoutOptions>(builder.Configuration.GetSection(StripeCheckoutOptions.Section));
 builder.Services.AddRazorComponents();
 
 var app = builder.Build();
