@@ -1,5 +1,6 @@
 using Azora.ServiceDefaults;
 using Azora.Web.Components;
+using Azora.Web.Components.Account;
 using Azora.Web.Components.Checkout;
 using Azora.Web.Sessions;
 
@@ -30,6 +31,7 @@ app.UseAntiforgery();
 app.MapDefaultEndpoints();
 app.MapStaticAssets();
 app.MapSignOut();
+app.MapAccountExport();
 app.MapRazorComponents<App>();
 
 app.Run();

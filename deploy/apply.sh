@@ -20,7 +20,7 @@ read_digests "${digests:-$(digests_file_of "$tag")}" "$tag"
 work="$WORK_ROOT/$environment"
 mkdir -p "$work"
 overlay="manifests/overlays/$environment"
-services=(payments)
+services=(payments web)
 
 {
   echo "apiVersion: kustomize.config.k8s.io/v1beta1"
@@ -30,7 +30,7 @@ services=(payments)
   echo "images:"
   # In production the API's colours get their images from the patches below: an images entry would override them.
   # Only staging runs the Stripe emulator.
-  for name in payments migrations $([[ $environment == production ]] || echo api stripe-emulator); do
+  for name in payments migrations web $([[ $environment == production ]] || echo api stripe-emulator); do
     echo "- name: $IMAGE_REGISTRY/azora-$name"
     echo "  digest: \"${IMAGE_DIGESTS[$name]}\""
   done

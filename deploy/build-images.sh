@@ -19,7 +19,7 @@ results="$WORK_ROOT/build-$tag"
 [[ $DRY_RUN == true ]] || mkdir -p "$results" "$(dirname "$digests")"
 
 references=()
-for project in Api Payments Migrations StripeEmulator; do
+for project in Api Payments Migrations Web StripeEmulator; do
   name=$(sed -E 's/([a-z])([A-Z])/\1-\2/g' <<<"$project" | tr '[:upper:]' '[:lower:]')
   rm -f "$results/azora-$name.digest"
   run dotnet publish "Azora.$project/Azora.$project.csproj" --configuration Release -t:PublishContainer \
@@ -34,5 +34,5 @@ if [[ $DRY_RUN == true ]]; then
   echo "dry run: nothing was built"
 else
   printf '%s\n' "${references[@]}" >"$digests"
-  echo "pushed $IMAGE_REGISTRY/azora-{api,payments,migrations,stripe-emulator}:$tag; digests in $digests"
+  echo "pushed $IMAGE_REGISTRY/azora-{api,payments,migrations,web,stripe-emulator}:$tag; digests in $digests"
 fi

@@ -112,10 +112,10 @@ digests_file_of() {
   echo "$WORK_ROOT/images-$1.digests"
 }
 
-# Reads the digests of azora-api, azora-payments and azora-migrations built for tag $2 from the file $1 into
-# IMAGE_DIGESTS. Stops when one is missing; a dry run without the file assumes a digest of zeros.
-# The images of a release: the services, the migration Job, and the Stripe emulator that only staging runs.
-RELEASE_IMAGES=(api payments migrations stripe-emulator)
+# Reads the digests of the release's images built for tag $2 from the file $1 into IMAGE_DIGESTS. Stops when one is
+# missing; a dry run without the file assumes a digest of zeros.
+# The images of a release: the services, the migration Job, the portal, and the Stripe emulator that only staging runs.
+RELEASE_IMAGES=(api payments migrations web stripe-emulator)
 declare -A IMAGE_DIGESTS=()
 read_digests() {
   local file=$1 tag=$2 name line digest

@@ -41,10 +41,10 @@ if [[ $environment == production ]]; then
 fi
 
 [[ -z $to ]] || fail "--to is for production's colours; staging rolls back to the previous ReplicaSet"
-for service in api payments; do
+for service in api payments web; do
   run kubectl rollout undo "deployment/$service" --namespace "$ns"
 done
-for service in api payments; do
+for service in api payments web; do
   run kubectl rollout status "deployment/$service" --namespace "$ns" --timeout "$ROLLOUT_TIMEOUT"
 done
 if [[ $DRY_RUN == true ]]; then

@@ -9,12 +9,13 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
 # Offline checks: kubectl builds the Kubernetes overlays (kustomize), npm tools validate their schemas and PromQL and
-# the GitHub workflows and lint the OpenAPI document (Spectral, Redocly), and every script is linted with ShellCheck.
+# the GitHub workflows and lint the OpenAPI document (Spectral, Redocly), axe-core checks the accessibility of every
+# page the browser journeys visit, and every script is linted with ShellCheck.
 # Missing Debian packages (ShellCheck, and chromium for the end-to-end suite's browser step) are installed here, as
 # root or through sudo.
 command -v kubectl >/dev/null || { echo "kubectl is required to build the Kubernetes overlays (see README)" >&2; exit 1; }
 scripts/install-test-tools.sh || exit 1
-for tool in tools/manifest-validation tools/workflow-validation tools/openapi-lint sdk/typescript; do
+for tool in tools/manifest-validation tools/workflow-validation tools/openapi-lint tools/axe sdk/typescript; do
   npm ci --prefix "$tool" --no-audit --no-fund --loglevel=error || exit 1
 done
 # The TypeScript SDK is compiled before its tests (Azora.Tests/Sdk) run it against the stack.

@@ -6,11 +6,14 @@ namespace Azora.EndToEnd.Support;
 
 /// <summary>
 /// The Azora the journeys run against, made once for the whole suite: the deployed environment at
-/// <c>AZORA_BASE_URL</c> when it is set, otherwise a local stack started here.
+/// <c>AZORA_BASE_URL</c> (its web portal at <c>AZORA_WEB_URL</c>) when it is set, otherwise a local stack started here.
 /// </summary>
 public sealed class AzoraTarget : IAsyncLifetime
 {
     public const string BaseUrlVariable = "AZORA_BASE_URL";
+
+    /// <summary>The web portal of the deployed environment at <c>AZORA_BASE_URL</c> (staging: https://staging.azora.world).</summary>
+    public const string WebUrlVariable = "AZORA_WEB_URL";
 
     /// <summary>Where a deployed environment's Stripe emulator takes card outcomes (staging: its own host).</summary>
     public const string StripeEmulatorUrlVariable = "AZORA_STRIPE_EMULATOR_URL";
@@ -23,18 +26,30 @@ public sealed class AzoraTarget : IAsyncLifetime
 
     private static readonly string? ConfiguredBaseUrl = Environment.GetEnvironmentVariable(BaseUrlVariable) is { Length: > 0 } url ? url.TrimEnd('/') : null;
 
+    private static readonly string? ConfiguredWebUrl = Environment.GetEnvironmentVariable(WebUrlVariable) is { Length: > 0 } url ? url.TrimEnd('/') : null;
+
     private static readonly string? ConfiguredStripeEmulatorUrl =
         Environment.GetEnvironmentVariable(StripeEmulatorUrlVariable) is { Length: > 0 } url ? url.TrimEnd('/') : null;
 
     private static readonly string? ConfiguredKubectlNamespace =
         Environment.GetEnvironmentVariable(KubectlNamespaceVariable) is { Length: > 0 } ns ? ns : null;
 
+    private readonly SemaphoreSlim _browserLaunch = new(1, 1);
     private IPlaywright? _playwright;
     private LocalStack? _local;
+    private IBrowser? _browser;
 
     public IPlaywright Playwright => _playwright ?? throw new InvalidOperationException("Playwright has not started.");
 
     public string BaseUrl => ConfiguredBaseUrl ?? Local.Api.ToString().TrimEnd('/');
+
+    /// <summary>The web portal: the local stack's, or the deployed one at <see cref="WebUrlVariable"/>.</summary>
+    public async Task<string> WebUrlAsync() => ConfiguredWebUrl ?? (IsLocal
+        ? (await Local.WebAsync()).ToString().TrimEnd('/')
+        : throw new InvalidOperationException($"{BaseUrlVariable} is set but {WebUrlVariable} is not."));
+
+    /// <summary>True when the browser journeys have a portal to visit: the local stack's, or <see cref="WebUrlVariable"/>.</summary>
+    public static bool HasWeb => IsLocal || ConfiguredWebUrl is not null;
 
     /// <summary>True when this suite started the stack itself: only then are the Stripe emulator, the database and
     /// Development-only pages there.</summary>
@@ -74,6 +89,20 @@ public sealed class AzoraTarget : IAsyncLifetime
 
     /// <summary>A client of the API whose every response is checked against the checked-in OpenAPI document.</summary>
     internal Task<ApiClient> ApiAsync(RequestLog log) => ClientAsync(BaseUrl, log, OpenApiContract.CheckedIn);
+
+    /// <summary>One Chromium for the whole suite, launched by the first browser journey; each journey opens its own context.</summary>
+    internal async Task<IBrowser> BrowserAsync()
+    {
+        await _browserLaunch.WaitAsync();
+        try
+        {
+            return _browser ??= await Chromium.LaunchAsync(Playwright);
+        }
+        finally
+        {
+            _browserLaunch.Release();
+        }
+    }
 
     internal Task<ApiClient> StripeEmulatorAsync(RequestLog log) => ClientAsync(ConfiguredStripeEmulatorUrl ?? Local.StripeEmulator.ToString(), log, contract: null);
 
@@ -132,6 +161,12 @@ public sealed class AzoraTarget : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
+        _browserLaunch.Dispose();
         if (_local is not null)
         {
             await _local.DisposeAsync();

@@ -8,7 +8,7 @@ namespace Azora.EndToEnd.Support;
 
 /// <summary>
 /// The AppHost started in local-infrastructure mode with its own throw-away data directory and random ports, as
-/// Azora.Tests' stack fixture does, for runs without <c>AZORA_BASE_URL</c>. Besides the API it offers what only a
+/// Azora.Tests' stack fixture does, for runs without <c>AZORA_BASE_URL</c>. Besides the API and the web portal it offers what only a
 /// local stack has: the Stripe emulator's controls and the database (roles have no API yet).
 /// <para>
 /// With <c>AZORA_E2E_ENVIRONMENT=Production</c> the migration step and the services run as Production runs them: no
@@ -39,6 +39,14 @@ internal sealed class LocalStack : IAsyncDisposable
     public bool IsProduction { get; }
 
     public Uri Api => _app.GetEndpoint("api", "http");
+
+    /// <summary>The web portal (Azora.Web), once it is healthy: waited for only by the first journey that needs it.</summary>
+    public async Task<Uri> WebAsync()
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("web", timeout.Token);
+        return _app.GetEndpoint("web", "http");
+    }
 
     public Uri StripeEmulator => _app.GetEndpoint("stripe", "http");
 

@@ -14,6 +14,13 @@ public sealed class BaseLayer(AspireManifest model)
 
     public ServiceSettings SettingsOf(AspireResource project) => ServiceSettings.From(project, model);
 
+    /// <summary>The projects whose settings carry the connection string of <paramref name="resource"/> (azora, cache).</summary>
+    public IReadOnlyList<string> ClientsOf(string resource) =>
+        Projects.Where(project => project.Env.Values.Contains($"{{{resource}.connectionString}}")).Select(project => project.Name).ToList();
+
+    /// <summary>The services that call out over HTTPS (Stripe, partners' webhooks): all but the portal, which calls only the API.</summary>
+    public IReadOnlyList<string> HttpsClients => Services.Select(service => service.Name).Where(name => name != Portal.Name).ToList();
+
     public IEnumerable<GeneratedFile> Files()
     {
         var kustomization = new Kustomization();

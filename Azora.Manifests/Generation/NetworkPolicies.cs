@@ -4,8 +4,10 @@ namespace Azora.Manifests.Generation;
 
 /// <summary>
 /// Deny-by-default NetworkPolicies, the same in both overlays except where PostgreSQL and Redis live: every pod may
-/// resolve names; only the ingress controller's pods and Prometheus reach the services; the services reach PostgreSQL
-/// and Redis (their pods in staging, the managed servers' networks in production) and HTTPS on public addresses only.
+/// resolve names; only the ingress controller's pods and Prometheus reach the services; each workload reaches the
+/// PostgreSQL and Redis it has connection strings for (their pods in staging, the managed servers' networks in
+/// production); the API and the worker reach HTTPS on public addresses only; the portal reaches the API
+/// (<see cref="Portal.Policies"/>).
 /// </summary>
 public static class NetworkPolicies
 {
@@ -33,10 +35,11 @@ public static class NetworkPolicies
         ("ingress-nginx", new Dictionary<string, string> { ["app.kubernetes.io/name"] = "ingress-nginx", ["app.kubernetes.io/component"] = "controller" });
 
     /// <summary>
-    /// The network the ingress controller's pods get their addresses from, whose X-Forwarded-For the API believes
-    /// (<c>Azora:Api:TrustedProxies</c>). The policies let no other pod but Prometheus connect to the services, so only
-    /// the controller can set a client address; narrow it to the cluster's pod CIDR (or the controller's own) and
-    /// regenerate.
+    /// The network the ingress controller's and the portal's pods get their addresses from, whose X-Forwarded-For the
+    /// API believes (<c>Azora:Api:TrustedProxies</c>): the controller's, and the portal's, which forwards its browser's
+    /// address so the API's per-client limits apply to the browser. The policies let no other pod but Prometheus
+    /// connect to the API, so only those two can set a client address; narrow it to the cluster's pod CIDR (both run
+    /// as pods, with addresses that change) and regenerate.
     /// </summary>
     public const string TrustedProxyNetwork = "10.0.0.0/8";
 
@@ -55,12 +58,14 @@ public static class NetworkPolicies
         "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
     ];
 
-    /// <param name="services">the workloads that serve HTTP (api, payments)</param>
+    /// <param name="services">the workloads that serve HTTP (api, payments, web): the ingress controller and Prometheus reach them</param>
     /// <param name="databaseClients">every workload that connects to PostgreSQL</param>
+    /// <param name="cacheClients">every workload that connects to Redis</param>
+    /// <param name="httpsClients">the workloads that call out over HTTPS (Stripe, partners' webhooks): not the portal</param>
     /// <param name="extra">policies only this overlay needs</param>
     public static IEnumerable<V1NetworkPolicy> For(
-        IReadOnlyList<string> services, IReadOnlyList<string> databaseClients, Destination database, Destination cache,
-        IEnumerable<V1NetworkPolicy>? extra = null)
+        IReadOnlyList<string> services, IReadOnlyList<string> databaseClients, IReadOnlyList<string> cacheClients, IReadOnlyList<string> httpsClients,
+        Destination database, Destination cache, IEnumerable<V1NetworkPolicy>? extra = null)
     {
         yield return Policy("default-deny", new V1LabelSelector(), ingress: [], egress: []);
         yield return Policy("allow-dns", new V1LabelSelector(), ingress: null, egress:
@@ -86,10 +91,10 @@ public static class NetworkPolicies
 
         yield return Policy("database-egress", NamesSelector(databaseClients), ingress: null, egress:
             [new V1NetworkPolicyEgressRule { To = database.Peers(), Ports = [Port(DatabasePort, "TCP")] }]);
-        yield return Policy("cache-egress", NamesSelector(services), ingress: null, egress:
+        yield return Policy("cache-egress", NamesSelector(cacheClients), ingress: null, egress:
             [new V1NetworkPolicyEgressRule { To = cache.Peers(), Ports = [Port(CachePort, "TCP")] }]);
         // Stripe's API for both services; partners' HTTPS webhook endpoints for the payments worker.
-        yield return Policy("https-egress", NamesSelector(services), ingress: null, egress:
+        yield return Policy("https-egress", NamesSelector(httpsClients), ingress: null, egress:
         [
             new V1NetworkPolicyEgressRule
             {
@@ -106,7 +111,7 @@ public static class NetworkPolicies
 
         if (cache.App is not null)
         {
-            yield return InboundFrom(cache.App, services, CachePort);
+            yield return InboundFrom(cache.App, cacheClients, CachePort);
         }
 
         foreach (var policy in extra ?? [])

@@ -70,10 +70,22 @@ public static class OverlayParts
             .ToList();
 
     /// <summary>
-    /// The public entry: the API's paths to the api Service and Stripe's webhook path, alone, to payments. Health and
-    /// metrics endpoints stay inside the cluster. TLS comes from cert-manager.
+    /// The API's public entry: the API's paths to the api Service and Stripe's webhook path, alone, to payments. Health
+    /// and metrics endpoints stay inside the cluster. TLS comes from cert-manager.
     /// </summary>
-    public static V1Ingress Ingress(string host, string clusterIssuer, IEnumerable<(string Path, string PathType, string Service)>? extraRoutes = null)
+    public static V1Ingress Ingress(string host, string clusterIssuer, IEnumerable<(string Path, string PathType, string Service)>? extraRoutes = null) =>
+        IngressFor("azora", host,
+        [
+            ("/api", "Prefix", "api"),
+            ("/.well-known", "Prefix", "api"),
+            ("/openapi/v1.json", "Exact", "api"),
+            ("/webhooks/stripe", "Exact", "payments"),
+            .. extraRoutes ?? [],
+        ], new Dictionary<string, string> { ["cert-manager.io/cluster-issuer"] = clusterIssuer });
+
+    /// <summary>An nginx Ingress for one host over TLS (plain HTTP redirected, bodies up to 1 MiB) with these routes.</summary>
+    public static V1Ingress IngressFor(
+        string name, string host, IEnumerable<(string Path, string PathType, string Service)> routes, IDictionary<string, string> annotations)
     {
         V1HTTPIngressPath Route(string path, string pathType, string service) => new()
         {
@@ -85,20 +97,20 @@ public static class OverlayParts
             },
         };
 
+        var allAnnotations = new Dictionary<string, string>(annotations)
+        {
+            ["nginx.ingress.kubernetes.io/proxy-body-size"] = "1m",
+            ["nginx.ingress.kubernetes.io/ssl-redirect"] = "true",
+        };
         return new V1Ingress
         {
             ApiVersion = "networking.k8s.io/v1",
             Kind = "Ingress",
             Metadata = new V1ObjectMeta
             {
-                Name = "azora",
+                Name = name,
                 Labels = new Dictionary<string, string> { ["app.kubernetes.io/part-of"] = Conventions.PartOf },
-                Annotations = new Dictionary<string, string>
-                {
-                    ["cert-manager.io/cluster-issuer"] = clusterIssuer,
-                    ["nginx.ingress.kubernetes.io/proxy-body-size"] = "1m",
-                    ["nginx.ingress.kubernetes.io/ssl-redirect"] = "true",
-                },
+                Annotations = allAnnotations,
             },
             Spec = new V1IngressSpec
             {
@@ -109,17 +121,7 @@ public static class OverlayParts
                     new V1IngressRule
                     {
                         Host = host,
-                        Http = new V1HTTPIngressRuleValue
-                        {
-                            Paths =
-                            [
-                                Route("/api", "Prefix", "api"),
-                                Route("/.well-known", "Prefix", "api"),
-                                Route("/openapi/v1.json", "Exact", "api"),
-                                Route("/webhooks/stripe", "Exact", "payments"),
-                                .. (extraRoutes ?? []).Select(route => Route(route.Path, route.PathType, route.Service)),
-                            ],
-                        },
+                        Http = new V1HTTPIngressRuleValue { Paths = routes.Select(route => Route(route.Path, route.PathType, route.Service)).ToList() },
                     },
                 ],
             },

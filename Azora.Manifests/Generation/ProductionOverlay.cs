@@ -7,7 +7,8 @@ namespace Azora.Manifests.Generation;
 /// <summary>
 /// <c>manifests/overlays/production/</c>: namespace azora-production with managed PostgreSQL and Redis reached through
 /// Secrets, the API as blue/green Deployments behind one Service, autoscaling, disruption budgets, deny-by-default
-/// network policies, TLS ingress for api.azora.world, alerts, a dashboard and the nightly database backup.
+/// network policies, TLS ingresses for api.azora.world (the API) and azora.world (the portal), alerts, a dashboard and
+/// the nightly database backup.
 /// </summary>
 public sealed class ProductionOverlay(AspireManifest model, BaseLayer baseLayer)
 {
@@ -72,7 +73,7 @@ public sealed class ProductionOverlay(AspireManifest model, BaseLayer baseLayer)
         yield return new GeneratedFile($"{directory}/api-single-deployment-removed.yaml", [DeletePatch("apps/v1", "Deployment", BlueGreenService)]);
         yield return new GeneratedFile($"{directory}/autoscaling.yaml", scaled.SelectMany(name => (object[]) [Autoscaler(name), DisruptionBudget(name)]).ToList());
         yield return new GeneratedFile($"{directory}/network-policies.yaml", Policies().ToList<object>());
-        yield return new GeneratedFile($"{directory}/ingress.yaml", [OverlayParts.Ingress(Host, "letsencrypt")]);
+        yield return new GeneratedFile($"{directory}/ingress.yaml", [OverlayParts.Ingress(Host, "letsencrypt"), .. Portal.Ingresses(Portal.ProductionHost, "letsencrypt")]);
         yield return new GeneratedFile($"{directory}/monitoring.yaml",
         [
             PodMonitor(), AlertRules.For(Namespace, serviceNames, scaled), GrafanaDashboard.For(Namespace, serviceNames, scaled),
@@ -165,10 +166,12 @@ public sealed class ProductionOverlay(AspireManifest model, BaseLayer baseLayer)
 
     private IEnumerable<V1NetworkPolicy> Policies() => NetworkPolicies.For(
         baseLayer.Services.Select(service => service.Name).ToList(),
-        baseLayer.Projects.Select(project => project.Name).Append(DatabaseBackup.Name).ToList(),
+        baseLayer.ClientsOf(model.Get("azora").Name).Append(DatabaseBackup.Name).ToList(),
+        baseLayer.ClientsOf(model.Get("cache").Name),
+        baseLayer.HttpsClients,
         NetworkPolicies.Destination.External(ManagedDatabaseNetworks),
         NetworkPolicies.Destination.External(ManagedCacheNetworks),
-        [MailSettings.Production.SmtpEgress()]);
+        [MailSettings.Production.SmtpEgress(), .. Portal.Policies()]);
 
     private PodMonitor PodMonitor() => new()
     {

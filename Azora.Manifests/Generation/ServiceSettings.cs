@@ -56,6 +56,23 @@ public sealed partial record ServiceSettings(
             {
                 plain[variable] = Conventions.HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
+            else if (EndpointUrlReference().Match(value) is { Success: true } endpoint && ServesHttp(model, endpoint.Groups["resource"].Value))
+            {
+                // A reference to another project (service discovery, as the portal finds the API). Inside the cluster
+                // that project is its Service, plain HTTP on port 80: TLS ends at the ingress controller. So the
+                // discovery entry for http names the Service, and the https entry and Aspire's API_HTTP(S)-style
+                // variables, which nothing reads, are not carried over (an https entry would be preferred and fail).
+                var resource = endpoint.Groups["resource"].Value;
+                if (variable == $"services__{resource}__http__0")
+                {
+                    plain[variable] = $"http://{resource}";
+                }
+                else if (variable != $"services__{resource}__https__0"
+                         && variable != $"{resource.ToUpperInvariant().Replace('-', '_')}_{endpoint.Groups["scheme"].Value.ToUpperInvariant()}")
+                {
+                    throw new InvalidOperationException($"'{project.Name}' has {variable}={value}, which the generator cannot express.");
+                }
+            }
             else
             {
                 throw new InvalidOperationException($"'{project.Name}' has {variable}={value}, which the generator cannot express.");
@@ -68,6 +85,9 @@ public sealed partial record ServiceSettings(
             perEnvironment.OrderBy(setting => setting.Item1, StringComparer.Ordinal).ToList());
     }
 
+    private static bool ServesHttp(AspireManifest model, string resource) =>
+        model.Resources.TryGetValue(resource, out var target) && target.Type == AspireResource.Project && Workloads.Serves(target);
+
     public IEnumerable<V1EnvVar> SecretEnv() =>
         Secrets.Select(secret => new V1EnvVar { Name = secret.Variable, ValueFrom = secret.Secret.ToEnvSource() });
 
@@ -79,4 +99,7 @@ public sealed partial record ServiceSettings(
 
     [GeneratedRegex(@"^\{[a-z0-9-]+\.bindings\.https?\.targetPort\}$")]
     private static partial Regex TargetPortReference();
+
+    [GeneratedRegex(@"^\{(?<resource>[a-z0-9-]+)\.bindings\.(?<scheme>https?)\.url\}$")]
+    private static partial Regex EndpointUrlReference();
 }

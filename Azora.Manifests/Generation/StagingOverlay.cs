@@ -6,8 +6,8 @@ namespace Azora.Manifests.Generation;
 /// <summary>
 /// <c>manifests/overlays/staging/</c>: namespace azora-staging, two replicas of each service, the model's containers
 /// (PostgreSQL, Redis) as StatefulSets with volumes inside the cluster, production's deny-by-default network policies
-/// (with PostgreSQL and Redis reached as pods), the Stripe emulator in place of Stripe, and the ingress for
-/// api-staging.azora.world.
+/// (with PostgreSQL and Redis reached as pods), the Stripe emulator in place of Stripe, and the ingresses for
+/// api-staging.azora.world (the API) and staging.azora.world (the portal).
 /// </summary>
 public sealed class StagingOverlay(AspireManifest model, BaseLayer baseLayer)
 {
@@ -53,14 +53,19 @@ public sealed class StagingOverlay(AspireManifest model, BaseLayer baseLayer)
         kustomization.Resources.Add("network-policies.yaml");
         yield return new GeneratedFile($"{directory}/network-policies.yaml", NetworkPolicies.For(
             services,
-            baseLayer.Projects.Select(project => project.Name).ToList(),
+            baseLayer.ClientsOf(model.Get("azora").Name),
+            baseLayer.ClientsOf(model.Get("cache").Name),
+            baseLayer.HttpsClients,
             NetworkPolicies.Destination.Pods(model.Get("postgres").Name),
             NetworkPolicies.Destination.Pods(model.Get("cache").Name),
-            [MailSettings.Staging.SmtpEgress(), .. StripeEmulator.Policies(services, PaymentsService)]).ToList<object>());
+            [MailSettings.Staging.SmtpEgress(), .. StripeEmulator.Policies(baseLayer.HttpsClients, PaymentsService), .. Portal.Policies()]).ToList<object>());
 
         kustomization.Resources.Add("ingress.yaml");
         yield return new GeneratedFile($"{directory}/ingress.yaml",
-            [OverlayParts.Ingress(Host, "letsencrypt", [(StripeEmulator.ControlsPath, "Prefix", StripeEmulator.Name), (StripeEmulator.WebhookSinksPath, "Prefix", StripeEmulator.Name)])]);
+        [
+            OverlayParts.Ingress(Host, "letsencrypt", [(StripeEmulator.ControlsPath, "Prefix", StripeEmulator.Name), (StripeEmulator.WebhookSinksPath, "Prefix", StripeEmulator.Name)]),
+            .. Portal.Ingresses(Portal.StagingHost, "letsencrypt"),
+        ]);
 
         var extra = new Dictionary<string, IDictionary<string, string>>
         {

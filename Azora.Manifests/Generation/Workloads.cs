@@ -14,6 +14,9 @@ public static class Workloads
     {
         ["api"] = new("250m", "256Mi", "1", "512Mi"),
         ["payments"] = new("100m", "192Mi", "500m", "384Mi"),
+        // The portal renders pages on the server (no circuits: static rendering), one or two API calls a page; not yet
+        // measured under load, so the API's limits until the portal's benchmark says otherwise.
+        [Portal.Name] = new("200m", "256Mi", "1", "512Mi"),
         ["migrations"] = new("100m", "128Mi", "500m", "256Mi"),
         // Staging only; keeps a few PaymentIntents in memory.
         [StripeEmulator.Name] = new("50m", "128Mi", "250m", "256Mi"),

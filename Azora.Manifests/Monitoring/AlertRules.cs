@@ -33,10 +33,16 @@ public static class AlertRules
             $"kube-state-metrics reports no Azora Deployment in {ns}, so AzoraNoAvailableReplicas cannot fire."));
         rules.Add(Alert(
             "AzoraHighErrorRate", $"{queries.ErrorRatio} > 0.05", "5m", "critical", "high-error-rate",
-            "More than 5% of {{ $labels.app_kubernetes_io_name }} requests fail with a 5xx."));
+            "More than 5% of {{ $labels.app_kubernetes_io_name }} requests fail with a 5xx (the portal has its own alert)."));
         rules.Add(Alert(
             "AzoraHighLatency", $"{queries.P95RequestSeconds} > 0.2", "10m", "high", "high-latency",
             "The 95th percentile of {{ $labels.app_kubernetes_io_name }} request time is over 200 ms."));
+        rules.Add(Alert(
+            "AzoraWebHighErrorRate", $"{queries.PortalErrorRatio} > 0.05", "5m", "critical", "portal-high-error-rate",
+            "More than 5% of the portal's requests fail with a 5xx: people see the error page instead of theirs."));
+        rules.Add(Alert(
+            "AzoraWebHighLatency", $"{queries.PortalP95RequestSeconds} > 0.5", "10m", "high", "portal-high-latency",
+            "The 95th percentile of the portal's request time is over 500 ms."));
         rules.Add(Alert(
             "AzoraDatabaseConnectionFailures", $"{queries.DatabaseUnavailableRate} > 0", "2m", "critical", "database-issues",
             "Requests are failing with 503 because PostgreSQL cannot be reached."));

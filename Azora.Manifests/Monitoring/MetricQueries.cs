@@ -1,3 +1,5 @@
+using Azora.Manifests.Generation;
+
 namespace Azora.Manifests.Monitoring;
 
 /// <summary>
@@ -10,14 +12,31 @@ public sealed class MetricQueries(string ns, IEnumerable<string> services, IEnum
     private readonly string _deployments = $"namespace=\"{ns}\",deployment=~\"{string.Join('|', deployments)}\"";
     private readonly string _containers = $"namespace=\"{ns}\",container=~\"{string.Join('|', services)}\"";
 
+    // The portal's pages wait for the API, so its requests have alerts and panels of their own (and thresholds of
+    // their own); the API and worker figures leave it out.
+    private readonly string _backend = $"namespace=\"{ns}\",app_kubernetes_io_name!=\"{Portal.Name}\"";
+    private readonly string _portal = $"namespace=\"{ns}\",app_kubernetes_io_name=\"{Portal.Name}\"";
+
     public string RequestRate =>
         $"sum by (app_kubernetes_io_name) (rate(http_server_request_duration_seconds_count{{{_scope}}}[5m]))";
 
     public string ErrorRatio =>
-        $"sum by (app_kubernetes_io_name) (rate(http_server_request_duration_seconds_count{{{_scope},http_response_status_code=~\"5..\"}}[5m])) / {RequestRate}";
+        $"sum by (app_kubernetes_io_name) (rate(http_server_request_duration_seconds_count{{{_backend},http_response_status_code=~\"5..\"}}[5m])) / sum by (app_kubernetes_io_name) (rate(http_server_request_duration_seconds_count{{{_backend}}}[5m]))";
 
     public string P95RequestSeconds =>
-        $"histogram_quantile(0.95, sum by (le, app_kubernetes_io_name) (rate(http_server_request_duration_seconds_bucket{{{_scope}}}[5m])))";
+        $"histogram_quantile(0.95, sum by (le, app_kubernetes_io_name) (rate(http_server_request_duration_seconds_bucket{{{_backend}}}[5m])))";
+
+    /// <summary>The portal's requests by route (its pages by their templates, and its static files).</summary>
+    public string PortalRequestRate =>
+        $"sum by (http_route) (rate(http_server_request_duration_seconds_count{{{_portal}}}[5m]))";
+
+    /// <summary>The share of the portal's answers that are 5xx: pages it could not render, usually because the API failed it.</summary>
+    public string PortalErrorRatio =>
+        $"sum(rate(http_server_request_duration_seconds_count{{{_portal},http_response_status_code=~\"5..\"}}[5m])) / sum(rate(http_server_request_duration_seconds_count{{{_portal}}}[5m]))";
+
+    /// <summary>The portal's 95th percentile answer time: a page's own work plus the API calls it waits for.</summary>
+    public string PortalP95RequestSeconds =>
+        $"histogram_quantile(0.95, sum by (le) (rate(http_server_request_duration_seconds_bucket{{{_portal}}}[5m])))";
 
     public string CpuOfLimit =>
         $"sum by (pod) (rate(container_cpu_usage_seconds_total{{{_containers}}}[5m])) / sum by (pod) (kube_pod_container_resource_limits{{{_containers},resource=\"cpu\"}})";

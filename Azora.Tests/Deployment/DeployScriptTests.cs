@@ -101,6 +101,7 @@ public sealed partial class DeployScriptTests : IDisposable
                 $"apply --filename {_cluster.WorkDirectory}/production/rendered.yaml",
                 $"annotate deployment api-blue --namespace azora-production --overwrite azora.world/payments-image={images["payments"]}",
                 "rollout status deployment/payments --namespace azora-production --timeout 10m",
+                "rollout status deployment/web --namespace azora-production --timeout 10m",
                 "rollout status deployment/api-blue --namespace azora-production --timeout 10m",
             ],
             calls);
@@ -110,6 +111,7 @@ public sealed partial class DeployScriptTests : IDisposable
         Assert.Equal(FakeKubectl.PreviousApiImage, rendered.Single<V1Deployment>("api-green").Spec.Template.Spec.Containers[0].Image);
         Assert.Equal(images["payments"], rendered.Single<V1Deployment>("payments").Spec.Template.Spec.Containers[0].Image);
         Assert.Equal(images["migrations"], rendered.Single<V1Job>("migrations").Spec.Template.Spec.Containers[0].Image);
+        Assert.Equal(images["web"], rendered.Single<V1Deployment>("web").Spec.Template.Spec.Containers[0].Image);
         Assert.Equal("green", rendered.Single<V1Service>("api").Spec.Selector["version"]);
         AssertEveryAzoraImageIsByDigest(rendered);
         Assert.Empty(ManifestPolicy.Check(rendered.Objects));
@@ -128,6 +130,7 @@ public sealed partial class DeployScriptTests : IDisposable
         Assert.Equal(images["api"], rendered.Single<V1Deployment>("api").Spec.Template.Spec.Containers[0].Image);
         Assert.Equal(images["payments"], rendered.Single<V1Deployment>("payments").Spec.Template.Spec.Containers[0].Image);
         Assert.Equal(images["migrations"], rendered.Single<V1Job>("migrations").Spec.Template.Spec.Containers[0].Image);
+        Assert.Equal(images["web"], rendered.Single<V1Deployment>("web").Spec.Template.Spec.Containers[0].Image);
         AssertEveryAzoraImageIsByDigest(rendered);
     }
 
@@ -260,7 +263,7 @@ public sealed partial class DeployScriptTests : IDisposable
 
         Assert.True(exitCode == 0, output + error);
         Assert.Equal(
-            ["api", "payments", "migrations", "stripe-emulator"],
+            ["api", "payments", "migrations", "web", "stripe-emulator"],
             (await File.ReadAllLinesAsync(Path.Combine(_cluster.WorkDirectory, "images-c0ffee1.digests")))
                 .Select(line => Assert.Single(DigestLine().Matches(line)).Groups["name"].Value));
     }

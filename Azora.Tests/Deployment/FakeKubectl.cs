@@ -36,7 +36,7 @@ internal sealed class FakeKubectl : IDisposable
     /// </summary>
     public async Task<Dictionary<string, string>> RecordDigestsAsync(string tag, string? path = null)
     {
-        var digests = new[] { "api", "payments", "migrations", "stripe-emulator" }
+        var digests = new[] { "api", "payments", "migrations", "web", "stripe-emulator" }
             .Select((name, index) => (Name: name, Digest: "sha256:" + new string((char)('a' + index), 64)))
             .ToList();
         await File.WriteAllLinesAsync(

@@ -77,4 +77,39 @@ public sealed class ManifestGeneratorTests
         var error = Assert.Throws<InvalidOperationException>(() => OverlayParts.SettingsPatches(unknown, "Staging", MailSettings.Staging.ParameterValues(), noExtra).ToList());
         Assert.Contains("'api' reads the parameter 'mail-reply-to', which has no value for Staging", error.Message);
     }
+
+    [Fact]
+    public void A_reference_to_another_project_becomes_its_service_in_plain_http_and_one_to_anything_else_stops_generation()
+    {
+        var model = AspireManifest.Parse("""
+            {
+              "resources": {
+                "api": { "type": "project.v0", "path": "Azora.Api.csproj", "bindings": { "http": { "scheme": "http" }, "https": { "scheme": "https" } } },
+                "web": {
+                  "type": "project.v0",
+                  "path": "Azora.Web.csproj",
+                  "env": {
+                    "services__api__http__0": "{api.bindings.http.url}",
+                    "services__api__https__0": "{api.bindings.https.url}",
+                    "API_HTTP": "{api.bindings.http.url}",
+                    "API_HTTPS": "{api.bindings.https.url}"
+                  },
+                  "bindings": { "http": { "scheme": "http" } }
+                }
+              }
+            }
+            """);
+
+        var settings = ServiceSettings.From(model.Get("web"), model);
+
+        // TLS ends at the ingress: an https entry would be preferred by service discovery and fail inside the cluster.
+        Assert.Equal(new Dictionary<string, string> { ["services__api__http__0"] = "http://api" }, settings.Plain);
+        Assert.Empty(settings.Secrets);
+
+        var elsewhere = AspireManifest.Parse("""
+            { "resources": { "web": { "type": "project.v0", "path": "Azora.Web.csproj", "env": { "services__mail__http__0": "{mail.bindings.http.url}" }, "bindings": { "http": { "scheme": "http" } } } } }
+            """);
+        var error = Assert.Throws<InvalidOperationException>(() => ServiceSettings.From(elsewhere.Get("web"), elsewhere));
+        Assert.Contains("services__mail__http__0={mail.bindings.http.url}", error.Message);
+    }
 }

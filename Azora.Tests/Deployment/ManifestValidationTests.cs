@@ -56,7 +56,7 @@ public sealed partial class ManifestValidationTests : IDisposable
         var findings = ManifestPolicy.Check(withoutPolicies);
 
         Assert.Contains("no NetworkPolicy denies all ingress and egress by default", findings);
-        foreach (var workload in (string[])["Deployment/api", "Deployment/payments", "Job/migrations", "StatefulSet/postgres", "StatefulSet/cache"])
+        foreach (var workload in (string[])["Deployment/api", "Deployment/payments", "Deployment/web", "Job/migrations", "StatefulSet/postgres", "StatefulSet/cache"])
         {
             Assert.Contains($"{workload} is selected by no NetworkPolicy", findings);
         }
@@ -169,6 +169,7 @@ public sealed partial class ManifestValidationTests : IDisposable
     [InlineData("Api", "azora-api")]
     [InlineData("Payments", "azora-payments")]
     [InlineData("Migrations", "azora-migrations")]
+    [InlineData("Web", "azora-web")]
     [InlineData("StripeEmulator", "azora-stripe-emulator")]
     public async Task Each_service_image_is_built_by_the_sdk_under_the_name_the_manifests_use(string project, string image)
     {
@@ -217,6 +218,18 @@ public sealed partial class ManifestValidationTests : IDisposable
         Assert.EndsWith("> 0.8", alerts.Single(alert => alert.Alert == "AzoraHighMemory").Expr);
         Assert.EndsWith("< 0.8", alerts.Single(alert => alert.Alert == "AzoraLowCacheHitRatio").Expr);
 
+        // The portal has its own error and latency alerts; the API's leave it out, so one failure is not paged twice
+        // under two thresholds.
+        Assert.All(["AzoraHighErrorRate", "AzoraHighLatency"], name => Assert.Contains("app_kubernetes_io_name!=\"web\"", alerts.Single(alert => alert.Alert == name).Expr));
+        var webErrors = alerts.Single(alert => alert.Alert == "AzoraWebHighErrorRate");
+        Assert.Equal(("5m", "critical"), (webErrors.For, webErrors.Labels["severity"]));
+        Assert.EndsWith("> 0.05", webErrors.Expr);
+        Assert.Contains("app_kubernetes_io_name=\"web\",http_response_status_code=~\"5..\"", webErrors.Expr);
+        var webLatency = alerts.Single(alert => alert.Alert == "AzoraWebHighLatency");
+        Assert.Equal(("10m", "high"), (webLatency.For, webLatency.Labels["severity"]));
+        Assert.Equal("histogram_quantile(0.95, sum by (le) (rate(http_server_request_duration_seconds_bucket{namespace=\"azora-production\",app_kubernetes_io_name=\"web\"}[5m]))) > 0.5", webLatency.Expr);
+        Assert.Contains(alerts, alert => alert.Alert == "AzoraServiceDown" && alert.Labels["service"] == "web");
+
         var backingUp = alerts.Single(alert => alert.Alert == "AzoraMailBackingUp");
         Assert.Equal(("max(azora_mail_oldest_pending_age_seconds{namespace=\"azora-production\"}) > 900", "5m", "high"),
             (backingUp.Expr, backingUp.For, backingUp.Labels["severity"]));
@@ -226,7 +239,7 @@ public sealed partial class ManifestValidationTests : IDisposable
 
         // Fire from kube-state-metrics when every pod of a Deployment is unready, and when its figures stop arriving.
         var noReplicas = alerts.Single(alert => alert.Alert == "AzoraNoAvailableReplicas");
-        Assert.Equal("sum by (deployment) (kube_deployment_status_replicas_available{namespace=\"azora-production\",deployment=~\"api-blue|api-green|payments\"}) == 0", noReplicas.Expr);
+        Assert.Equal("sum by (deployment) (kube_deployment_status_replicas_available{namespace=\"azora-production\",deployment=~\"api-blue|api-green|payments|web\"}) == 0", noReplicas.Expr);
         Assert.Equal(("1m", "critical"), (noReplicas.For, noReplicas.Labels["severity"]));
         Assert.StartsWith("absent(kube_deployment_status_replicas_available{", alerts.Single(alert => alert.Alert == "AzoraReplicaMetricsAbsent").Expr);
     }

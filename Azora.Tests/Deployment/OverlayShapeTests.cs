@@ -12,7 +12,7 @@ public sealed class OverlayShapeTests
 
         var services = staging.All<V1Deployment>().Where(deployment => deployment.Metadata.Name != "stripe-emulator").ToList();
         Assert.All(services, deployment => Assert.Equal(2, deployment.Spec.Replicas));
-        Assert.Equal(["api", "payments"], services.Select(deployment => deployment.Metadata.Name).Order());
+        Assert.Equal(["api", "payments", "web"], services.Select(deployment => deployment.Metadata.Name).Order());
         foreach (var name in (string[])["postgres", "cache"])
         {
             var statefulSet = staging.Single<V1StatefulSet>(name);
@@ -43,6 +43,7 @@ public sealed class OverlayShapeTests
     [InlineData("api-blue")]
     [InlineData("api-green")]
     [InlineData("payments")]
+    [InlineData("web")]
     public async Task Production_scales_each_service_from_3_to_10_pods_at_70_percent_cpu_and_keeps_2_during_disruptions(string name)
     {
         var production = await BuiltOverlay.GetAsync("production");
@@ -102,7 +103,7 @@ public sealed class OverlayShapeTests
         Assert.Equal("postgres", staging["database-egress"].Spec.Egress.Single().To.Single().PodSelector.MatchLabels["app.kubernetes.io/name"]);
         Assert.Equal("cache", staging["cache-egress"].Spec.Egress.Single().To.Single().PodSelector.MatchLabels["app.kubernetes.io/name"]);
         Assert.Equal(["api", "migrations", "payments"], staging["postgres-ingress"].Spec.Ingress.Single().FromProperty.Single().PodSelector.MatchExpressions.Single().Values);
-        Assert.Equal(["api", "payments"], staging["cache-ingress"].Spec.Ingress.Single().FromProperty.Single().PodSelector.MatchExpressions.Single().Values);
+        Assert.Equal(["api", "payments", "web"], staging["cache-ingress"].Spec.Ingress.Single().FromProperty.Single().PodSelector.MatchExpressions.Single().Values);
     }
 
     [Theory]
@@ -174,6 +175,91 @@ public sealed class OverlayShapeTests
         Assert.All(logPanels.Values, panel => Assert.Equal("loki", panel.GetProperty("datasource").GetProperty("type").GetString()));
         string Query(string title) => logPanels[title].GetProperty("targets")[0].GetProperty("expr").GetString()!;
         Assert.Equal("{namespace=\"azora-production\", container=~\"$service\"} | json | LogLevel=~\"$level\"", Query("Service logs"));
-        Assert.Equal("{namespace=\"azora-production\", container=~\"api|payments\"} |= \"$traceId\"", Query("Trace logs"));
+        Assert.Equal("{namespace=\"azora-production\", container=~\"api|payments|web\"} |= \"$traceId\"", Query("Trace logs"));
+    }
+
+    [Theory]
+    [InlineData("staging", "staging.azora.world", "Staging")]
+    [InlineData("production", "azora.world", "Production")]
+    public async Task The_portal_serves_the_environments_bare_host_over_tls_and_keeps_its_probes_and_metrics_inside(
+        string environment, string host, string environmentName)
+    {
+        var overlay = await BuiltOverlay.GetAsync(environment);
+
+        var ingress = overlay.Single<V1Ingress>("web");
+        Assert.Equal([host], ingress.Spec.Tls.Single().Hosts);
+        Assert.Equal(host.Replace('.', '-') + "-tls", ingress.Spec.Tls.Single().SecretName);
+        Assert.Equal("letsencrypt", ingress.Metadata.Annotations["cert-manager.io/cluster-issuer"]);
+        Assert.Equal("true", ingress.Metadata.Annotations["nginx.ingress.kubernetes.io/ssl-redirect"]);
+        var route = Assert.Single(ingress.Spec.Rules.Single(rule => rule.Host == host).Http.Paths);
+        Assert.Equal(("/", "Prefix", "web", "http"), (route.Path, route.PathType, route.Backend.Service.Name, route.Backend.Service.Port.Name));
+        // Sessions are in the cache, so any replica serves any browser: no sticky sessions.
+        Assert.DoesNotContain(ingress.Metadata.Annotations.Keys, key => key.Contains("affinity", StringComparison.Ordinal));
+
+        // The same host's paths for probes and Prometheus answer no client of the controller.
+        var inside = overlay.Single<V1Ingress>("web-internal-paths");
+        var paths = inside.Spec.Rules.Single(rule => rule.Host == host).Http.Paths;
+        Assert.Equal(["/alive", "/health", "/metrics"], paths.Select(path => path.Path).Order());
+        Assert.All(paths, path => Assert.Equal(("Prefix", "web"), (path.PathType, path.Backend.Service.Name)));
+        Assert.Equal("127.0.0.1/32", inside.Metadata.Annotations["nginx.ingress.kubernetes.io/allowlist-source-range"]);
+        Assert.Equal("127.0.0.1/32", inside.Metadata.Annotations["nginx.ingress.kubernetes.io/whitelist-source-range"]);
+        Assert.DoesNotContain(overlay.Single<V1Ingress>("azora").Spec.Rules.SelectMany(rule => rule.Http.Paths), path => path.Backend.Service.Name == "web");
+
+        var deployment = overlay.Single<V1Deployment>("web");
+        var container = deployment.Spec.Template.Spec.Containers.Single();
+        Assert.Equal(("/alive", "/alive", "/health"), (container.StartupProbe.HttpGet.Path, container.LivenessProbe.HttpGet.Path, container.ReadinessProbe.HttpGet.Path));
+        Assert.StartsWith("ghcr.io/azora-world/azora-web:", container.Image);
+        Assert.NotNull(container.Resources.Limits["memory"]);
+        Assert.True(container.SecurityContext.ReadOnlyRootFilesystem);
+        Assert.True(BuiltOverlay.Selects(overlay.Single<V1Service>("web").Spec.Selector, deployment.Spec.Template.Metadata.Labels));
+
+        // It finds the API by its Service, in plain HTTP inside the cluster, and reaches the cache; never the database.
+        var settings = overlay.Single<V1ConfigMap>("web-settings").Data;
+        Assert.Equal(("http://api", environmentName), (settings["services__api__http__0"], settings["ASPNETCORE_ENVIRONMENT"]));
+        Assert.DoesNotContain(settings.Keys, key => key.StartsWith("services__api__https", StringComparison.Ordinal) || key.StartsWith("API_", StringComparison.Ordinal));
+        var secrets = container.Env.Select(env => (env.Name, env.ValueFrom.SecretKeyRef.Name, env.ValueFrom.SecretKeyRef.Key));
+        Assert.Equal([("ConnectionStrings__cache", "azora-cache", "connection-string")], secrets);
+    }
+
+    [Theory]
+    [InlineData("staging")]
+    [InlineData("production")]
+    public async Task The_portal_may_reach_only_the_api_the_cache_and_dns_and_both_accept_it(string environment)
+    {
+        var overlay = await BuiltOverlay.GetAsync(environment);
+        var policies = overlay.All<V1NetworkPolicy>().ToList();
+        var web = overlay.Single<V1Deployment>("web").Spec.Template.Metadata.Labels;
+
+        var egress = policies.Where(policy => policy.Spec.PolicyTypes.Contains("Egress") && BuiltOverlay.Selects(policy.Spec.PodSelector, web)).ToList();
+        Assert.Equal(["allow-dns", "cache-egress", "default-deny", "web-to-api"], egress.Select(policy => policy.Metadata.Name).Order());
+        var rules = egress.SelectMany(policy => policy.Spec.Egress ?? []).ToList();
+        Assert.Equal(["53/TCP", "53/UDP", "6379/TCP", "8080/TCP"], rules.SelectMany(rule => rule.Ports).Select(port => $"{port.Port.Value}/{port.Protocol}").Order());
+        Assert.All(rules, rule => Assert.NotEmpty(rule.To));
+        var toApi = rules.Single(rule => rule.Ports.Any(port => port.Port.Value == "8080")).To.Single();
+        Assert.Equal(("api", null), (toApi.PodSelector.MatchLabels["app.kubernetes.io/name"], toApi.NamespaceSelector));
+        var toCache = rules.Single(rule => rule.Ports.Any(port => port.Port.Value == "6379")).To;
+        if (environment == "staging")
+        {
+            Assert.Equal("cache", toCache.Single().PodSelector.MatchLabels["app.kubernetes.io/name"]);
+        }
+        else
+        {
+            Assert.Equal(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], toCache.Select(peer => peer.IpBlock.Cidr));
+        }
+
+        // Every API pod (both colours in production) admits the portal on its port; in staging the cache pods do too.
+        foreach (var api in overlay.All<V1Deployment>().Where(deployment => deployment.Metadata.Name.StartsWith("api", StringComparison.Ordinal)))
+        {
+            Assert.Contains(policies, policy => BuiltOverlay.Selects(policy.Spec.PodSelector, api.Spec.Template.Metadata.Labels)
+                && policy.Spec.Ingress?.Any(rule => rule.Ports.Any(port => port.Port.Value == "8080")
+                    && rule.FromProperty.Any(peer => peer.NamespaceSelector is null && BuiltOverlay.Selects(peer.PodSelector, web))) == true);
+        }
+
+        if (environment == "staging")
+        {
+            var cache = overlay.Single<V1StatefulSet>("cache").Spec.Template.Metadata.Labels;
+            Assert.Contains(policies, policy => BuiltOverlay.Selects(policy.Spec.PodSelector, cache)
+                && policy.Spec.Ingress?.Any(rule => rule.FromProperty.Any(peer => BuiltOverlay.Selects(peer.PodSelector, web))) == true);
+        }
     }
 }

@@ -31,7 +31,12 @@ internal sealed class BenchmarkStack : IAsyncDisposable
 
     public Uri Endpoint(string resource) => _app.GetEndpoint(resource, "http");
 
-    public static async Task<BenchmarkStack> StartAsync()
+    /// <summary>This stack's own data directory (its PostgreSQL cluster, the Development signing key).</summary>
+    public string DataDirectory => _dataDirectory;
+
+    /// <param name="directInfrastructure">PostgreSQL and the cache on fixed free ports without Aspire's proxy in front,
+    /// for services the benchmark starts itself and points at them.</param>
+    public static async Task<BenchmarkStack> StartAsync(bool directInfrastructure = false)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "azora-tests", $"benchmark-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dataDirectory, (UnixFileMode)0b111_101_101);
@@ -41,6 +46,20 @@ internal sealed class BenchmarkStack : IAsyncDisposable
         {
             // No dashboard listens for OTLP here; exporting to nothing would cost the services CPU every second.
             builder.CreateResourceBuilder(service).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+        }
+
+        if (directInfrastructure)
+        {
+            foreach (var server in builder.Resources.OfType<ExecutableResource>().Where(resource => resource.Name is "postgres" or "garnet" or "redis"))
+            {
+                var port = FreePort();
+                builder.CreateResourceBuilder(server).WithEndpoint("tcp", endpoint =>
+                {
+                    endpoint.IsProxied = false;
+                    endpoint.Port = port;
+                    endpoint.TargetPort = port;
+                });
+            }
         }
 
         builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "api"))
@@ -54,6 +73,14 @@ internal sealed class BenchmarkStack : IAsyncDisposable
         // Aspire starts the project through `dotnet run`; the API is that process's child, so count the whole tree.
         var apiRoot = Convert.ToInt32(api!.Snapshot.Properties.Single(property => property.Name == "executable.pid").Value);
         return new BenchmarkStack(app, dataDirectory, apiRoot);
+    }
+
+    /// <summary>A loopback TCP port that nothing listens on right now.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async Task<string> ConnectionStringAsync(string name) =>
