@@ -51,9 +51,9 @@ var payments = builder.AddProject<Projects.Azora_Payments>("payments")
     .WaitForCompletion(migrations)
     .WithHttpHealthCheck("/health");
 
-builder.AddAzoraStripe(api, payments);
+var stripeEmulator = builder.AddAzoraStripe(api, payments);
 builder.AddAzoraMail(plan, repositoryRoot, api, payments);
-builder.AddAzoraWeb(api, infrastructure);
+builder.AddAzoraWeb(api, infrastructure, stripeEmulator);
 
 if (builder.ExecutionContext.IsPublishMode)
 {

@@ -5,13 +5,13 @@ using System.Security.Cryptography;
 /// (user secrets: <c>dotnet user-secrets set Parameters:stripe-secret-key sk_test_… --project Azora.AppHost</c>),
 /// Stripe itself. Without them, in run mode, the local Stripe emulator: the API creates intents on it and it signs
 /// webhooks to the worker with a secret made for this run (or <c>Azora:Stripe:EmulatorWebhookSecret</c>, for tests).
-/// The emulator is never part of a published model.
+/// The emulator is never part of a published model. Returns the emulator when there is one, for the portal's checkout.
 /// </summary>
 internal static class StripeWiring
 {
     public const string EmulatorSecretKey = "sk_test_azora_emulator";
 
-    public static void AddAzoraStripe(
+    public static IResourceBuilder<ProjectResource>? AddAzoraStripe(
         this IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> api, IResourceBuilder<ProjectResource> payments)
     {
         var useStripe = !string.IsNullOrWhiteSpace(builder.Configuration["Parameters:stripe-secret-key"]);
@@ -21,7 +21,7 @@ internal static class StripeWiring
             var webhookSecret = builder.AddParameter("stripe-webhook-secret", secret: true);
             api.WithEnvironment("Azora__Stripe__SecretKey", secretKey);
             payments.WithEnvironment("Azora__Stripe__SecretKey", secretKey).WithEnvironment("Azora__Stripe__WebhookSecret", webhookSecret);
-            return;
+            return null;
         }
 
         var emulatorWebhookSecret = builder.Configuration["Azora:Stripe:EmulatorWebhookSecret"]
@@ -36,5 +36,6 @@ internal static class StripeWiring
         payments.WithEnvironment("Azora__Stripe__SecretKey", EmulatorSecretKey)
             .WithEnvironment("Azora__Stripe__ApiBase", emulatorUrl)
             .WithEnvironment("Azora__Stripe__WebhookSecret", emulatorWebhookSecret);
+        return emulator;
     }
 }

@@ -117,32 +117,12 @@ app.MapPost("/emulator/payment_intents/{id}/{outcome}", async (string id, string
         return NoSuch("payment_intent", id);
     }
 
-    string type;
-    switch (outcome)
+    if (await CardOutcomes.ApplyAsync(intent, outcome, webhooks, Math.Clamp(deliveries ?? 1, 0, 50)) is not { } applied)
     {
-        case "succeed":
-            intent.Status = "succeeded";
-            intent.AmountReceived = intent.Amount;
-            intent.LatestCharge ??= EmulatorState.NewId("ch");
-            intent.LastPaymentError = null;
-            type = "payment_intent.succeeded";
-            break;
-        case "decline":
-            intent.Status = "requires_payment_method";
-            intent.LastPaymentError = new { code = "card_declined", decline_code = "generic_decline", message = "Your card was declined.", type = "card_error" };
-            type = "payment_intent.payment_failed";
-            break;
-        case "require_action":
-            intent.Status = "requires_action";
-            type = "payment_intent.requires_action";
-            break;
-        default:
-            return StripeError(400, "invalid_request_error", "Use succeed, decline or require_action.");
+        return StripeError(400, "invalid_request_error", "Use succeed, decline or require_action.");
     }
 
-    var payload = WebhookSender.Event(type, intent);
-    var statuses = await webhooks.SendAsync(payload, Math.Clamp(deliveries ?? 1, 0, 50));
-    return Results.Json(new { type, intent_status = intent.Status, deliveries = statuses });
+    return Results.Json(new { type = applied.Type, intent_status = intent.Status, deliveries = applied.Deliveries });
 });
 
 // A partner's webhook endpoint for the end-to-end suite on staging, whose own machine the payments worker cannot
@@ -157,6 +137,8 @@ app.MapPost("/emulator/webhook-sinks/{sink}", async (string sink, HttpRequest re
         request.Headers["Azora-Event-Type"].ToString()));
     return Results.Ok();
 });
+
+app.MapTestCheckout();
 
 app.MapGet("/emulator/webhook-sinks/{sink}", (string sink, EmulatorState state) => Results.Json(state.DeliveriesTo(sink), WebhookSender.Json));
 

@@ -1,6 +1,7 @@
 using Azora.ServiceDefaults;
 using Azora.Web.Components;
 using Azora.Web.Components.Account;
+using Azora.Web.Components.Checkout;
 using Azora.Web.Sessions;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -13,6 +14,7 @@ builder.Services.AddHttpContextAccessor();
 builder.Services.AddTransient<ForwardedClientAddress>();
 builder.Services.AddAzoraClient(options => options.BaseAddress = new Uri("https+http://api"), ServiceLifetime.Scoped)
     .AddHttpMessageHandler<ForwardedClientAddress>();
+builder.Services.Configure<StripeCheckoutOptions>(builder.Configuration.GetSection(StripeCheckoutOptions.Section));
 builder.Services.AddRazorComponents();
 builder.Services.AddOutputCache(options => options.AddPolicy(AnonymousPages.Policy, AnonymousPages.Configure));
 

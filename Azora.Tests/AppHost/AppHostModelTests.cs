@@ -57,10 +57,11 @@ public sealed class AppHostModelTests : IDisposable
         }
 
         // The portal reads and writes product data through the API only, never the database; the cache holds its
-        // sessions and key ring.
+        // sessions and key ring. It knows the Stripe emulator's address only to send browsers there; it does not wait for it.
         var web = Resource(builder, "web");
         Assert.Contains(("api", WaitType.WaitUntilHealthy), WaitsOf(web));
-        Assert.Equal(["api", "cache"], ReferencesOf(web).Distinct().Order());
+        Assert.Equal(["api", "cache", "stripe"], ReferencesOf(web).Distinct().Order());
+        Assert.DoesNotContain(WaitsOf(web), wait => wait.Name == "stripe");
     }
 
     [Fact]
@@ -95,6 +96,12 @@ public sealed class AppHostModelTests : IDisposable
 
         Assert.IsType<ProjectResource>(Resource(builder, "stripe"));
         Assert.DoesNotContain(builder.Resources, resource => resource.Name == "stripe-secret-key");
+
+        // The portal sends buyers to the emulator's test checkout page, which sends them back only to the portal.
+        var web = await EnvironmentOfAsync(Resource(builder, "web"));
+        Assert.Equal("{stripe.bindings.http.url}", web["Azora__Web__Stripe__EmulatorUrl"]);
+        Assert.DoesNotContain("Azora__Web__Stripe__PublishableKey", web.Keys);
+        Assert.Equal("{web.bindings.http.url}", (await EnvironmentOfAsync(Resource(builder, "stripe")))["Emulator__ReturnOrigins__0"]);
     }
 
     [Fact]
@@ -106,6 +113,20 @@ public sealed class AppHostModelTests : IDisposable
         Assert.DoesNotContain(builder.Resources, resource => resource.Name == "stripe");
         Assert.IsType<ParameterResource>(Resource(builder, "stripe-secret-key"));
         Assert.True(((ParameterResource)Resource(builder, "stripe-secret-key")).Secret);
+        Assert.DoesNotContain("Azora__Web__Stripe__EmulatorUrl", (await EnvironmentOfAsync(Resource(builder, "web"))).Keys);
+    }
+
+    [Fact]
+    public async Task With_stripe_and_a_publishable_key_the_portal_shows_stripes_payment_element()
+    {
+        await using var builder = await ModelAsync(
+            "--Azora:Infrastructure=local", "--Parameters:stripe-secret-key=sk_test_not_a_real_key", "--Parameters:stripe-webhook-secret=whsec_not_real",
+            "--Parameters:stripe-publishable-key=pk_test_not_a_real_key");
+
+        Assert.False(((ParameterResource)Resource(builder, "stripe-publishable-key")).Secret);
+        var web = await EnvironmentOfAsync(Resource(builder, "web"));
+        Assert.Equal("{stripe-publishable-key.value}", web["Azora__Web__Stripe__PublishableKey"]);
+        Assert.DoesNotContain("Azora__Web__Stripe__EmulatorUrl", web.Keys);
     }
 
     [Fact]

@@ -43,6 +43,10 @@ public sealed class AzoraStackFixture : IAsyncLifetime
             .WithEnvironment("Azora__Mail__Sender__Lease", "00:00:10")
             .WithEnvironment("Azora__Mail__Smtp__Timeout", "00:00:02");
 
+        // A publishable key beside the emulator, so tests can read the Payment Element page (the emulator still takes cards).
+        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "web"))
+            .WithEnvironment("Azora__Web__Stripe__PublishableKey", StripePublishableKey);
+
         // Not the default 24 hours, so the rotation test shows the setting is read.
         var api = builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "api");
         builder.CreateResourceBuilder(api).WithEnvironment("Azora__Webhooks__SecretRotationGrace", "02:00:00");
@@ -57,6 +61,9 @@ public sealed class AzoraStackFixture : IAsyncLifetime
 
     /// <summary>The secret the Stripe emulator signs webhooks with (a test value), so tests can sign or forge events.</summary>
     public const string StripeWebhookSecret = "whsec_test_azora_stack";
+
+    /// <summary>The publishable key the test stack's portal shows on its Payment Element page (a test value).</summary>
+    public const string StripePublishableKey = "pk_test_azora_stack";
 
     /// <summary>The Stripe emulator's own address, for its card-outcome and fault controls.</summary>
     public HttpClient CreateStripeEmulatorClient() => new() { BaseAddress = App.GetEndpoint("stripe", "http") };

@@ -65,7 +65,9 @@ internal sealed class PortalBrowser : IDisposable
             fields[name] = value;
         }
 
-        var action = form.GetAttribute("action") is { Length: > 0 } target ? target : Location?.PathAndQuery ?? "/";
+        // As a browser resolves it: against the page the form is on, which may be another site's (the Stripe emulator's).
+        var here = Location ?? BaseAddress;
+        var action = form.GetAttribute("action") is { Length: > 0 } target ? new Uri(here, target) : here;
         return _http.PostAsync(action, new FormUrlEncodedContent(fields));
     }
 
