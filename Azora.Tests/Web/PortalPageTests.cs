@@ -36,14 +36,21 @@ public class PortalPageTests(AzoraStackFixture stack)
         var none = await PageAsync($"/courses?q={word}&level=beginner&free=false");
         Assert.Empty(Cards(none));
         Assert.NotNull(none.QuerySelector("[data-testid=catalog-empty]"));
+
+        // Both are in the programming category; another category has neither, and the choice stays in the form.
+        Assert.Equal(2, Cards(await PageAsync($"/courses?q={word}&category=programming")).Count);
+        var elsewhere = await PageAsync($"/courses?q={word}&category=music");
+        Assert.Empty(Cards(elsewhere));
+        Assert.Equal("music", elsewhere.QuerySelector("select#category option[selected]")!.GetAttribute("value"));
     }
 
     [Fact]
     public async Task Malformed_search_values_in_the_url_are_ignored_rather_than_refused()
     {
-        var page = await PageAsync("/courses?page=abc&level=expert&free=maybe&sort=cheapest");
+        var page = await PageAsync("/courses?page=abc&level=expert&free=maybe&sort=cheapest&category=no-such-category");
 
         Assert.NotEmpty(Cards(page));
+        Assert.Null(page.QuerySelector("select#category option[selected]"));
         Assert.Equal("", page.QuerySelector("select#level option[selected]")?.GetAttribute("value") ?? "");
         Assert.Null(page.QuerySelector("[data-testid=previous-page]"));
     }

@@ -3,10 +3,11 @@ using Azora.Client;
 namespace Azora.Web.Components.Catalog;
 
 /// <summary>
-/// The catalog's search as it stands in the page's URL (<c>/courses?q=sql&amp;level=beginner&amp;free=true&amp;sort=price&amp;page=2</c>),
-/// so a search can be bookmarked and shared. Unknown or malformed values are dropped, never passed on.
+/// The catalog's search as it stands in the page's URL
+/// (<c>/courses?q=sql&amp;category=data-science&amp;level=beginner&amp;free=true&amp;sort=price&amp;page=2</c>), so a search can
+/// be bookmarked and shared. Unknown or malformed values are dropped, never passed on.
 /// </summary>
-public sealed record CatalogQuery(string? Search, string? Level, bool? Free, string? Sort, int Page)
+public sealed record CatalogQuery(string? Search, string? Category, string? Level, bool? Free, string? Sort, int Page)
 {
     public const int PageSize = 12;
 
@@ -16,14 +17,17 @@ public sealed record CatalogQuery(string? Search, string? Level, bool? Free, str
     public static readonly IReadOnlyList<(string Value, string Label)> Sorts =
         [("newest", "Newest"), ("popular", "Most popular"), ("title", "Title"), ("price", "Price, low to high"), ("-price", "Price, high to low")];
 
-    public static CatalogQuery From(string? search, string? level, string? free, string? sort, string? page) => new(
+    /// <param name="categories">The catalog's category slugs: any other category is dropped.</param>
+    public static CatalogQuery From(
+        string? search, string? category, IReadOnlyCollection<string> categories, string? level, string? free, string? sort, string? page) => new(
         string.IsNullOrWhiteSpace(search) ? null : search.Trim()[..Math.Min(search.Trim().Length, 100)],
+        category is not null && categories.Contains(category) ? category : null,
         Levels.Any(option => option.Value == level) ? level : null,
         free switch { "true" => true, "false" => false, _ => null },
         Sorts.Any(option => option.Value == sort) ? sort : null,
         int.TryParse(page, out var number) && number is >= 1 and <= 10_000 ? number : 1);
 
-    public CourseFilter ToFilter() => new() { Search = Search, Level = Level, Free = Free, Sort = Sort };
+    public CourseFilter ToFilter() => new() { Search = Search, Category = Category, Level = Level, Free = Free, Sort = Sort };
 
     /// <summary>This search's URL, on another page of results.</summary>
     public string Url(int page)
@@ -38,6 +42,7 @@ public sealed record CatalogQuery(string? Search, string? Level, bool? Free, str
         }
 
         Add("q", Search);
+        Add("category", Category);
         Add("level", Level);
         Add("free", Free switch { true => "true", false => "false", null => null });
         Add("sort", Sort);
