@@ -39,7 +39,7 @@ public sealed partial class PortalCatalogJourney(AzoraTarget target, ITestOutput
         await page.GetByLabel("Sort by").SelectOptionAsync("-price");
         await page.GetByRole(AriaRole.Button, new() { Name = "Show courses" }).ClickAsync();
         await page.WaitForURLAsync(url => url.Contains("q=", StringComparison.Ordinal));
-        AssertQuery(page, new() { ["q"] = nonsense, ["level"] = "advanced", ["free"] = "false", ["sort"] = "-price" });
+        AssertQuery(page, new() { ["q"] = nonsense, ["category"] = "", ["level"] = "advanced", ["free"] = "false", ["sort"] = "-price" });
         await Assertions.Expect(page.GetByTestId("catalog-empty")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("course-card")).ToHaveCountAsync(0);
         await AssertFormShowsAsync(page, nonsense, "advanced", "false", "-price");
@@ -102,18 +102,20 @@ public sealed partial class PortalCatalogJourney(AzoraTarget target, ITestOutput
         var course = detail.GetProperty("course");
         Assert.Equal(title, course.GetProperty("title").GetString());
         var level = course.GetProperty("level").GetString()!;
+        var category = course.GetProperty("category").GetProperty("slug").GetString()!;
         var free = course.GetProperty("isFree").GetBoolean();
         var lessons = detail.GetProperty("lessons").GetArrayLength();
 
-        // Search for it by a word of its title, its level and its price: it is found, and only what fits is shown.
+        // Search for it by a word of its title, its category, level and price: it is found, and only what fits is shown.
         var word = Words().Matches(title).Select(match => match.Value).MaxBy(part => part.Length)!;
         await page.GetByLabel("Search", new() { Exact = true }).FillAsync(word);
+        await page.GetByLabel("Category").SelectOptionAsync(category);
         await page.GetByLabel("Level").SelectOptionAsync(level);
         await page.GetByLabel("Price").SelectOptionAsync(free ? "true" : "false");
         await page.GetByLabel("Sort by").SelectOptionAsync("title");
         await page.GetByRole(AriaRole.Button, new() { Name = "Show courses" }).ClickAsync();
         await page.WaitForURLAsync(url => url.Contains("q=", StringComparison.Ordinal));
-        var filter = new Dictionary<string, string> { ["q"] = word, ["level"] = level, ["free"] = free ? "true" : "false", ["sort"] = "title" };
+        var filter = new Dictionary<string, string> { ["q"] = word, ["category"] = category, ["level"] = level, ["free"] = free ? "true" : "false", ["sort"] = "title" };
         AssertQuery(page, filter);
         var searchUrl = page.Url;
         await AssertFormShowsAsync(page, word, level, free ? "true" : "false", "title");
@@ -153,7 +155,7 @@ public sealed partial class PortalCatalogJourney(AzoraTarget target, ITestOutput
     {
         await VisitAsync(page, "/courses");
         await AssertNoHorizontalScrollingAsync(page);
-        foreach (var control in (string[])["Search", "Level", "Price", "Sort by"])
+        foreach (var control in (string[])["Search", "Category", "Level", "Price", "Sort by"])
         {
             await AssertWithinTheScreenAsync(page, page.GetByLabel(control, new() { Exact = true }));
         }

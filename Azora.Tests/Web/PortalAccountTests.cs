@@ -26,7 +26,7 @@ public class PortalAccountTests(AzoraStackFixture stack)
         var done = await browser.SubmitAsync(resetPage, new Dictionary<string, string> { ["Form.NewPassword"] = NewPassword });
         Assert.NotNull(done.QuerySelector("[data-testid=password-reset-done]"));
 
-        var signedIn = await SignInAsync(browser, account.Email, NewPassword);
+        var signedIn = await browser.SignInAsync(account.Email, NewPassword);
         Assert.NotNull(signedIn.QuerySelector("[data-testid=nav-account]"));
 
         // The link works once: the same form again is refused with the API's words, and says how to get a new one.
@@ -49,7 +49,7 @@ public class PortalAccountTests(AzoraStackFixture stack)
         using var api = stack.CreateApiClient();
         var account = await TestAccounts.RegisterAsync(api);
         using var browser = await PortalBrowser.OpenAsync(stack);
-        var page = await SignInAsync(browser, account.Email, returnUrl: "/account");
+        var page = await browser.SignInAsync(account.Email, returnUrl: "/account");
         Assert.Contains(account.Email, page.QuerySelector("[data-testid=email-status]")!.TextContent);
 
         var saved = await browser.SubmitAsync(page, new Dictionary<string, string> { ["Profile.Name"] = "Katherine Johnson", ["Profile.Bio"] = "Orbits & <b>maths</b>" }, "form#profile-form");
@@ -67,7 +67,7 @@ public class PortalAccountTests(AzoraStackFixture stack)
         using var api = stack.CreateApiClient();
         var account = await TestAccounts.RegisterAsync(api);
         using var browser = await PortalBrowser.OpenAsync(stack);
-        var page = await SignInAsync(browser, account.Email, returnUrl: "/account");
+        var page = await browser.SignInAsync(account.Email, returnUrl: "/account");
 
         var wrong = await browser.SubmitAsync(page, new Dictionary<string, string>
         {
@@ -95,7 +95,7 @@ public class PortalAccountTests(AzoraStackFixture stack)
         using var api = stack.CreateApiClient();
         var account = await TestAccounts.RegisterAsync(api);
         using var browser = await PortalBrowser.OpenAsync(stack);
-        await SignInAsync(browser, account.Email);
+        await browser.SignInAsync(account.Email);
 
         using var export = await browser.GetAsync("/account/export");
         Assert.Equal(HttpStatusCode.OK, export.StatusCode);
@@ -115,7 +115,7 @@ public class PortalAccountTests(AzoraStackFixture stack)
         using var api = stack.CreateApiClient();
         var account = await TestAccounts.RegisterAsync(api);
         using var browser = await PortalBrowser.OpenAsync(stack);
-        await SignInAsync(browser, account.Email);
+        await browser.SignInAsync(account.Email);
         var page = await browser.ReadAsync("/account/delete");
 
         var refused = await browser.SubmitAsync(page, new Dictionary<string, string> { ["Form.Password"] = "not my password at all" });
@@ -127,15 +127,10 @@ public class PortalAccountTests(AzoraStackFixture stack)
         Assert.Null(browser.SessionCookie);
         Assert.Equal(1, await DeletedAsync(account.UserId));
 
-        var again = await browser.SubmitAsync(await browser.ReadAsync("/sign-in"),
-            new Dictionary<string, string> { ["Form.Email"] = account.Email, ["Form.Password"] = TestAccounts.Password });
+        var again = await browser.SignInAsync(account.Email);
         Assert.NotNull(again.QuerySelector("[data-testid=form-error]"));
     }
 
     private Task<long> DeletedAsync(Guid userId) =>
         stack.CountAsync("SELECT count(*) FROM users WHERE id = @userId AND deleted_at IS NOT NULL", new { userId });
-
-    private static async Task<IDocument> SignInAsync(PortalBrowser browser, string email, string password = TestAccounts.Password, string returnUrl = "/learning") =>
-        await browser.SubmitAsync(await browser.ReadAsync($"/sign-in?returnUrl={Uri.EscapeDataString(returnUrl)}"),
-            new Dictionary<string, string> { ["Form.Email"] = email, ["Form.Password"] = password });
 }

@@ -18,7 +18,7 @@ public class PortalAdminTests(AzoraStackFixture stack)
         using var api = stack.CreateApiClient();
         var learner = await TestAccounts.RegisterAsync(api, TestAccounts.NewEmail("portal-grant"), name: "Future Instructor");
         using var learnerBrowser = await PortalBrowser.OpenAsync(stack);
-        Assert.Null((await PortalSignIn.SignInAsync(learnerBrowser, learner.Email)).QuerySelector("[data-testid=nav-studio]"));
+        Assert.Null((await learnerBrowser.SignInAsync(learner.Email)).QuerySelector("[data-testid=nav-studio]"));
 
         using var adminBrowser = await SignInAsAdminAsync(api);
         var users = await adminBrowser.ReadAsync($"/admin/users?q={Uri.EscapeDataString(learner.Email)}");
@@ -36,7 +36,7 @@ public class PortalAdminTests(AzoraStackFixture stack)
         // The role change ended the learner's sessions: the portal signs them out, and the next sign-in carries the role.
         var again = await learnerBrowser.ReadAsync("/learning");
         Assert.Equal("/sign-in", learnerBrowser.Location!.AbsolutePath);
-        var landed = await learnerBrowser.SubmitAsync(again, new Dictionary<string, string> { ["Form.Email"] = learner.Email, ["Form.Password"] = TestAccounts.Password });
+        var landed = await learnerBrowser.SignInOnAsync(again, learner.Email);
         Assert.NotNull(landed.QuerySelector("[data-testid=nav-studio]"));
         Assert.NotNull((await learnerBrowser.ReadAsync("/studio")).QuerySelector("[data-testid=new-course]"));
 
@@ -59,14 +59,14 @@ public class PortalAdminTests(AzoraStackFixture stack)
         Assert.NotNull(row.QuerySelector("[data-testid=enable-user]"));
 
         using var userBrowser = await PortalBrowser.OpenAsync(stack);
-        var refused = await PortalSignIn.SignInAsync(userBrowser, user.Email);
+        var refused = await userBrowser.SignInAsync(user.Email);
         Assert.Equal("/sign-in", userBrowser.Location!.AbsolutePath);
         Assert.Equal(await LoginRefusalAsync(api, user.Email), refused.QuerySelector("[data-testid=form-error]")!.TextContent);
         Assert.Null(userBrowser.SessionCookie);
 
         var enabled = await PressAsync(adminBrowser, disabled, row, "enable-user");
         Assert.Equal("Active", Assert.Single(Rows(enabled)).QuerySelector("[data-testid=user-status]")!.TextContent);
-        Assert.NotNull((await PortalSignIn.SignInAsync(userBrowser, user.Email)).QuerySelector("[data-testid=nav-account]"));
+        Assert.NotNull((await userBrowser.SignInAsync(user.Email)).QuerySelector("[data-testid=nav-account]"));
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public class PortalAdminTests(AzoraStackFixture stack)
     {
         var admin = await TestRoles.SignInAsAsync(stack, api, "admin");
         var browser = await PortalBrowser.OpenAsync(stack);
-        Assert.NotNull((await PortalSignIn.SignInAsync(browser, admin.Email)).QuerySelector("[data-testid=nav-admin]"));
+        Assert.NotNull((await browser.SignInAsync(admin.Email)).QuerySelector("[data-testid=nav-admin]"));
         return browser;
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
+using Azora.Tests.Api;
 using Azora.Tests.Stack;
 
 namespace Azora.Tests.Web;
@@ -70,6 +71,14 @@ internal sealed class PortalBrowser : IDisposable
         var action = form.GetAttribute("action") is { Length: > 0 } target ? new Uri(here, target) : here;
         return _http.PostAsync(action, new FormUrlEncodedContent(fields));
     }
+
+    /// <summary>Signs in through the sign-in form (sent back to <paramref name="returnUrl"/> when given); the page landed on.</summary>
+    public async Task<IDocument> SignInAsync(string email, string password = TestAccounts.Password, string? returnUrl = null) =>
+        await SignInOnAsync(await ReadAsync(returnUrl is null ? "/sign-in" : $"/sign-in?returnUrl={Uri.EscapeDataString(returnUrl)}"), email, password);
+
+    /// <summary>Fills and submits the sign-in form of <paramref name="signInPage"/>; the page landed on.</summary>
+    public Task<IDocument> SignInOnAsync(IDocument signInPage, string email, string password = TestAccounts.Password) =>
+        SubmitAsync(signInPage, new Dictionary<string, string> { ["Form.Email"] = email, ["Form.Password"] = password });
 
     /// <summary>The session cookie as the browser holds it, or null when signed out.</summary>
     public Cookie? SessionCookie => Cookies.GetAllCookies().FirstOrDefault(cookie => cookie.Name.Contains("azora_session", StringComparison.Ordinal));

@@ -193,11 +193,7 @@ public class PortalCheckoutTests(AzoraStackFixture stack)
     private async Task<PortalBrowser> SignedInAsync(SignedIn account, string returnUrl)
     {
         var browser = await PortalBrowser.OpenAsync(stack);
-        await browser.SubmitAsync(await browser.ReadAsync($"/sign-in?returnUrl={Uri.EscapeDataString(returnUrl)}"), new Dictionary<string, string>
-        {
-            ["Form.Email"] = account.Email,
-            ["Form.Password"] = TestAccounts.Password,
-        });
+        await browser.SignInAsync(account.Email, returnUrl: returnUrl);
         Assert.Equal(returnUrl, browser.Location!.AbsolutePath);
         return browser;
     }

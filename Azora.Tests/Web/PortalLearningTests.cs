@@ -30,7 +30,7 @@ public class PortalLearningTests(AzoraStackFixture stack)
         Assert.Equal("by Test instructor", anonymous.QuerySelector("[data-testid=course-instructor]")!.TextContent);
         Assert.Equal("Made by a test.", anonymous.QuerySelector("[data-testid=course-description]")!.TextContent);
 
-        var coursePage = await SignInAsync(browser, $"/courses/{course.Slug}", learner.Email);
+        var coursePage = await browser.SignInAsync(learner.Email, returnUrl: $"/courses/{course.Slug}");
         Assert.Equal($"/courses/{course.Slug}", browser.Location!.AbsolutePath);
         Assert.NotNull(coursePage.QuerySelector("form button[data-testid=enroll-button]"));
 
@@ -82,7 +82,7 @@ public class PortalLearningTests(AzoraStackFixture stack)
 
         // Someone else's certificate is not among a learner's own.
         using var other = await PortalBrowser.OpenAsync(stack);
-        await SignInAsync(other, "/learning", (await TestAccounts.RegisterAsync(api)).Email);
+        await other.SignInAsync((await TestAccounts.RegisterAsync(api)).Email, returnUrl: "/learning");
         using var notMine = await other.GetAsync(certificatePath);
         Assert.Equal(HttpStatusCode.NotFound, notMine.StatusCode);
     }
@@ -195,7 +195,7 @@ public class PortalLearningTests(AzoraStackFixture stack)
 
         var learner = await TestAccounts.RegisterAsync(api);
         using var browser = await PortalBrowser.OpenAsync(stack);
-        await SignInAsync(browser, "/learning", learner.Email);
+        await browser.SignInAsync(learner.Email, returnUrl: "/learning");
         var (status, page) = await ReadAnyAsync(browser, lessonPath);
         Assert.Equal(HttpStatusCode.Forbidden, status);
         Assert.Equal("Lesson 2", page.QuerySelector("[data-testid=lesson-title]")!.TextContent);
@@ -225,7 +225,7 @@ public class PortalLearningTests(AzoraStackFixture stack)
         var course = await CourseWithLessonsAsync(api, instructor, 4900, new { content = "Open", preview = true }, new { content = "Owned **words**" });
 
         using var browser = await PortalBrowser.OpenAsync(stack);
-        await SignInAsync(browser, "/learning", instructor.Email);
+        await browser.SignInAsync(instructor.Email, returnUrl: "/learning");
         var page = await browser.ReadAsync($"/learn/{course.Slug}/{course.LessonIds[1]}");
 
         Assert.Equal("words", page.QuerySelector("[data-testid=lesson-content] strong")!.TextContent);
@@ -246,17 +246,13 @@ public class PortalLearningTests(AzoraStackFixture stack)
         }
 
         using var browser = await PortalBrowser.OpenAsync(stack);
-        await SignInAsync(browser, "/learning", learner.Email);
+        await browser.SignInAsync(learner.Email, returnUrl: "/learning");
         using var forged = await browser.PostAsync($"/learn/{course.Slug}/{course.LessonIds[0]}", new Dictionary<string, string> { ["_handler"] = "complete-lesson" });
 
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
         Assert.Equal(0, await stack.CountAsync(
             "SELECT count(*) FROM lesson_completions lc JOIN enrollments e ON e.id = lc.enrollment_id WHERE e.user_id = @UserId", new { learner.UserId }));
     }
-
-    private static async Task<IDocument> SignInAsync(PortalBrowser browser, string returnUrl, string email) =>
-        await browser.SubmitAsync(await browser.ReadAsync($"/sign-in?returnUrl={Uri.EscapeDataString(returnUrl)}"),
-            new Dictionary<string, string> { ["Form.Email"] = email, ["Form.Password"] = TestAccounts.Password });
 
     private static async Task<(HttpStatusCode Status, IDocument Page)> ReadAnyAsync(PortalBrowser browser, string path)
     {

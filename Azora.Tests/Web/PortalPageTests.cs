@@ -133,8 +133,7 @@ public class PortalPageTests(AzoraStackFixture stack)
         using var api = stack.CreateApiClient();
         var account = await TestAccounts.RegisterAsync(api);
         using var signedIn = await PortalBrowser.OpenAsync(stack);
-        await signedIn.SubmitAsync(await signedIn.ReadAsync("/sign-in"),
-            new Dictionary<string, string> { ["Form.Email"] = account.Email, ["Form.Password"] = TestAccounts.Password });
+        await signedIn.SignInAsync(account.Email);
         using var personal = await signedIn.GetAsync(path);
         Assert.Null(personal.Headers.Age);
         Assert.Contains("data-testid=\"nav-account\"", await personal.Content.ReadAsStringAsync());

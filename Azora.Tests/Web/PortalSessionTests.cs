@@ -83,12 +83,12 @@ public class PortalSessionTests(AzoraStackFixture stack)
         Assert.Equal("/sign-in", browser.Location!.AbsolutePath);
         Assert.Equal("?returnUrl=%2Flearning", browser.Location.Query);
 
-        await SignInAsync(browser, signIn, account.Email);
+        await browser.SignInOnAsync(signIn, account.Email);
         Assert.Equal("/learning", browser.Location!.AbsolutePath);
 
         // A link that would take a person to another site after signing in takes them to their learning instead.
         using var elsewhere = await PortalBrowser.OpenAsync(stack);
-        await SignInAsync(elsewhere, await elsewhere.ReadAsync("/sign-in?returnUrl=https%3A%2F%2Fevil.example%2F"), account.Email);
+        await elsewhere.SignInOnAsync(await elsewhere.ReadAsync("/sign-in?returnUrl=https%3A%2F%2Fevil.example%2F"), account.Email);
         Assert.Equal(elsewhere.BaseAddress.Host, elsewhere.Location!.Host);
         Assert.Equal("/learning", elsewhere.Location.AbsolutePath);
     }
@@ -99,7 +99,7 @@ public class PortalSessionTests(AzoraStackFixture stack)
         using var api = stack.CreateApiClient();
         var account = await TestAccounts.RegisterAsync(api);
         using var browser = await PortalBrowser.OpenAsync(stack);
-        await SignInAsync(browser, await browser.ReadAsync("/sign-in"), account.Email);
+        await browser.SignInOnAsync(await browser.ReadAsync("/sign-in"), account.Email);
         var rotationsBefore = await RefreshTokensAsync(account.Email);
 
         // Each request refreshes (the test stack's margin); a refresh token used twice would end the session.
@@ -119,7 +119,7 @@ public class PortalSessionTests(AzoraStackFixture stack)
         using var api = stack.CreateApiClient();
         var account = await TestAccounts.RegisterAsync(api);
         using var browser = await PortalBrowser.OpenAsync(stack);
-        var learning = await SignInAsync(browser, await browser.ReadAsync("/sign-in"), account.Email);
+        var learning = await browser.SignInOnAsync(await browser.ReadAsync("/sign-in"), account.Email);
         var stolen = browser.SessionCookie!;
 
         var home = await browser.SubmitAsync(learning, formSelector: "form[action='/sign-out']");
@@ -143,16 +143,13 @@ public class PortalSessionTests(AzoraStackFixture stack)
         using var api = stack.CreateApiClient();
         var account = await TestAccounts.RegisterAsync(api);
         using var browser = await PortalBrowser.OpenAsync(stack);
-        await SignInAsync(browser, await browser.ReadAsync("/sign-in"), account.Email);
+        await browser.SignInOnAsync(await browser.ReadAsync("/sign-in"), account.Email);
 
         using var forged = await browser.PostAsync("/sign-out", new Dictionary<string, string>());
 
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
         Assert.NotNull((await browser.ReadAsync("/learning")).QuerySelector("[data-testid=nav-account]"));
     }
-
-    private static Task<IDocument> SignInAsync(PortalBrowser browser, IDocument signInPage, string email) =>
-        browser.SubmitAsync(signInPage, new Dictionary<string, string> { ["Form.Email"] = email, ["Form.Password"] = TestAccounts.Password });
 
     private Task<long> RefreshTokensAsync(string email) => stack.CountAsync(
         "SELECT count(*) FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id WHERE lower(u.email) = lower(@email)",

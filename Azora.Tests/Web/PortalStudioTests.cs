@@ -19,7 +19,7 @@ public class PortalStudioTests(AzoraStackFixture stack)
         using var api = stack.CreateApiClient();
         var instructor = await TestRoles.SignInAsAsync(stack, api, "instructor");
         using var browser = await PortalBrowser.OpenAsync(stack);
-        var landed = await PortalSignIn.SignInAsync(browser, instructor.Email);
+        var landed = await browser.SignInAsync(instructor.Email);
         var studio = await browser.ReadAsync(landed.QuerySelector("[data-testid=nav-studio]")!.GetAttribute("href")!);
         Assert.Empty(studio.QuerySelectorAll("[data-testid=studio-course]"));
 
@@ -97,7 +97,7 @@ public class PortalStudioTests(AzoraStackFixture stack)
         using var api = stack.CreateApiClient();
         var instructor = await TestRoles.SignInAsAsync(stack, api, "instructor");
         using var browser = await PortalBrowser.OpenAsync(stack);
-        await PortalSignIn.SignInAsync(browser, instructor.Email);
+        await browser.SignInAsync(instructor.Email);
 
         var refused = await browser.SubmitAsync(await browser.ReadAsync("/studio/courses/new"), new Dictionary<string, string>
         {
@@ -137,7 +137,7 @@ public class PortalStudioTests(AzoraStackFixture stack)
         using var api = stack.CreateApiClient();
         var learner = await TestAccounts.RegisterAsync(api);
         using var browser = await PortalBrowser.OpenAsync(stack);
-        var landed = await PortalSignIn.SignInAsync(browser, learner.Email);
+        var landed = await browser.SignInAsync(learner.Email);
         Assert.Null(landed.QuerySelector("[data-testid=nav-studio]"));
 
         foreach (var path in new[] { "/studio", "/studio/courses/new", $"/studio/courses/{Guid.NewGuid()}" })
@@ -149,7 +149,7 @@ public class PortalStudioTests(AzoraStackFixture stack)
 
         var instructor = await TestRoles.SignInAsAsync(stack, api, "instructor");
         using var staff = await PortalBrowser.OpenAsync(stack);
-        var staffHome = await PortalSignIn.SignInAsync(staff, instructor.Email);
+        var staffHome = await staff.SignInAsync(instructor.Email);
         Assert.Null(staffHome.QuerySelector("[data-testid=nav-admin]"));
         using var admin = await staff.GetAsync("/admin/users");
         Assert.Equal(HttpStatusCode.Forbidden, admin.StatusCode);
@@ -163,7 +163,7 @@ public class PortalStudioTests(AzoraStackFixture stack)
         var draft = await Courses.CreateAsync(api, owner, publish: false, lessons: 1);
         var other = await TestRoles.SignInAsAsync(stack, api, "instructor");
         using var browser = await PortalBrowser.OpenAsync(stack);
-        await PortalSignIn.SignInAsync(browser, other.Email);
+        await browser.SignInAsync(other.Email);
 
         using var missing = await browser.GetAsync($"/studio/courses/{draft.Id}");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
@@ -176,7 +176,7 @@ public class PortalStudioTests(AzoraStackFixture stack)
         var instructor = await TestRoles.SignInAsAsync(stack, api, "instructor");
         var course = await Courses.CreateAsync(api, instructor, publish: false, lessons: 0, title: $"Empty {Guid.NewGuid():N}");
         using var browser = await PortalBrowser.OpenAsync(stack);
-        await PortalSignIn.SignInAsync(browser, instructor.Email);
+        await browser.SignInAsync(instructor.Email);
         var editor = await browser.ReadAsync($"/studio/courses/{course.Id}");
 
         var refused = await browser.SubmitAsync(editor, formSelector: "form[data-testid=publication-form]");
@@ -235,11 +235,4 @@ public class PortalStudioTests(AzoraStackFixture stack)
 
     private static List<string> LessonTitles(IDocument editor) =>
         [.. editor.QuerySelectorAll("[data-testid=studio-lesson] [data-testid=edit-lesson]").Select(link => link.TextContent)];
-}
-
-/// <summary>Signing in through the portal's form, as a person does.</summary>
-internal static class PortalSignIn
-{
-    public static async Task<IDocument> SignInAsync(PortalBrowser browser, string email, string password = TestAccounts.Password) =>
-        await browser.SubmitAsync(await browser.ReadAsync("/sign-in"), new Dictionary<string, string> { ["Form.Email"] = email, ["Form.Password"] = password });
 }
