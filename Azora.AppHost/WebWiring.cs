@@ -9,7 +9,8 @@ using Azora.AppHost.Infrastructure;
 /// staging.azora.world). Checkout, in run mode: with the local Stripe emulator, the portal sends buyers to the
 /// emulator's test checkout page, which may send them back only to the portal; with Stripe itself, the portal shows
 /// Stripe's Payment Element with the publishable key (the parameter <c>stripe-publishable-key</c>, given with the secret
-/// key as user secrets). The published model does not carry either setting yet (docs/deployment/STRIPE.md).
+/// key as user secrets). The published model carries neither: the manifests' generator gives each environment its
+/// setting (docs/deployment/STRIPE.md).
 /// </summary>
 internal static class WebWiring
 {

@@ -54,7 +54,6 @@ public sealed class PortalPurchaseJourney(AzoraTarget target, ITestOutputHelper 
     {
         RequireStripeEmulator();
         RequireEmailVerification();
-        RequireLocalStack("the deployed portals do not send buyers to the emulator's test checkout page yet (docs/deployment/STRIPE.md)");
         Skip.If(Target.IsLocalProduction, "A Production stack pays through Stripe itself, which the suite cannot reach");
         return BrowseAsync(async (page, api) =>
         {

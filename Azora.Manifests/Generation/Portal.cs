@@ -20,6 +20,14 @@ public static class Portal
     public const string ProductionHost = "azora.world";
 
     /// <summary>
+    /// Production's Stripe publishable key, for Stripe's Payment Element at checkout. It is not a secret (Stripe.js
+    /// hands it to every browser), so it is a setting like the mail relay's host: this placeholder, which Stripe
+    /// refuses, is replaced by the operator with the account's live key (<c>pk_live_…</c>) before the first deploy, then
+    /// <c>scripts/generate-manifests.sh</c> (docs/deployment/STRIPE.md, "Paying in the portal").
+    /// </summary>
+    public const string ProductionPublishableKey = "pk_live_replace_before_first_deploy";
+
+    /// <summary>
     /// The portal's endpoints for the cluster (probes, Prometheus), which a route of "/" would otherwise publish on the
     /// public host: a second Ingress for the same host refuses them (403) to every client address. Prefix paths, so
     /// "/metrics/" is refused too. nginx matches case-sensitively while ASP.NET Core routes do not, so "/METRICS" still

@@ -83,6 +83,7 @@ public sealed class ProductionOverlay(AspireManifest model, BaseLayer baseLayer)
         var extra = new Dictionary<string, IDictionary<string, string>>
         {
             ["api"] = new Dictionary<string, string> { ["Azora__Api__TrustedProxies__0"] = NetworkPolicies.TrustedProxyNetwork },
+            [Portal.Name] = new Dictionary<string, string> { ["Azora__Web__Stripe__PublishableKey"] = Portal.ProductionPublishableKey },
         };
         yield return new GeneratedFile($"{directory}/settings.yaml", OverlayParts.SettingsPatches(baseLayer, "Production", MailSettings.Production.ParameterValues(), extra).ToList<object>());
         yield return new GeneratedFile($"{directory}/kustomization.yaml", [kustomization]);

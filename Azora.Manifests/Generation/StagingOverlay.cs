@@ -48,7 +48,7 @@ public sealed class StagingOverlay(AspireManifest model, BaseLayer baseLayer)
 
         var services = baseLayer.Services.Select(service => service.Name).ToList();
         kustomization.Resources.Add($"{StripeEmulator.Name}.yaml");
-        yield return new GeneratedFile($"{directory}/{StripeEmulator.Name}.yaml", StripeEmulator.Objects(EnvironmentName, PaymentsService).ToList());
+        yield return new GeneratedFile($"{directory}/{StripeEmulator.Name}.yaml", StripeEmulator.Objects(EnvironmentName, PaymentsService, $"https://{Portal.StagingHost}").ToList());
 
         kustomization.Resources.Add("network-policies.yaml");
         yield return new GeneratedFile($"{directory}/network-policies.yaml", NetworkPolicies.For(
@@ -63,7 +63,7 @@ public sealed class StagingOverlay(AspireManifest model, BaseLayer baseLayer)
         kustomization.Resources.Add("ingress.yaml");
         yield return new GeneratedFile($"{directory}/ingress.yaml",
         [
-            OverlayParts.Ingress(Host, "letsencrypt", [(StripeEmulator.ControlsPath, "Prefix", StripeEmulator.Name), (StripeEmulator.WebhookSinksPath, "Prefix", StripeEmulator.Name)]),
+            OverlayParts.Ingress(Host, "letsencrypt", StripeEmulator.Routes()),
             .. Portal.Ingresses(Portal.StagingHost, "letsencrypt"),
         ]);
 
@@ -76,6 +76,8 @@ public sealed class StagingOverlay(AspireManifest model, BaseLayer baseLayer)
                 ["Azora__Stripe__ApiBase"] = StripeEmulator.ApiBase,
             },
             [PaymentsService] = new Dictionary<string, string> { ["Azora__Stripe__ApiBase"] = StripeEmulator.ApiBase },
+            // Buyers pay on the emulator's test checkout page, which the Ingress serves on the API's host.
+            [Portal.Name] = new Dictionary<string, string> { ["Azora__Web__Stripe__EmulatorUrl"] = StripeEmulator.PublicUrl },
         };
         yield return new GeneratedFile($"{directory}/settings.yaml", OverlayParts.SettingsPatches(baseLayer, EnvironmentName, MailSettings.Staging.ParameterValues(), extra).ToList<object>());
         yield return new GeneratedFile($"{directory}/kustomization.yaml", [kustomization]);

@@ -8,7 +8,9 @@ namespace Azora.Manifests.Generation;
 /// account. The API and the worker send their Stripe calls to it; it signs its webhooks with the staging
 /// <c>azora-stripe</c> webhook secret and delivers them to the payments Service; its card controls
 /// (<c>/emulator/payment_intents/…</c>) and its partner webhook sinks (<c>/emulator/webhook-sinks/…</c>) are routed on
-/// the staging host for the end-to-end suite. Production never has it (a manifest policy checks).
+/// the staging host for the end-to-end suite, and so is its test checkout page (<c>/emulator/checkout/…</c>), where the
+/// staging portal sends buyers and which may send them back only to the portal. Production never has it (a manifest
+/// policy checks).
 /// </summary>
 public static class StripeEmulator
 {
@@ -23,6 +25,15 @@ public static class StripeEmulator
     /// </summary>
     public const string WebhookSinksPath = "/emulator/webhook-sinks";
 
+    /// <summary>
+    /// The path prefix of its test checkout page (the GET that shows the card form and the POST that submits it), where
+    /// the portal sends the browser instead of Stripe's Payment Element.
+    /// </summary>
+    public const string CheckoutPath = "/emulator/checkout";
+
+    /// <summary>The public address of its routed paths, as a browser reaches them: the API's staging host.</summary>
+    public const string PublicUrl = $"https://{StagingOverlay.Host}";
+
     /// <summary>Where the services find it: its Service inside the namespace.</summary>
     public const string ApiBase = $"http://{Name}";
 
@@ -33,24 +44,30 @@ public static class StripeEmulator
         Bindings: new Dictionary<string, AspireBinding> { ["http"] = new("http", null) },
         Volumes: [], Secret: false);
 
-    public static ServiceSettings Settings(string environmentName, string paymentsService) => new(
+    /// <param name="returnOrigin">The portal's origin: the only place besides its own host that its checkout page sends a browser back to.</param>
+    public static ServiceSettings Settings(string environmentName, string paymentsService, string returnOrigin) => new(
         new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             ["ASPNETCORE_ENVIRONMENT"] = environmentName,
             ["DOTNET_ENVIRONMENT"] = environmentName,
+            ["Emulator__ReturnOrigins__0"] = returnOrigin,
             ["Emulator__WebhookUrl"] = $"http://{paymentsService}/webhooks/stripe",
         },
         [("Emulator__WebhookSecret", SecretCatalog.ForParameter("stripe-webhook-secret"))]);
 
-    public static IEnumerable<object> Objects(string environmentName, string paymentsService)
+    public static IEnumerable<object> Objects(string environmentName, string paymentsService, string returnOrigin)
     {
-        var settings = Settings(environmentName, paymentsService);
+        var settings = Settings(environmentName, paymentsService, returnOrigin);
         yield return Workloads.SettingsConfigMap(Project, settings);
         yield return Workloads.Deployment(Project, settings);
         yield return Workloads.Service(Project);
     }
 
-    /// <summary>The API and the worker call it; it calls the worker's webhook endpoint; the ingress controller reaches its controls.</summary>
+    /// <summary>The API and the worker call it; it calls the worker's webhook endpoint; the ingress controller reaches its routed paths (controls, webhook sinks, checkout page).</summary>
+    /// <summary>The paths the staging Ingress sends to it on the API's host.</summary>
+    public static IEnumerable<(string Path, string PathType, string Service)> Routes() =>
+        [(ControlsPath, "Prefix", Name), (WebhookSinksPath, "Prefix", Name), (CheckoutPath, "Prefix", Name)];
+
     public static IEnumerable<V1NetworkPolicy> Policies(IReadOnlyList<string> stripeClients, string paymentsService)
     {
         var http = NetworkPolicies.Port(Conventions.HttpPort, "TCP");

@@ -25,9 +25,52 @@ public sealed class StagingPaymentsTests
         Assert.Equal(("azora-stripe", "webhook-secret"), (secret.Name, secret.Key));
         Assert.True(BuiltOverlay.Selects(staging.Single<V1Service>("stripe-emulator").Spec.Selector, staging.Single<V1Deployment>("stripe-emulator").Spec.Template.Metadata.Labels));
 
-        // Only the card controls and the partner webhook sinks are public, not the emulated Stripe API or its faults.
+        // Only the card controls, the partner webhook sinks and the test checkout page are public, not the emulated
+        // Stripe API or its faults.
         var routes = staging.Single<V1Ingress>("azora").Spec.Rules.Single().Http.Paths.Where(path => path.Backend.Service.Name == "stripe-emulator");
-        Assert.Equal([("/emulator/payment_intents", "Prefix"), ("/emulator/webhook-sinks", "Prefix")], routes.Select(route => (route.Path, route.PathType)));
+        Assert.Equal(
+            [("/emulator/payment_intents", "Prefix"), ("/emulator/webhook-sinks", "Prefix"), ("/emulator/checkout", "Prefix")],
+            routes.Select(route => (route.Path, route.PathType)));
+    }
+
+    [Fact]
+    public async Task The_staging_portal_sends_buyers_to_the_emulators_checkout_page_which_may_send_them_back_only_to_the_portal()
+    {
+        var staging = await BuiltOverlay.GetAsync("staging");
+
+        // The address the browser is sent to is the host whose Ingress routes the checkout page to the emulator, over TLS.
+        var apiIngress = staging.Single<V1Ingress>("azora");
+        var emulatorUrl = new Uri(staging.Single<V1ConfigMap>("web-settings").Data["Azora__Web__Stripe__EmulatorUrl"]);
+        Assert.Equal(("https", "/"), (emulatorUrl.Scheme, emulatorUrl.AbsolutePath));
+        var rule = apiIngress.Spec.Rules.Single(rule => rule.Host == emulatorUrl.Host);
+        Assert.Contains(rule.Http.Paths, path => (path.Path, path.PathType, path.Backend.Service.Name) == ("/emulator/checkout", "Prefix", "stripe-emulator"));
+        Assert.Contains(emulatorUrl.Host, apiIngress.Spec.Tls.SelectMany(tls => tls.Hosts));
+        Assert.DoesNotContain("Azora__Web__Stripe__PublishableKey", staging.Single<V1ConfigMap>("web-settings").Data.Keys);
+
+        // Back only to the portal's own public origin.
+        var portalHost = staging.Single<V1Ingress>("web").Spec.Rules.Single().Host;
+        var origins = staging.Single<V1ConfigMap>("stripe-emulator-settings").Data.Where(setting => setting.Key.StartsWith("Emulator__ReturnOrigins__", StringComparison.Ordinal));
+        Assert.Equal([("Emulator__ReturnOrigins__0", $"https://{portalHost}")], origins.Select(setting => (setting.Key, setting.Value)));
+
+        // The ingress controller may reach the emulator's HTTP port, so the routed page answers.
+        var emulatorPods = staging.Single<V1Deployment>("stripe-emulator").Spec.Template.Metadata.Labels;
+        var admitted = staging.All<V1NetworkPolicy>()
+            .Where(policy => policy.Spec.PolicyTypes.Contains("Ingress") && BuiltOverlay.Selects(policy.Spec.PodSelector, emulatorPods))
+            .SelectMany(policy => policy.Spec.Ingress ?? [])
+            .Where(ingress => ingress.FromProperty.Any(from => from.PodSelector?.MatchLabels?.Contains(new KeyValuePair<string, string>("app.kubernetes.io/component", "controller")) == true));
+        Assert.Contains(admitted, ingress => ingress.Ports.Any(port => port.Port.Value == "8080"));
+    }
+
+    [Fact]
+    public async Task The_production_portal_shows_stripes_payment_element_with_a_publishable_key_and_no_emulator()
+    {
+        var production = await BuiltOverlay.GetAsync("production");
+
+        var settings = production.Single<V1ConfigMap>("web-settings").Data;
+        Assert.StartsWith("pk_live_", settings["Azora__Web__Stripe__PublishableKey"]);
+        Assert.DoesNotContain("Azora__Web__Stripe__EmulatorUrl", settings.Keys);
+        Assert.DoesNotContain(production.All<V1Ingress>().SelectMany(ingress => ingress.Spec.Rules).SelectMany(rule => rule.Http.Paths),
+            path => path.Path.StartsWith("/emulator", StringComparison.Ordinal));
     }
 
     [Fact]
