@@ -85,8 +85,7 @@ public class PortalAccountTests(AzoraStackFixture stack)
         Assert.NotNull(changed.QuerySelector("[data-testid=password-changed]"));
         Assert.NotNull((await browser.ReadAsync("/learning")).QuerySelector("[data-testid=nav-account]"));
         Assert.Equal(1, await stack.CountAsync(
-            "SELECT count(*) FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE lower(u.email) = lower(@email) AND s.revoke_reason = 'password_changed'",
-            new { account.Email }));
+            "SELECT count(*) FROM auth_sessions WHERE user_id = @UserId AND revoke_reason = 'password_changed'", new { account.UserId }));
     }
 
     [Fact]

@@ -100,17 +100,16 @@ public class PortalSessionTests(AzoraStackFixture stack)
         var account = await TestAccounts.RegisterAsync(api);
         using var browser = await PortalBrowser.OpenAsync(stack);
         await browser.SignInOnAsync(await browser.ReadAsync("/sign-in"), account.Email);
-        var rotationsBefore = await RefreshTokensAsync(account.Email);
+        var rotationsBefore = await RefreshTokensAsync(account.UserId);
 
         // Each request refreshes (the test stack's margin); a refresh token used twice would end the session.
         var pages = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => browser.ReadAsync("/learning")));
 
         Assert.All(pages, page => Assert.NotNull(page.QuerySelector("[data-testid=nav-account]")));
         Assert.NotNull((await browser.ReadAsync("/learning")).QuerySelector("[data-testid=nav-account]"));
-        Assert.True(await RefreshTokensAsync(account.Email) > rotationsBefore);
+        Assert.True(await RefreshTokensAsync(account.UserId) > rotationsBefore);
         Assert.Equal(0, await stack.CountAsync(
-            "SELECT count(*) FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE lower(u.email) = lower(@email) AND s.revoked_at IS NOT NULL",
-            new { account.Email }));
+            "SELECT count(*) FROM auth_sessions WHERE user_id = @UserId AND revoked_at IS NOT NULL", new { account.UserId }));
     }
 
     [Fact]
@@ -127,8 +126,7 @@ public class PortalSessionTests(AzoraStackFixture stack)
         Assert.NotNull(home.QuerySelector("[data-testid=nav-sign-in]"));
         Assert.Null(browser.SessionCookie);
         Assert.Equal(1, await stack.CountAsync(
-            "SELECT count(*) FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE lower(u.email) = lower(@email) AND s.revoke_reason = 'logout'",
-            new { account.Email }));
+            "SELECT count(*) FROM auth_sessions WHERE user_id = @UserId AND revoke_reason = 'logout'", new { account.UserId }));
 
         using var replay = await PortalBrowser.OpenAsync(stack, followRedirects: false);
         replay.Cookies.Add(replay.BaseAddress, new Cookie(stolen.Name, stolen.Value));
@@ -151,7 +149,6 @@ public class PortalSessionTests(AzoraStackFixture stack)
         Assert.NotNull((await browser.ReadAsync("/learning")).QuerySelector("[data-testid=nav-account]"));
     }
 
-    private Task<long> RefreshTokensAsync(string email) => stack.CountAsync(
-        "SELECT count(*) FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id WHERE lower(u.email) = lower(@email)",
-        new { email });
+    private Task<long> RefreshTokensAsync(Guid userId) => stack.CountAsync(
+        "SELECT count(*) FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id WHERE s.user_id = @userId", new { userId });
 }
