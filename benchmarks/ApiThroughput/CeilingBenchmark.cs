@@ -296,7 +296,7 @@ internal static partial class CeilingBenchmark
         {
             var ratio = result.PerSecond / ceiling;
             return new Row(name, result.PerSecond.ToString("N0", CultureInfo.InvariantCulture), $"{result.P50Ms:F2} / {result.P99Ms:F2} ms",
-                aim is { } minimum ? aimText ?? $">= {minimum:F2}" : "", aim is { } least ? CeilingBenchmark.Met(ratio >= least) : "", ratio.ToString("F2", CultureInfo.InvariantCulture));
+                aim is { } minimum ? aimText ?? $">= {minimum:F2}" : "", aim is { } least ? CeilingBenchmark.Met(ratio >= least) : "", ratio.ToString(ratio < 0.1 ? "F3" : "F2", CultureInfo.InvariantCulture));
         }
     }
 
