@@ -83,6 +83,9 @@ internal static partial class CeilingBenchmark
         {
             await off.WaitHealthyAsync();
             rows.Add(Row.Http($"Azora cached GET {CatalogPath}, rate limits off", await MeasureAsync(off, new Uri(off.Address, CatalogPath), "catalog limits off", warmUp, phase), ceiling));
+            // The ceiling's own bytes through Azora (cached like the list): what the middleware costs on equal output.
+            rows.Add(Row.Http($"Azora cached GET {CatalogPath}/{{slug}} (the ceiling's bytes), limits off",
+                await MeasureAsync(off, new Uri(off.Address, $"{CatalogPath}/{first}"), "course page limits off", warmUp, phase), ceiling));
             rows.Add(Row.Http("Azora GET /, anonymous, limits off", await MeasureAsync(off, new Uri(off.Address, "/"), "GET / limits off", warmUp, phase), ceiling));
             rows.Add(Row.Http("Azora GET / with a valid bearer token, limits off",
                 await MeasureAsync(off, new Uri(off.Address, "/"), "GET / token limits off", warmUp, phase, await BearerAsync(stack, learner)), ceiling));
