@@ -84,9 +84,14 @@ public sealed class CatalogQueries(NpgsqlDataSource database)
         var popular = filter.Sort == "popular";
         var order = Sorts[filter.Sort];
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        // An instructor's unfiltered total: PostgreSQL would scan the table to check the visibility OR; asking for the
+        // rows in the staff index's order makes it count them from that index alone, about twice as fast.
+        var count = viewer is { IsAdmin: false, IsInstructor: true, UserId: not null } && where.ToString() == Visibility(viewer)
+            ? $"SELECT count(*) FROM (SELECT FROM courses c WHERE {where} ORDER BY c.created_at DESC, c.id DESC) visible"
+            : $"SELECT count(*) FROM courses c WHERE {where}";
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
             $"""
-            SELECT count(*) FROM courses c WHERE {where};
+            {count};
             WITH page AS (
                 SELECT c.id{(popular ? ", coalesce(pop.popularity, 0) AS popularity" : "")}
                 FROM courses c {(popular ? Popularity : "")}
