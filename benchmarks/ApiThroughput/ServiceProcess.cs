@@ -10,6 +10,7 @@ internal sealed class ServiceProcess : IDisposable
     private readonly Uri _address;
     private readonly StringBuilder _output = new();
     private readonly string _name;
+    private bool _disposed;
 
     private ServiceProcess(Process process, Uri address, string name)
     {
@@ -93,8 +94,15 @@ internal sealed class ServiceProcess : IDisposable
         throw new InvalidOperationException($"{_name} did not become healthy at {_address}:\n{Output()}");
     }
 
+    /// <summary>Stops the service; a second call does nothing.</summary>
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill();
