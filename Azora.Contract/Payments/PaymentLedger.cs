@@ -38,6 +38,12 @@ public sealed class PaymentLedger(OutboxWriter outbox, EnrollmentGrants grants, 
         transaction.Connection!.ExecuteAsync(new CommandDefinition(
             "UPDATE stripe_events SET outcome = @outcome WHERE id = @eventId", new { eventId, outcome }, transaction, cancellationToken: cancellationToken));
 
+    /// <summary>The outcomes of events recorded in this transaction, in one statement.</summary>
+    public static Task SetEventOutcomesAsync(NpgsqlTransaction transaction, string[] eventIds, string[] outcomes, CancellationToken cancellationToken) =>
+        transaction.Connection!.ExecuteAsync(new CommandDefinition(
+            "UPDATE stripe_events e SET outcome = v.outcome FROM unnest(@eventIds, @outcomes) AS v (id, outcome) WHERE e.id = v.id",
+            new { eventIds, outcomes }, transaction, cancellationToken: cancellationToken));
+
     /// <returns><c>applied</c>, <c>unchanged</c> (not a forward move) or <c>unknown_payment</c>.</returns>
     public async Task<string> ApplyAsync(
         NpgsqlTransaction transaction, string paymentIntentId, PaymentChange change, string? failureReason, CancellationToken cancellationToken)
