@@ -27,17 +27,13 @@ public sealed class StripeEventWriterOptions
     public int Writers { get; set; } = 2;
 }
 
-/// <summary>A verified Stripe event, as the writer needs it.</summary>
-/// <param name="Change">What it means for the payment, or null for a type that is acknowledged and ignored.</param>
-public sealed record VerifiedStripeEvent(string Id, string Type, PaymentChange? Change, string? PaymentIntentId, string? FailureReason);
-
 /// <summary>
 /// Group commit for Stripe events: the webhook endpoint hands each verified event to a writer and answers once the
 /// transaction holding it has committed (so Stripe gets a 2xx only for an event that is applied). Each writer takes
 /// whatever events are waiting, up to <see cref="StripeEventWriterOptions.MaximumBatch"/>, and applies them in one
-/// transaction, one after the other in arrival order and each exactly as alone: the event id recorded (a redelivery,
-/// also one inside the same batch, is a duplicate and changes nothing), the payment moved, its enrollment and outbox
-/// events written. If anything in a batch fails, the whole transaction is rolled back and every event of it is applied
+/// transaction, in a fixed number of statements (<see cref="PaymentLedger.RecordAndApplyAsync"/>), each exactly as
+/// alone: the event id recorded (a redelivery, also one inside the same batch, is a duplicate and changes nothing),
+/// the payment moved, its enrollment and outbox events written. If anything in a batch fails, the whole transaction is rolled back and every event of it is applied
 /// again in a transaction of its own, so one bad event neither loses nor doubles the others; the one that fails alone
 /// gets a 500 and Stripe delivers it again.
 /// </summary>
@@ -68,11 +64,11 @@ public sealed class StripeEventWriter : BackgroundService
     /// <c>unknown_payment</c>, <c>ignored</c> or <c>duplicate</c>) once that is committed. Throws when it could not be
     /// applied, or <see cref="ChannelClosedException"/> when the worker is stopping.
     /// </summary>
-    public async Task<string> ApplyAsync(VerifiedStripeEvent stripeEvent, CancellationToken cancellationToken)
+    public async Task<string> ApplyAsync(StripeEventChange stripeEvent, CancellationToken cancellationToken)
     {
         var pending = new Pending(stripeEvent, new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
         // One payment's events always share a writer, so they are applied in the order they came in.
-        var key = stripeEvent.PaymentIntentId ?? stripeEvent.Id;
+        var key = stripeEvent.PaymentIntentId ?? stripeEvent.EventId;
         var queue = _queues[(int)((uint)StringComparer.Ordinal.GetHashCode(key) % (uint)_queues.Length)];
         await queue.Writer.WriteAsync(pending, cancellationToken);
         // A request that goes away does not take its event back: it is applied, and Stripe's retry finds a duplicate.
@@ -159,34 +155,12 @@ public sealed class StripeEventWriter : BackgroundService
 
     private async Task<string[]> ApplyInTransactionAsync(IReadOnlyList<Pending> batch, CancellationToken cancellationToken)
     {
-        var outcomes = new string[batch.Count];
         await using var connection = await _database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var recorded = new List<(string Id, string Outcome)>(batch.Count);
-        for (var i = 0; i < batch.Count; i++)
-        {
-            var stripeEvent = batch[i].Event;
-            if (!await _ledger.TryRecordEventAsync(transaction, stripeEvent.Id, stripeEvent.Type, cancellationToken))
-            {
-                outcomes[i] = "duplicate";
-                continue;
-            }
-
-            outcomes[i] = stripeEvent is { Change: { } change, PaymentIntentId: { } intentId }
-                ? await _ledger.ApplyAsync(transaction, intentId, change, stripeEvent.FailureReason, cancellationToken)
-                : "ignored";
-            recorded.Add((stripeEvent.Id, outcomes[i]));
-        }
-
-        if (recorded.Count > 0)
-        {
-            await PaymentLedger.SetEventOutcomesAsync(
-                transaction, [.. recorded.Select(@event => @event.Id)], [.. recorded.Select(@event => @event.Outcome)], cancellationToken);
-        }
-
+        var outcomes = await _ledger.RecordAndApplyAsync(transaction, [.. batch.Select(pending => pending.Event)], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return outcomes;
     }
 
-    private sealed record Pending(VerifiedStripeEvent Event, TaskCompletionSource<string> Outcome);
+    private sealed record Pending(StripeEventChange Event, TaskCompletionSource<string> Outcome);
 }

@@ -59,7 +59,7 @@ public static class StripeWebhookEndpoint
         string outcome;
         try
         {
-            outcome = await writer.ApplyAsync(new VerifiedStripeEvent(stripeEvent.Id, stripeEvent.Type, change, intentId, failure), cancellationToken);
+            outcome = await writer.ApplyAsync(new StripeEventChange(stripeEvent.Id, stripeEvent.Type, change, intentId, failure), cancellationToken);
         }
         catch (ChannelClosedException)
         {
