@@ -32,23 +32,13 @@ public sealed class PaymentLedger(OutboxWriter outbox, EnrollmentGrants grants, 
         [PaymentChange.Refunded] = ("refunded", ["succeeded"]),
     };
 
-    /// <summary>Records a Stripe event id; false when it was recorded before (a redelivery), and then nothing is to be done.</summary>
-    public async Task<bool> TryRecordEventAsync(NpgsqlTransaction transaction, string eventId, string type, CancellationToken cancellationToken) =>
-        await transaction.Connection!.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO stripe_events (id, type, outcome, received_at) VALUES (@eventId, @type, 'received', @now) ON CONFLICT DO NOTHING",
-            new { eventId, type, now = time.GetUtcNow().UtcDateTime }, transaction, cancellationToken: cancellationToken)) == 1;
-
-    public static Task SetEventOutcomeAsync(NpgsqlTransaction transaction, string eventId, string outcome, CancellationToken cancellationToken) =>
-        transaction.Connection!.ExecuteAsync(new CommandDefinition(
-            "UPDATE stripe_events SET outcome = @outcome WHERE id = @eventId", new { eventId, outcome }, transaction, cancellationToken: cancellationToken));
-
     /// <summary>
-    /// Records and applies several Stripe events in the caller's transaction, with the same effect as
-    /// <see cref="TryRecordEventAsync"/>, <see cref="ApplyAsync"/> and <see cref="SetEventOutcomeAsync"/> for each in
-    /// turn, but in a fixed number of statements whatever their number: that is what lets one transaction carry many
-    /// events. An event id met again (recorded before, or earlier in the list) is a <c>duplicate</c>. When a payment,
-    /// or a learner's course, is touched by more than one event of the list, they are applied one after the other
-    /// instead, so their order still decides.
+    /// Records Stripe events in <c>stripe_events</c> and applies them in the caller's transaction, with the same effect
+    /// as recording each id, <see cref="ApplyAsync"/> and writing its outcome for each in turn, but in a fixed number
+    /// of statements whatever their number: that is what lets one transaction carry many events. An event id met again
+    /// (recorded before, or earlier in the list) is a <c>duplicate</c>. When a payment, or a learner's course, is
+    /// touched by more than one event of the list, they are applied one after the other instead, so their order still
+    /// decides.
     /// </summary>
     /// <returns>Per event: <c>applied</c>, <c>unchanged</c>, <c>unknown_payment</c>, <c>ignored</c> or <c>duplicate</c>.</returns>
     public async Task<string[]> RecordAndApplyAsync(NpgsqlTransaction transaction, IReadOnlyList<StripeEventChange> events, CancellationToken cancellationToken)
