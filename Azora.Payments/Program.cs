@@ -6,10 +6,20 @@ using Azora.Payments.Receipts;
 using Azora.Payments.Stripe;
 using Azora.Payments.Webhooks;
 using Azora.ServiceDefaults;
+using Npgsql;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+// Each Stripe event and relay pass runs the same few statements: prepared once per pooled connection, PostgreSQL stops
+// parsing and planning them every time. A connection string that says otherwise (Max Auto Prepare=0 behind a pooler
+// that cannot keep prepared statements) is left as it is.
+if (builder.Configuration.GetConnectionString("azora") is { Length: > 0 } database
+    && !database.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+{
+    builder.Configuration["ConnectionStrings:azora"] = new NpgsqlConnectionStringBuilder(database) { MaxAutoPrepare = 64 }.ConnectionString;
+}
+
 builder.AddDatabaseAndCache();
 builder.Services.AddSingleton(TimeProvider.System);
 // Stripe:ApiBase (the emulator) only outside Production.
@@ -18,7 +28,10 @@ builder.Services.AddPaymentLedger();
 builder.Services.AddOptions<ReconciliationOptions>().BindConfiguration(ReconciliationOptions.Section);
 builder.Services.AddSingleton<PaymentsMetrics>();
 builder.Services.AddHostedService<Reconciliation>();
-builder.Services.AddOptions<WebhookDeliveryOptions>().BindConfiguration(WebhookDeliveryOptions.Section);
+builder.Services.AddOptions<StripeEventWriterOptions>().BindConfiguration(StripeEventWriterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<StripeEventWriter>();
+builder.Services.AddHostedService(services => services.GetRequiredService<StripeEventWriter>());
+builder.Services.AddOptions<WebhookDeliveryOptions>().BindConfiguration(WebhookDeliveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 // Plain http and loopback webhook targets only outside Production.
 builder.Services.AddWebhookTargetGuard();
 builder.Services.AddWebhookSubscriptions();

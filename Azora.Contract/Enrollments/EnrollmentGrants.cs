@@ -39,6 +39,43 @@ public sealed class EnrollmentGrants(OutboxWriter outbox)
 
         return enrollmentId;
     }
+
+    /// <summary>
+    /// <see cref="GrantAsync"/> for several learners and courses at once, in two statements; each (user, course) may
+    /// appear only once. Returns how many enrollments were created or reactivated.
+    /// </summary>
+    public async Task<int> GrantManyAsync(
+        NpgsqlTransaction transaction, IReadOnlyList<(Guid UserId, Guid CourseId, Guid InstructorId)> grants, DateTime now, CancellationToken cancellationToken)
+    {
+        if (grants.Count == 0)
+        {
+            return 0;
+        }
+
+        var granted = (await transaction.Connection!.QueryAsync<(Guid Id, Guid UserId, Guid CourseId)>(new CommandDefinition(
+            """
+            INSERT INTO enrollments (id, user_id, course_id, status, created_at, updated_at)
+            SELECT id, user_id, course_id, 'active', @now, @now FROM unnest(@ids, @userIds, @courseIds) AS g (id, user_id, course_id)
+            ON CONFLICT (user_id, course_id) DO UPDATE SET status = 'active', updated_at = @now, completed_at = NULL
+                WHERE enrollments.status = 'revoked'
+            RETURNING id, user_id, course_id
+            """,
+            new
+            {
+                ids = grants.Select(_ => Guid.CreateVersion7()).ToArray(),
+                userIds = grants.Select(grant => grant.UserId).ToArray(),
+                courseIds = grants.Select(grant => grant.CourseId).ToArray(),
+                now,
+            },
+            transaction, cancellationToken: cancellationToken))).ToDictionary(row => (row.UserId, row.CourseId), row => row.Id);
+        // In the order asked, as one grant after the other would have written them.
+        await outbox.AppendManyAsync(
+            transaction,
+            [.. grants.Where(grant => granted.ContainsKey((grant.UserId, grant.CourseId))).Select(grant => ((AzoraEvent)AzoraEvents.CourseEnrolled,
+                (object)new CourseEnrollment(granted[(grant.UserId, grant.CourseId)], grant.UserId, grant.CourseId, grant.InstructorId, now)))],
+            cancellationToken);
+        return granted.Count;
+    }
 }
 
 public static class EnrollmentGrantsRegistration

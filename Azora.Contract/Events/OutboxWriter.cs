@@ -18,6 +18,33 @@ public sealed class OutboxWriter(TimeProvider timeProvider)
         where TPayload : notnull =>
         AppendAsync(transaction, @event.Name, payload, cancellationToken);
 
+    /// <summary>Several events in one statement (a batch of Stripe events), in the order given.</summary>
+    public async Task AppendManyAsync(
+        NpgsqlTransaction transaction, IReadOnlyList<(AzoraEvent Event, object Payload)> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        var now = timeProvider.GetUtcNow();
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO outbox_events (id, type, payload, occurred_at)
+            SELECT id, type, payload, @occurred_at FROM unnest(@ids, @types, @payloads) AS e (id, type, payload)
+            """,
+            transaction.Connection,
+            transaction);
+        command.Parameters.AddWithValue("ids", events.Select(_ => Guid.CreateVersion7(now)).ToArray());
+        command.Parameters.AddWithValue("types", events.Select(@event => @event.Event.Name).ToArray());
+        command.Parameters.AddWithValue(
+            "payloads", NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
+            events.Select(@event => JsonSerializer.Serialize(@event.Payload, @event.Payload.GetType(), JsonSerializerOptions.Web)).ToArray());
+        command.Parameters.AddWithValue("occurred_at", now);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>Any type and payload; for tests of the table itself (services write the typed events above).</summary>
     internal async Task<OutboxEvent> AppendAsync(NpgsqlTransaction transaction, string type, object payload, CancellationToken cancellationToken = default)
     {

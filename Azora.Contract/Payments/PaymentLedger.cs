@@ -9,6 +9,10 @@ namespace Azora.Contract.Payments;
 
 public enum PaymentChange { Succeeded, Failed, RequiresAction, Canceled, Refunded }
 
+/// <summary>A verified Stripe event as the ledger applies it.</summary>
+/// <param name="Change">What it means for the payment, or null for a type that is acknowledged and ignored.</param>
+public sealed record StripeEventChange(string EventId, string Type, PaymentChange? Change, string? PaymentIntentId, string? FailureReason);
+
 /// <summary>
 /// The store of <c>payments</c> and <c>stripe_events</c> as Stripe moves them: the payments worker (webhooks and
 /// reconciliation) writes payment status only through this class; the API inserts a payment as <c>pending</c> when it
@@ -28,15 +32,155 @@ public sealed class PaymentLedger(OutboxWriter outbox, EnrollmentGrants grants, 
         [PaymentChange.Refunded] = ("refunded", ["succeeded"]),
     };
 
-    /// <summary>Records a Stripe event id; false when it was recorded before (a redelivery), and then nothing is to be done.</summary>
-    public async Task<bool> TryRecordEventAsync(NpgsqlTransaction transaction, string eventId, string type, CancellationToken cancellationToken) =>
-        await transaction.Connection!.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO stripe_events (id, type, outcome, received_at) VALUES (@eventId, @type, 'received', @now) ON CONFLICT DO NOTHING",
-            new { eventId, type, now = time.GetUtcNow().UtcDateTime }, transaction, cancellationToken: cancellationToken)) == 1;
+    /// <summary>
+    /// Records Stripe events in <c>stripe_events</c> and applies them in the caller's transaction, with the same effect
+    /// as recording each id, <see cref="ApplyAsync"/> and writing its outcome for each in turn, but in a fixed number
+    /// of statements whatever their number: that is what lets one transaction carry many events. An event id met again
+    /// (recorded before, or earlier in the list) is a <c>duplicate</c>. When a payment, or a learner's course, is
+    /// touched by more than one event of the list, they are applied one after the other instead, so their order still
+    /// decides.
+    /// </summary>
+    /// <returns>Per event: <c>applied</c>, <c>unchanged</c>, <c>unknown_payment</c>, <c>ignored</c> or <c>duplicate</c>.</returns>
+    public async Task<string[]> RecordAndApplyAsync(NpgsqlTransaction transaction, IReadOnlyList<StripeEventChange> events, CancellationToken cancellationToken)
+    {
+        var connection = transaction.Connection!;
+        var now = time.GetUtcNow().UtcDateTime;
+        // Sorted, so two batches with the same ids take their locks in the same order.
+        var distinct = events.DistinctBy(@event => @event.EventId).OrderBy(@event => @event.EventId, StringComparer.Ordinal).ToList();
+        var recorded = (await connection.QueryAsync<string>(new CommandDefinition(
+            """
+            INSERT INTO stripe_events (id, type, outcome, received_at)
+            SELECT id, type, 'received', @now FROM unnest(@ids, @types) AS e (id, type)
+            ON CONFLICT DO NOTHING RETURNING id
+            """,
+            new { ids = distinct.Select(@event => @event.EventId).ToArray(), types = distinct.Select(@event => @event.Type).ToArray(), now },
+            transaction, cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
 
-    public static Task SetEventOutcomeAsync(NpgsqlTransaction transaction, string eventId, string outcome, CancellationToken cancellationToken) =>
-        transaction.Connection!.ExecuteAsync(new CommandDefinition(
-            "UPDATE stripe_events SET outcome = @outcome WHERE id = @eventId", new { eventId, outcome }, transaction, cancellationToken: cancellationToken));
+        var outcomes = new string[events.Count];
+        var toApply = new List<int>();
+        for (var i = 0; i < events.Count; i++)
+        {
+            outcomes[i] = !recorded.Remove(events[i].EventId) ? "duplicate"
+                : events[i] is { Change: not null, PaymentIntentId: not null } ? "" : "ignored";
+            if (outcomes[i].Length == 0)
+            {
+                toApply.Add(i);
+            }
+        }
+
+        if (toApply.Count > 0)
+        {
+            var payments = (await connection.QueryAsync<PaymentRow>(new CommandDefinition(
+                $"""
+                SELECT {PaymentColumns} FROM payments p JOIN courses c ON c.id = p.course_id
+                WHERE p.payment_intent_id = ANY (@intents) ORDER BY p.id FOR UPDATE OF p
+                """,
+                new { intents = toApply.Select(i => events[i].PaymentIntentId!).Distinct().ToArray() },
+                transaction, cancellationToken: cancellationToken))).ToDictionary(payment => payment.PaymentIntentId);
+            var touched = toApply.Select(i => payments.GetValueOrDefault(events[i].PaymentIntentId!)).OfType<PaymentRow>().ToList();
+            if (touched.DistinctBy(payment => (payment.UserId, payment.CourseId)).Count() < touched.Count)
+            {
+                foreach (var i in toApply)
+                {
+                    outcomes[i] = await ApplyAsync(transaction, events[i].PaymentIntentId!, events[i].Change!.Value, events[i].FailureReason, cancellationToken);
+                }
+            }
+            else
+            {
+                await ApplyEachOnceAsync(transaction, events, toApply, payments, outcomes, now, cancellationToken);
+            }
+        }
+
+        var written = events.Select((@event, i) => (@event.EventId, Outcome: outcomes[i])).Where(@event => @event.Outcome != "duplicate").ToList();
+        if (written.Count > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE stripe_events e SET outcome = v.outcome FROM unnest(@ids, @outcomes) AS v (id, outcome) WHERE e.id = v.id",
+                new { ids = written.Select(@event => @event.EventId).ToArray(), outcomes = written.Select(@event => @event.Outcome).ToArray() },
+                transaction, cancellationToken: cancellationToken));
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>The events of <paramref name="toApply"/>, each about another payment and another learner's course, set-wise.</summary>
+    private async Task ApplyEachOnceAsync(
+        NpgsqlTransaction transaction, IReadOnlyList<StripeEventChange> events, List<int> toApply, Dictionary<string, PaymentRow> payments, string[] outcomes,
+        DateTime now, CancellationToken cancellationToken)
+    {
+        var moved = new List<(Guid Id, string To, string? FailureReason)>();
+        var outboxEvents = new List<(AzoraEvent Event, object Payload)>();
+        var grantsToWrite = new List<(Guid UserId, Guid CourseId, Guid InstructorId)>();
+        var revoked = new List<PaymentRow>();
+        foreach (var i in toApply)
+        {
+            var (intentId, change, failureReason) = (events[i].PaymentIntentId!, events[i].Change!.Value, events[i].FailureReason);
+            if (!payments.TryGetValue(intentId, out var payment))
+            {
+                outcomes[i] = "unknown_payment";
+                continue;
+            }
+
+            var (to, from) = Transitions[change];
+            if (!from.Contains(payment.Status))
+            {
+                outcomes[i] = "unchanged";
+                continue;
+            }
+
+            outcomes[i] = "applied";
+            moved.Add((payment.Id, to, failureReason));
+            var facts = new PaymentFacts(payment.Id, intentId, payment.UserId, payment.CourseId, payment.InstructorId, payment.Amount, payment.Currency);
+            switch (change)
+            {
+                case PaymentChange.Succeeded:
+                    outboxEvents.Add((AzoraEvents.PaymentSucceeded, facts));
+                    grantsToWrite.Add((payment.UserId, payment.CourseId, payment.InstructorId));
+                    break;
+                case PaymentChange.Failed:
+                    outboxEvents.Add((AzoraEvents.PaymentFailed, new PaymentFailure(
+                        facts.PaymentId, intentId, facts.UserId, facts.CourseId, facts.InstructorId, facts.Amount, facts.Currency, failureReason)));
+                    break;
+                case PaymentChange.Refunded:
+                    outboxEvents.Add((AzoraEvents.PaymentRefunded, facts));
+                    revoked.Add(payment);
+                    break;
+            }
+        }
+
+        if (moved.Count == 0)
+        {
+            return;
+        }
+
+        var connection = transaction.Connection!;
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE payments p SET status = v.status, failure_reason = coalesce(v.failure_reason, p.failure_reason), updated_at = @now
+            FROM unnest(@ids, @statuses, @failureReasons) AS v (id, status, failure_reason) WHERE p.id = v.id
+            """,
+            new
+            {
+                ids = moved.Select(move => move.Id).ToArray(),
+                statuses = moved.Select(move => move.To).ToArray(),
+                failureReasons = moved.Select(move => move.FailureReason).ToArray(),
+                now,
+            },
+            transaction, cancellationToken: cancellationToken));
+        await outbox.AppendManyAsync(transaction, outboxEvents, cancellationToken);
+        if (revoked.Count > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                UPDATE enrollments e SET status = 'revoked', updated_at = @now
+                FROM unnest(@userIds, @courseIds) AS v (user_id, course_id) WHERE e.user_id = v.user_id AND e.course_id = v.course_id
+                """,
+                new { userIds = revoked.Select(payment => payment.UserId).ToArray(), courseIds = revoked.Select(payment => payment.CourseId).ToArray(), now },
+                transaction, cancellationToken: cancellationToken));
+        }
+
+        await grants.GrantManyAsync(transaction, grantsToWrite, now, cancellationToken);
+    }
 
     /// <returns><c>applied</c>, <c>unchanged</c> (not a forward move) or <c>unknown_payment</c>.</returns>
     public async Task<string> ApplyAsync(
@@ -44,10 +188,8 @@ public sealed class PaymentLedger(OutboxWriter outbox, EnrollmentGrants grants, 
     {
         var connection = transaction.Connection!;
         var payment = await connection.QuerySingleOrDefaultAsync<PaymentRow>(new CommandDefinition(
-            """
-            SELECT p.id AS Id, p.user_id AS UserId, p.course_id AS CourseId, p.status AS Status, p.amount AS Amount, p.currency AS Currency,
-                   c.instructor_id AS InstructorId
-            FROM payments p JOIN courses c ON c.id = p.course_id
+            $"""
+            SELECT {PaymentColumns} FROM payments p JOIN courses c ON c.id = p.course_id
             WHERE p.payment_intent_id = @paymentIntentId FOR UPDATE OF p
             """,
             new { paymentIntentId }, transaction, cancellationToken: cancellationToken));
@@ -90,9 +232,16 @@ public sealed class PaymentLedger(OutboxWriter outbox, EnrollmentGrants grants, 
         return "applied";
     }
 
+    private const string PaymentColumns =
+        """
+        p.id AS Id, p.payment_intent_id AS PaymentIntentId, p.user_id AS UserId, p.course_id AS CourseId, p.status AS Status,
+        p.amount AS Amount, p.currency AS Currency, c.instructor_id AS InstructorId
+        """;
+
     private sealed class PaymentRow
     {
         public Guid Id { get; init; }
+        public string PaymentIntentId { get; init; } = "";
         public Guid UserId { get; init; }
         public Guid CourseId { get; init; }
         public string Status { get; init; } = "";

@@ -11,6 +11,7 @@ public sealed class PaymentsMetrics
     private readonly Counter<long> _signatureFailures;
     private readonly Counter<long> _transitions;
     private readonly Histogram<double> _processing;
+    private readonly Histogram<int> _batches;
 
     public PaymentsMetrics(IMeterFactory meters)
     {
@@ -19,6 +20,9 @@ public sealed class PaymentsMetrics
         _signatureFailures = meter.CreateCounter<long>("azora.payments.signature_failures", description: "Webhook requests refused for a bad or stale signature.");
         _transitions = meter.CreateCounter<long>("azora.payments.transitions", description: "Payments moved to a status, by status and source (webhook, reconciliation).");
         _processing = meter.CreateHistogram<double>("azora.payments.webhook_processing", unit: "ms", description: "Time to verify and apply one webhook event.");
+        _batches = meter.CreateHistogram<int>(
+            "azora.payments.webhook_batch_size", unit: "{event}", description: "Stripe events applied together in one transaction.",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
     }
 
     public void Event(string type, string outcome) =>
@@ -28,6 +32,8 @@ public sealed class PaymentsMetrics
 
     public void Transition(string status, string source) =>
         _transitions.Add(1, new KeyValuePair<string, object?>("status", status), new KeyValuePair<string, object?>("source", source));
+
+    public void Batch(int events) => _batches.Record(events);
 
     public void Processed(TimeSpan elapsed) => _processing.Record(elapsed.TotalMilliseconds);
 }

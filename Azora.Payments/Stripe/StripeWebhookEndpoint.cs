@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Azora.Contract.Payments;
 using Microsoft.Extensions.Options;
-using Npgsql;
+using System.Threading.Channels;
 using Stripe;
 
 namespace Azora.Payments.Stripe;
@@ -10,8 +10,9 @@ namespace Azora.Payments.Stripe;
 /// <summary>
 /// <c>POST /webhooks/stripe</c>: verifies the signature on the raw body with Stripe.net's <see cref="EventUtility"/>
 /// (bad, or timestamped more than 5 minutes before or after now: 400, nothing written; a body over 512 KiB, declared or
-/// not: 413), then records the event id and applies its effect in one transaction, so a redelivered event, even five at
-/// once, changes nothing the second time.
+/// not: 413), then hands it to the <see cref="StripeEventWriter"/>, which records the event id and applies its effect in
+/// one transaction (shared with the other events waiting at that moment), so a redelivered event, even five at once,
+/// changes nothing the second time. The answer is sent only once that transaction has committed.
 /// </summary>
 public static class StripeWebhookEndpoint
 {
@@ -25,7 +26,7 @@ public static class StripeWebhookEndpoint
     }
 
     private static async Task<IResult> HandleAsync(
-        HttpRequest request, NpgsqlDataSource database, PaymentLedger ledger, IOptions<StripeSettings> settings, PaymentsMetrics metrics,
+        HttpRequest request, StripeEventWriter writer, IOptions<StripeSettings> settings, PaymentsMetrics metrics,
         ILogger<PaymentLedger> logger, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -55,19 +56,21 @@ public static class StripeWebhookEndpoint
         }
 
         var (change, intentId, failure) = Interpret(stripeEvent);
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (!await ledger.TryRecordEventAsync(transaction, stripeEvent.Id, stripeEvent.Type, cancellationToken))
+        string outcome;
+        try
+        {
+            outcome = await writer.ApplyAsync(new StripeEventChange(stripeEvent.Id, stripeEvent.Type, change, intentId, failure), cancellationToken);
+        }
+        catch (ChannelClosedException)
+        {
+            return Results.Problem(statusCode: 503, detail: "The worker is stopping; Stripe delivers the event again.");
+        }
+
+        if (outcome == "duplicate")
         {
             metrics.Event(stripeEvent.Type, "duplicate");
             return Results.Ok(new { received = true, duplicate = true });
         }
-
-        var outcome = change is { } known && intentId is not null
-            ? await ledger.ApplyAsync(transaction, intentId, known, failure, cancellationToken)
-            : "ignored";
-        await PaymentLedger.SetEventOutcomeAsync(transaction, stripeEvent.Id, outcome, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
 
         metrics.Event(stripeEvent.Type, outcome);
         if (outcome == "applied")

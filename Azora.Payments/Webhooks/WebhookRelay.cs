@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Text;
@@ -17,18 +18,41 @@ public sealed class WebhookDeliveryOptions
 {
     public const string Section = "Azora:Webhooks";
 
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// The safety net: how often the relay looks for work when nothing woke it. A committed outbox event or queued
+    /// ping wakes it at once through PostgreSQL's NOTIFY (<see cref="ListenForNotifications"/>), and a retry wakes it
+    /// when it is due, so this only bounds the delay of a notification that was missed.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// LISTEN for the outbox's notifications on one dedicated connection. It needs a session of its own on PostgreSQL:
+    /// connect the worker directly or through a session-mode pool (PgBouncer in transaction mode drops LISTEN); off,
+    /// the relay only polls, so lower <see cref="PollInterval"/> too.
+    /// </summary>
+    public bool ListenForNotifications { get; set; } = true;
+
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
     public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
     public TimeSpan MaximumRetryDelay { get; set; } = TimeSpan.FromHours(4);
 
     /// <summary>With the delays above, 14 attempts spread over about a day.</summary>
+    [Range(1, 100)]
     public int MaximumAttempts { get; set; } = 14;
 
     /// <summary>A subscription whose deliveries have failed without a success for this long is disabled.</summary>
     public TimeSpan DisableAfter { get; set; } = TimeSpan.FromDays(3);
 
-    public int BatchSize { get; set; } = 50;
+    /// <summary>Deliveries claimed at once.</summary>
+    [Range(1, 1000)]
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>Deliveries sent at once; a slow receiver holds one of these for up to <see cref="Timeout"/>.</summary>
+    [Range(1, 256)]
+    public int Parallelism { get; set; } = 16;
 }
 
 /// <summary>
@@ -36,7 +60,9 @@ public sealed class WebhookDeliveryOptions
 /// signed <c>Azora-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")</c> (also with the previous secret during its
 /// grace period), retried with exponential backoff and jitter, at least once and in no particular order. Rows are
 /// claimed with <c>FOR UPDATE SKIP LOCKED</c> and a lease, so several workers never send the same attempt; a worker
-/// that dies mid-send leaves the attempt to be made again when the lease ends.
+/// that dies mid-send leaves the attempt to be made again when the lease ends. A committed outbox event or queued ping
+/// wakes the relay through PostgreSQL's NOTIFY (<see cref="Channel"/>); it also wakes when the next retry is due, and
+/// polls every <see cref="WebhookDeliveryOptions.PollInterval"/> in case a notification was missed.
 /// </summary>
 public sealed class WebhookRelay : BackgroundService
 {
@@ -65,24 +91,131 @@ public sealed class WebhookRelay : BackgroundService
             "azora.webhooks.delivery_attempts", description: "Webhook delivery attempts by outcome: delivered, retry, failed.");
     }
 
+    /// <summary>The channel migration 0014's triggers NOTIFY on.</summary>
+    public const string Channel = "azora_relay";
+
+    private static readonly TimeSpan ListenHeartbeat = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan ListenRetryPause = TimeSpan.FromSeconds(2);
+
+    /// <summary>The shortest wait between passes, so a due row that another worker holds locked is not polled in a tight loop.</summary>
+    private static readonly TimeSpan ShortestWait = TimeSpan.FromMilliseconds(20);
+
+    // Holds at most one wake-up: notifications that arrive during a pass cost one more pass, not one each.
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(_options.PollInterval, _time);
-        do
+        var listener = _options.ListenForNotifications ? ListenAsync(stoppingToken) : Task.CompletedTask;
+        while (!stoppingToken.IsCancellationRequested)
         {
+            var wait = _options.PollInterval;
             try
             {
-                await FanOutAsync(stoppingToken);
-                while (await DeliverDueAsync(stoppingToken) > 0)
+                // New events and due deliveries alternate until both are drained, so a burst is handed on in one go.
+                int fannedOut, sent;
+                do
                 {
+                    fannedOut = await FanOutAsync(stoppingToken);
+                    sent = await DeliverDueAsync(stoppingToken);
+                }
+                while (fannedOut > 0 || sent > 0);
+
+                if (await NextAttemptInAsync(stoppingToken) is { } due && due < wait)
+                {
+                    wait = due < ShortestWait ? ShortestWait : due;
                 }
             }
             catch (NpgsqlException ex)
             {
                 _logger.LogWarning(ex, "Webhook relay pass failed; the next one retries");
             }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            try
+            {
+                await _wake.WaitAsync(wait, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+
+        await listener;
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A wake-up is already pending.
+        }
+    }
+
+    /// <summary>
+    /// LISTENs on <see cref="Channel"/> on a connection of its own and wakes the relay on every notification; after a
+    /// failure it reconnects (the poll covers the gap) and wakes the relay once, for anything written meanwhile.
+    /// </summary>
+    private async Task ListenAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await _database.OpenConnectionAsync(stoppingToken);
+                connection.Notification += (_, _) => Wake();
+                await using var listen = new NpgsqlCommand($"LISTEN {Channel}", connection) { CommandTimeout = (int)ListenHeartbeat.TotalSeconds };
+                await listen.ExecuteNonQueryAsync(stoppingToken);
+                Wake();
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    // A quiet connection is probed (LISTEN again changes nothing), so a dead one is noticed within a
+                    // heartbeat and replaced.
+                    if (!await connection.WaitAsync(ListenHeartbeat, stoppingToken))
+                    {
+                        await listen.ExecuteNonQueryAsync(stoppingToken);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                _logger.LogWarning(ex, "Webhook relay notifications unavailable; it polls every {PollInterval} until they return", _options.PollInterval);
+            }
+
+            try
+            {
+                await Task.Delay(ListenRetryPause, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>How long until the earliest pending delivery of an active subscription is due; null when there is none.</summary>
+    private async Task<TimeSpan?> NextAttemptInAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
+        var seconds = await connection.ExecuteScalarAsync<double?>(new CommandDefinition(
+            """
+            SELECT extract(epoch FROM min(d.next_attempt_at) - now())::float8 FROM webhook_deliveries d
+            JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.active
+            WHERE d.outcome = 'pending'
+            """,
+            cancellationToken: cancellationToken));
+        return seconds is { } value ? TimeSpan.FromSeconds(Math.Max(0, value)) : null;
     }
 
     /// <summary>
@@ -91,7 +224,8 @@ public sealed class WebhookRelay : BackgroundService
     /// payload names them), the learner's mail about payments (<see cref="PaymentMails"/>), then the events marked
     /// dispatched. Either all of it is committed or none, so an event is never mailed without being marked, or the reverse.
     /// </summary>
-    public async Task FanOutAsync(CancellationToken cancellationToken)
+    /// <returns>How many events it handed on.</returns>
+    public async Task<int> FanOutAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -103,12 +237,14 @@ public sealed class WebhookRelay : BackgroundService
             transaction: transaction, cancellationToken: cancellationToken))).Select(claimed => claimed.ToOutboxEvent()).ToList();
         if (batch.Count == 0)
         {
-            return;
+            return 0;
         }
 
         var ids = batch.Select(@event => @event.Id).ToArray();
+        // The deliveries inserted here must not NOTIFY this relay again (migration 0014): it sends them in this pass.
         await connection.ExecuteAsync(new CommandDefinition(
             """
+            SET LOCAL azora.relay_fan_out = 'on';
             INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, envelope, next_attempt_at, created_at, updated_at)
             SELECT gen_random_uuid(), s.id, e.id, e.type,
                    jsonb_build_object('id', e.id, 'type', e.type, 'createdAt', e.occurred_at, 'data', e.payload), now(), now(), now()
@@ -125,6 +261,7 @@ public sealed class WebhookRelay : BackgroundService
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE outbox_events SET dispatched_at = now() WHERE id = ANY (@ids)", new { ids }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
+        return batch.Count;
     }
 
     /// <summary>Claims and sends the deliveries that are due; returns how many it sent.</summary>
@@ -149,7 +286,7 @@ public sealed class WebhookRelay : BackgroundService
                 new { lease = _options.Timeout + TimeSpan.FromSeconds(30), batch = _options.BatchSize }, cancellationToken: cancellationToken))).AsList();
         }
 
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, SendAsync);
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = cancellationToken }, SendAsync);
         return due.Count;
     }
 
@@ -227,6 +364,7 @@ public sealed class WebhookRelay : BackgroundService
     public override void Dispose()
     {
         _http.Dispose();
+        _wake.Dispose();
         base.Dispose();
     }
 

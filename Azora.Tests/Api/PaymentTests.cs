@@ -374,6 +374,161 @@ public class PaymentTests(AzoraStackFixture stack)
     }
 
     [Fact]
+    public async Task A_batch_with_a_duplicate_and_a_failing_event_applies_each_good_event_once_and_stripe_retries_the_failing_one()
+    {
+        // A worker of its own with one writer, so every event below queues behind the first one.
+        await using var worker = await ApiInstance.StartAsync(stack, new Dictionary<string, string>
+        {
+            ["Azora:Stripe:WebhookSecret"] = AzoraStackFixture.StripeWebhookSecret,
+            ["Azora:Payments:StripeEvents:Writers"] = "1",
+        }, paymentsWorker: true);
+        var intents = new List<(string IntentId, string PaymentId)>();
+        for (var i = 0; i < 4; i++)
+        {
+            var (client, course, learner) = await PaidCourseAsync();
+            var intent = await CreateIntentAsync(client, course, learner);
+            intents.Add((intent.GetProperty("paymentIntentId").GetString()!, PaymentId(intent)));
+            client.Dispose();
+        }
+
+        var (blocked, good, poisoned, other) = (intents[0], intents[1], intents[2], intents[3]);
+        var poisonedEvent = $"evt_poisoned_{Guid.NewGuid():N}";
+        var goodPayload = SignedEvents.StripeEvent("payment_intent.succeeded", good.IntentId);
+        var poisonedPayload = SignedEvents.StripeEvent("payment_intent.succeeded", poisoned.IntentId, poisonedEvent);
+        // The database refuses this one event (as a constraint or a bug would), inside whatever transaction holds it.
+        var trigger = $"refuse_{Guid.NewGuid():N}";
+        await stack.ExecuteAsync(
+            $"""
+            CREATE FUNCTION {trigger}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.id = '{poisonedEvent}' THEN RAISE EXCEPTION 'refused for the test'; END IF;
+                RETURN NEW;
+            END;
+            $$;
+            CREATE TRIGGER {trigger} BEFORE INSERT ON stripe_events FOR EACH ROW EXECUTE FUNCTION {trigger}();
+            """);
+        try
+        {
+            HttpStatusCode[] statuses;
+            await using (var holder = new Npgsql.NpgsqlConnection(await stack.ConnectionStringAsync("azora")))
+            {
+                await holder.OpenAsync();
+                await using var holding = await holder.BeginTransactionAsync();
+                await Dapper.SqlMapper.ExecuteAsync(holder, "SELECT 1 FROM payments WHERE payment_intent_id = @id FOR UPDATE", new { id = blocked.IntentId }, holding);
+                var first = PostAsync(worker, SignedEvents.StripeEvent("payment_intent.succeeded", blocked.IntentId));
+                await Eventually.ReadAsync(() => stack.CountAsync("SELECT count(*) FROM pg_locks WHERE NOT granted"), count => count > 0, attempts: 200, TimeSpan.FromMilliseconds(50));
+                // Queued behind the held row: one good event twice, the refused one, and another good one.
+                var queued = new[] { goodPayload, goodPayload, poisonedPayload, SignedEvents.StripeEvent("payment_intent.succeeded", other.IntentId) }
+                    .Select(payload => PostAsync(worker, payload)).ToList();
+                await Task.Delay(TimeSpan.FromSeconds(1));
+                await holding.RollbackAsync();
+                statuses = await Task.WhenAll([first, .. queued]);
+            }
+
+            Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.InternalServerError, HttpStatusCode.OK], statuses);
+            Assert.Contains("Stripe events failed; applying them one by one", worker.StandardOutput);
+            foreach (var applied in new[] { blocked, good, other })
+            {
+                Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM payments WHERE id = @id::uuid AND status = 'succeeded'", new { id = applied.PaymentId }));
+                Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM outbox_events WHERE type = 'payment.success' AND payload->>'paymentId' = @id", new { id = applied.PaymentId }));
+            }
+
+            Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM stripe_events WHERE id = @id", new { id = JsonDocument.Parse(goodPayload).RootElement.GetProperty("id").GetString() }));
+            Assert.Equal(0, await stack.CountAsync("SELECT count(*) FROM stripe_events WHERE id = @id", new { id = poisonedEvent }));
+            Assert.Equal(0, await stack.CountAsync("SELECT count(*) FROM payments WHERE id = @id::uuid AND status <> 'pending'", new { id = poisoned.PaymentId }));
+        }
+        finally
+        {
+            await stack.ExecuteAsync($"DROP TRIGGER {trigger} ON stripe_events; DROP FUNCTION {trigger}();");
+        }
+
+        // Stripe delivers the refused event again, and now it goes through, once.
+        Assert.Equal(HttpStatusCode.OK, await PostAsync(worker, poisonedPayload));
+        Assert.Equal(HttpStatusCode.OK, await PostAsync(worker, poisonedPayload));
+        Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM payments WHERE id = @id::uuid AND status = 'succeeded'", new { id = poisoned.PaymentId }));
+        Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM outbox_events WHERE type = 'payment.success' AND payload->>'paymentId' = @id", new { id = poisoned.PaymentId }));
+    }
+
+    [Fact]
+    public async Task Events_queued_together_are_applied_in_one_transaction_each_with_its_own_effect()
+    {
+        await using var worker = await ApiInstance.StartAsync(stack, new Dictionary<string, string>
+        {
+            ["Azora:Stripe:WebhookSecret"] = AzoraStackFixture.StripeWebhookSecret,
+            ["Azora:Payments:StripeEvents:Writers"] = "1",
+        }, paymentsWorker: true);
+        var intents = new List<(string IntentId, string PaymentId, Guid CourseId)>();
+        for (var i = 0; i < 4; i++)
+        {
+            var (client, course, learner) = await PaidCourseAsync();
+            var intent = await CreateIntentAsync(client, course, learner);
+            intents.Add((intent.GetProperty("paymentIntentId").GetString()!, PaymentId(intent), course.Id));
+            client.Dispose();
+        }
+
+        var (blocked, paid, otherPaid, declined) = (intents[0], intents[1], intents[2], intents[3]);
+        var paidPayload = SignedEvents.StripeEvent("payment_intent.succeeded", paid.IntentId);
+        string[] outcomes;
+        await using (var holder = new Npgsql.NpgsqlConnection(await stack.ConnectionStringAsync("azora")))
+        {
+            await holder.OpenAsync();
+            await using var holding = await holder.BeginTransactionAsync();
+            await Dapper.SqlMapper.ExecuteAsync(holder, "SELECT 1 FROM payments WHERE payment_intent_id = @id FOR UPDATE", new { id = blocked.IntentId }, holding);
+            var first = OutcomeAsync(worker, SignedEvents.StripeEvent("payment_intent.succeeded", blocked.IntentId));
+            await Eventually.ReadAsync(() => stack.CountAsync("SELECT count(*) FROM pg_locks WHERE NOT granted"), count => count > 0, attempts: 200, TimeSpan.FromMilliseconds(50));
+            var queued = new[]
+            {
+                paidPayload,
+                SignedEvents.StripeEvent("payment_intent.succeeded", otherPaid.IntentId),
+                paidPayload,
+                SignedEvents.StripeEvent("payment_intent.payment_failed", declined.IntentId),
+                SignedEvents.StripeEvent("payment_intent.succeeded", $"pi_unknown_{Guid.NewGuid():N}"),
+                SignedEvents.StripeEvent("payment_intent.created", paid.IntentId),
+            }.Select(payload => OutcomeAsync(worker, payload)).ToList();
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            await holding.RollbackAsync();
+            outcomes = await Task.WhenAll([first, .. queued]);
+        }
+
+        // The two copies of one event race each other: whichever the worker meets first is applied, the other is a duplicate.
+        Assert.Equal(["applied", "duplicate"], new[] { outcomes[1], outcomes[3] }.Order().ToArray());
+        Assert.Equal(["applied", "applied", "applied", "unknown_payment", "ignored"], new[] { outcomes[0], outcomes[2], outcomes[4], outcomes[5], outcomes[6] });
+        foreach (var (_, paymentId, courseId) in new[] { blocked, paid, otherPaid })
+        {
+            Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM payments WHERE id = @id::uuid AND status = 'succeeded'", new { id = paymentId }));
+            Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM outbox_events WHERE type = 'payment.success' AND payload->>'paymentId' = @id", new { id = paymentId }));
+            Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM enrollments WHERE course_id = @id::uuid AND status = 'active'", new { id = courseId.ToString() }));
+            Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM outbox_events WHERE type = 'course.enrolled' AND payload->>'courseId' = @id", new { id = courseId.ToString() }));
+        }
+
+        Assert.Equal(1, await stack.CountAsync(
+            "SELECT count(*) FROM payments WHERE id = @id::uuid AND status = 'failed' AND failure_reason = 'Declined late.'", new { id = declined.PaymentId }));
+        Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM outbox_events WHERE type = 'payment.failed' AND payload->>'paymentId' = @id", new { id = declined.PaymentId }));
+        Assert.Equal(0, await stack.CountAsync("SELECT count(*) FROM enrollments WHERE course_id = @id::uuid", new { id = declined.CourseId.ToString() }));
+        Assert.Equal(1, await stack.CountAsync(
+            "SELECT count(*) FROM stripe_events WHERE id = @id AND outcome = 'applied'", new { id = JsonDocument.Parse(paidPayload).RootElement.GetProperty("id").GetString() }));
+    }
+
+    /// <summary>The worker's answer: its outcome, or <c>duplicate</c>.</summary>
+    private static async Task<string> OutcomeAsync(ApiInstance worker, string payload)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new StringContent(payload, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Add("Stripe-Signature", SignedEvents.Sign(payload, AzoraStackFixture.StripeWebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        using var response = await worker.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.JsonAsync();
+        return body.TryGetProperty("duplicate", out _) ? "duplicate" : body.GetProperty("outcome").GetString()!;
+    }
+
+    private static async Task<HttpStatusCode> PostAsync(ApiInstance worker, string payload)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new StringContent(payload, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Add("Stripe-Signature", SignedEvents.Sign(payload, AzoraStackFixture.StripeWebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        using var response = await worker.Client.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    [Fact]
     public async Task The_emulator_speaks_stripes_protocol_for_keys_idempotency_and_missing_objects()
     {
         using var emulator = stack.CreateStripeEmulatorClient();

@@ -238,6 +238,67 @@ public class WebhookTests(AzoraStackFixture stack)
     }
 
     [Fact]
+    public async Task A_committed_event_wakes_the_relay_long_before_its_poll_and_after_its_connection_is_cut()
+    {
+        // A worker of its own on a database of its own, polling once an hour: only a notification can wake it in time.
+        var database = await stack.CreateMigratedDatabaseAsync("azora_relay_wake");
+        using var receiver = new WebhookReceiver();
+        var owner = Guid.NewGuid();
+        await StackDatabase.ExecuteAsync(
+            database,
+            """
+            INSERT INTO users (id, email, name, password_hash, roles, created_at, updated_at, password_changed_at)
+            VALUES (@owner, @email, 'Partner', 'not-a-hash', ARRAY['admin'], now(), now(), now());
+            INSERT INTO webhook_subscriptions (id, owner_id, url, events, secret, created_at, updated_at)
+            VALUES (gen_random_uuid(), @owner, @url, ARRAY['course.enrolled'], 'whsec_wake', now(), now());
+            """,
+            new { owner, email = $"partner-{owner:N}@example.com", url = receiver.Url });
+        await using var worker = await ApiInstance.StartAsync(
+            stack, new Dictionary<string, string> { ["Azora:Webhooks:PollInterval"] = "01:00:00" }, databaseConnectionString: database, paymentsWorker: true);
+
+        // The worker's first pass, at start, may hand on the first event; the others come after it is idle and listening.
+        await WriteEventAsync(database);
+        await receiver.WaitForAsync(1);
+        var listener = await WaitForListenerAsync(database);
+        await WriteEventAsync(database);
+        Assert.Equal(2, (await receiver.WaitForAsync(2)).Length);
+
+        // The listening connection is cut (a failover, a network fault): the relay connects again and listens on.
+        await StackDatabase.ExecuteAsync(database, "SELECT pg_terminate_backend(@listener)", new { listener });
+        Assert.NotEqual(listener, await WaitForListenerAsync(database, replacing: listener));
+        await WriteEventAsync(database);
+        var received = await receiver.WaitForAsync(3);
+
+        Assert.Equal(3, received.Length);
+        Assert.Equal(3, received.Select(webhook => webhook.EventId).Distinct().Count());
+        Assert.Contains("Webhook relay notifications unavailable", worker.StandardOutput);
+    }
+
+    private static Task WriteEventAsync(string database) => StackDatabase.ExecuteAsync(
+        database,
+        "INSERT INTO outbox_events (id, type, payload, occurred_at) VALUES (gen_random_uuid(), 'course.enrolled', '{}', now())");
+
+    /// <summary>
+    /// Until a connection of the relay's is listening (its last statement is the LISTEN), other than
+    /// <paramref name="replacing"/>, and has been for a moment; returns its backend's process id.
+    /// </summary>
+    private static async Task<int> WaitForListenerAsync(string database, int replacing = 0)
+    {
+        var listener = await Eventually.ReadAsync(
+            async () => int.Parse(await StackDatabase.ScalarAsync(
+                database,
+                "SELECT coalesce(max(pid), 0)::text FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN azora_relay' AND pid <> @replacing",
+                new { replacing }) ?? "0", System.Globalization.CultureInfo.InvariantCulture),
+            pid => pid != 0,
+            attempts: 200,
+            TimeSpan.FromMilliseconds(100));
+        Assert.NotEqual(0, listener);
+        // The relay makes one pass of its own once it listens (for what was written meanwhile); let it end first.
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        return listener;
+    }
+
+    [Fact]
     public async Task A_slow_receiver_times_out_and_the_attempt_is_made_again()
     {
         using var receiver = new WebhookReceiver();

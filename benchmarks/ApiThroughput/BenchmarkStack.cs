@@ -98,6 +98,13 @@ internal sealed class BenchmarkStack : IAsyncDisposable
 
     public TimeSpan ApiCpu() => TreeCpu(_apiRoot);
 
+    /// <summary>The CPU time of a resource's process tree so far (e.g. "payments", or "postgres" with every backend).</summary>
+    public TimeSpan ResourceCpu(string resource)
+    {
+        _app.ResourceNotifications.TryGetCurrentState(resource, out var state);
+        return TreeCpu(Convert.ToInt32(state!.Snapshot.Properties.Single(property => property.Name == "executable.pid").Value));
+    }
+
     /// <summary><paramref name="concurrency"/> clients calling in a loop for <paramref name="duration"/>.</summary>
     public async Task<LoadResult> LoadAsync(Func<Task<HttpStatusCode>> call, TimeSpan duration, int concurrency)
     {

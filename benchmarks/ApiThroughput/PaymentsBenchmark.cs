@@ -23,13 +23,17 @@ internal static class PaymentsBenchmark
     {
         await using var stack = await BenchmarkStack.StartAsync();
         using var worker = new HttpClient { BaseAddress = stack.Endpoint("payments") };
+        var (workerCpu, databaseCpu) = (stack.ResourceCpu("payments"), stack.ResourceCpu("postgres"));
         var applied = await ApplyEventsAsync(await stack.ConnectionStringAsync("azora"), worker, concurrency);
+        (workerCpu, databaseCpu) = (stack.ResourceCpu("payments") - workerCpu, stack.ResourceCpu("postgres") - databaseCpu);
 
         var seconds = await PurchasesAsync(stack);
         seconds.Sort();
 
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores; {concurrency} concurrent senders");
         Console.WriteLine($"webhooks: {Events} payment_intent.succeeded events in {applied.Elapsed.TotalSeconds:F1} s = {applied.PerSecond:F0} events/s ({applied.Refused} refused; {applied.Succeeded} payments succeeded, each with an enrollment and two outbox events)");
+        // On a shared machine the rate follows the load; the CPU each event costs the worker and PostgreSQL does not.
+        Console.WriteLine($"CPU per event: worker {workerCpu.TotalMilliseconds / Events:F2} ms, PostgreSQL {databaseCpu.TotalMilliseconds / Events:F2} ms = {Environment.ProcessorCount * 1000.0 * Events / (workerCpu + databaseCpu).TotalMilliseconds:F0} events/s if they had every core to themselves");
         Console.WriteLine($"purchase end to end (intent created -> card succeeds at the emulator -> webhook -> enrollment seen by the API), {Purchases} runs: median {seconds[Purchases / 2]:F3} s, max {seconds[^1]:F3} s");
     }
 
