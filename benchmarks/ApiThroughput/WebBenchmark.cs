@@ -253,7 +253,7 @@ internal static partial class WebBenchmark
 
     private static double Percentile(List<double> sorted, double p) => sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
@@ -267,7 +267,7 @@ internal static partial class WebBenchmark
     }
 
     /// <summary>One service from its Release output (<c>dotnet Service.dll</c>), its output kept for when it fails.</summary>
-    private sealed class ServiceProcess : IDisposable
+    internal sealed class ServiceProcess : IDisposable
     {
         private readonly Process _process;
         private readonly Uri _address;
@@ -311,6 +311,8 @@ internal static partial class WebBenchmark
             process.BeginErrorReadLine();
             return service;
         }
+
+        public int Id => _process.Id;
 
         public TimeSpan Cpu()
         {
@@ -387,14 +389,15 @@ internal static partial class WebBenchmark
         }
     }
 
-    private sealed record WrkResult(long Requests, double PerSecond, double P99Ms, long NotOk);
+    internal sealed record WrkResult(long Requests, double PerSecond, double P99Ms, long NotOk);
 
     /// <summary>Debian's <c>wrk</c> (one thread, keep-alive connections), its summary and latency distribution read back.</summary>
-    private static partial class Wrk
+    internal static partial class Wrk
     {
-        public static async Task<WrkResult> RunAsync(Uri url, TimeSpan duration, int connections)
+        public static async Task<WrkResult> RunAsync(Uri url, TimeSpan duration, int connections, string? header = null)
         {
-            var start = new ProcessStartInfo("wrk", ["-t1", $"-c{connections}", $"-d{(int)duration.TotalSeconds}s", "--latency", url.ToString()])
+            string[] headerArguments = header is null ? [] : ["-H", header];
+            var start = new ProcessStartInfo("wrk", ["-t1", $"-c{connections}", $"-d{(int)duration.TotalSeconds}s", "--latency", .. headerArguments, url.ToString()])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
