@@ -339,9 +339,9 @@ internal static partial class WebBenchmark
                         return;
                     }
                 }
-                catch (HttpRequestException)
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
                 {
-                    // Not listening yet.
+                    // Not listening yet, or too slow to answer on a loaded machine.
                 }
 
                 await Task.Delay(250);
