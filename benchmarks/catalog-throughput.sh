@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Cached GET /api/education/courses per second against the trivial GET / of the same API, and p50/p99 latency of
-# uncached course lists over 10,000 courses. Starts its own stack (local processes, random ports, rate limits off)
+# Cached GET /api/education/courses per second against the trivial GET / of the same API; over 10,000 courses, p50/p99
+# latency of uncached anonymous lists, and of the staff view (a signed-in instructor and admin, never cached) with its
+# requests per second from one client and from several. Starts its own stack (local processes, random ports, rate limits off)
 # and removes it afterwards.
 # usage: benchmarks/catalog-throughput.sh [seconds per phase] [concurrent clients]
 set -euo pipefail

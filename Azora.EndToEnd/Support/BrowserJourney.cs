@@ -55,6 +55,7 @@ public abstract class BrowserJourney(AzoraTarget target, ITestOutputHelper outpu
             try
             {
                 await steps(page, api);
+                AssertEveryNavigationWasEnhanced(console);
                 await context.Tracing.StopAsync();
             }
             catch (Exception failure) when (failure is not Xunit.SkipException)
@@ -152,6 +153,16 @@ public abstract class BrowserJourney(AzoraTarget target, ITestOutputHelper outpu
         var width = page.ViewportSize?.Width ?? await page.EvaluateAsync<int>("() => window.innerWidth");
         Assert.True(box.X >= 0 && box.X + box.Width <= width + 0.5,
             $"{element} spans {box.X:0}px to {box.X + box.Width:0}px, outside the {width}px window of {page.Url}.");
+    }
+
+    /// <summary>
+    /// Blazor's script falls back to a full page load, with a console warning, when an enhanced navigation gets an answer
+    /// it cannot use: the page still ends up right, so only the warning shows that the portal answered wrongly.
+    /// </summary>
+    private static void AssertEveryNavigationWasEnhanced(IEnumerable<string> console)
+    {
+        var fallbacks = console.Where(line => line.Contains("Enhanced navigation failed", StringComparison.Ordinal)).ToList();
+        Assert.True(fallbacks.Count == 0, $"Enhanced navigation fell back to a full page load: {string.Join("; ", fallbacks)}");
     }
 
     private static void Listen(IPage page, ConcurrentQueue<string> console)

@@ -167,6 +167,98 @@ public class CatalogTests(AzoraStackFixture stack)
         Assert.Equal(5, music.GetProperty("courseCount").GetInt64());
     }
 
+    [Theory]
+    [InlineData("newest")]
+    [InlineData("oldest")]
+    [InlineData("title")]
+    [InlineData("price")]
+    [InlineData("-price")]
+    [InlineData("popular")]
+    public async Task The_staff_list_pages_through_every_course_it_may_see_once_in_order_over_ties(string sort)
+    {
+        using var client = stack.CreateApiClient();
+        var owner = await TestRoles.SignInAsAsync(stack, client, "instructor");
+        var other = await TestRoles.SignInAsAsync(stack, client, "instructor");
+        var admin = await TestRoles.SignInAsAsync(stack, client, "admin");
+        var published = await Courses.CreateAsync(client, owner, lessons: 1);
+        var draft = await Courses.CreateAsync(client, owner, lessons: 1, publish: false);
+        var archived = await Courses.CreateAsync(client, owner, lessons: 1);
+        var othersDraft = await Courses.CreateAsync(client, other, lessons: 1, publish: false);
+        Guid[] tied = [published.Id, draft.Id, archived.Id, othersDraft.Id];
+        // Equal in every sort key, so only the id decides their order, wherever the page boundaries fall.
+        await stack.ExecuteAsync(
+            "UPDATE courses SET created_at = now() - interval '1 day', title = @title, price_minor = 1234 WHERE id = ANY(@tied)",
+            new { title = $"Tied {Guid.NewGuid():N}", tied });
+        await stack.ExecuteAsync("UPDATE courses SET archived_at = now() WHERE id = @id", new { id = archived.Id });
+
+        foreach (var (viewer, visible) in new[]
+        {
+            (owner, "(published AND archived_at IS NULL) OR instructor_id = @owner"),
+            (admin, "true"),
+        })
+        {
+            var (small, totals) = await ListAllAsync(client, viewer.AccessToken, $"sort={sort}", 9);
+            var (large, _) = await ListAllAsync(client, viewer.AccessToken, $"sort={sort}", 100);
+
+            var ids = small.Select(course => course.GetProperty("id").GetGuid()).ToList();
+            var expectedTotal = await stack.CountAsync($"SELECT count(*) FROM courses WHERE {visible}", new { owner = owner.UserId });
+            Assert.All(totals, total => Assert.Equal(expectedTotal, total));
+            Assert.Equal(expectedTotal, ids.Count);
+            Assert.Equal(ids.Count, ids.Distinct().Count());
+            Assert.Equal(ids, large.Select(course => course.GetProperty("id").GetGuid()));
+            Assert.Contains(draft.Id, ids);
+            Assert.Contains(archived.Id, ids);
+            Assert.Equal(viewer == admin, ids.Contains(othersDraft.Id));
+            for (var i = 1; i < small.Count; i++)
+            {
+                Assert.True(StaffOrder(sort, small[i - 1], small[i]) < 0, $"{sort}: {small[i - 1]} is listed before {small[i]}");
+            }
+        }
+    }
+
+    /// <summary>The catalog's documented order, each sort's key then the course id, as the API's queries define it.</summary>
+    private static int StaffOrder(string sort, JsonElement a, JsonElement b)
+    {
+        static DateTimeOffset Created(JsonElement course) => course.GetProperty("createdAt").GetDateTimeOffset();
+        static long Price(JsonElement course) => course.GetProperty("price").GetProperty("amount").GetInt64();
+        static string Id(JsonElement course) => course.GetProperty("id").GetGuid().ToString("D");
+
+        var byId = string.CompareOrdinal(Id(a), Id(b));
+        return sort switch
+        {
+            "newest" => FirstNonZero(Created(b).CompareTo(Created(a)), -byId),
+            "oldest" => FirstNonZero(Created(a).CompareTo(Created(b)), byId),
+            "title" => FirstNonZero(string.CompareOrdinal(Title(a).ToLowerInvariant(), Title(b).ToLowerInvariant()), byId),
+            "price" => FirstNonZero(Price(a).CompareTo(Price(b)), byId),
+            "-price" => FirstNonZero(Price(b).CompareTo(Price(a)), byId),
+            _ => FirstNonZero(
+                b.GetProperty("enrollmentCount").GetInt64().CompareTo(a.GetProperty("enrollmentCount").GetInt64()),
+                Created(b).CompareTo(Created(a)), byId),
+        };
+    }
+
+    private static int FirstNonZero(params int[] comparisons) => comparisons.FirstOrDefault(comparison => comparison != 0);
+
+    /// <summary>Every page of a signed-in list, <paramref name="limit"/> at a time, and the total each page reported.</summary>
+    private static async Task<(List<JsonElement> Courses, List<long> Totals)> ListAllAsync(HttpClient client, string bearer, string query, int limit)
+    {
+        var courses = new List<JsonElement>();
+        var totals = new List<long>();
+        for (var page = 1; ; page++)
+        {
+            using var response = await client.GetAsync($"/api/education/courses?{query}&limit={limit}&page={page}", bearer);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            var body = await response.JsonAsync();
+            var data = body.GetProperty("data").EnumerateArray().ToList();
+            totals.Add(body.GetProperty("pagination").GetProperty("total").GetInt64());
+            courses.AddRange(data);
+            if (data.Count < limit)
+            {
+                return (courses, totals);
+            }
+        }
+    }
+
     private static string Title(JsonElement course) => course.GetProperty("title").GetString()!;
 
     private static async Task<List<JsonElement>> ListAsync(HttpClient client, string query)

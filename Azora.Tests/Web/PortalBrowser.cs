@@ -37,6 +37,14 @@ internal sealed class PortalBrowser : IDisposable
 
     public Task<HttpResponseMessage> GetAsync(string path) => _http.GetAsync(path);
 
+    /// <summary>A GET with the given Accept header, e.g. the one Blazor's enhanced navigation sends.</summary>
+    public Task<HttpResponseMessage> GetAsync(string path, string accept)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+        return _http.SendAsync(request);
+    }
+
     public Task<HttpResponseMessage> PostAsync(string path, IDictionary<string, string> fields) => _http.PostAsync(path, new FormUrlEncodedContent(fields));
 
     /// <summary>Reads a page that must answer 200 with HTML.</summary>

@@ -139,6 +139,33 @@ public class PortalPageTests(AzoraStackFixture stack)
         Assert.Contains("data-testid=\"nav-account\"", await personal.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task A_cached_page_answers_an_enhanced_navigation_as_blazor_expects_and_a_full_page_load_unframed()
+    {
+        // Blazor's enhanced navigation fetches a page with this Accept header and reloads the whole page unless the answer
+        // says exactly blazor-enhanced-nav: allow; a full page load must not get the framed answer made for the script.
+        const string Enhanced = "text/html; blazor-enhanced-nav=on";
+        var path = $"/courses?q=enhanced{Guid.NewGuid():N}";
+        using var browser = await PortalBrowser.OpenAsync(stack);
+        using (var fullLoad = await browser.GetAsync(path, "text/html"))
+        {
+            Assert.False(fullLoad.Headers.Contains("ssr-framing"));
+        }
+
+        using (var navigation = await browser.GetAsync(path, Enhanced))
+        {
+            Assert.Equal("allow", Assert.Single(navigation.Headers.GetValues("blazor-enhanced-nav")));
+        }
+
+        using var cachedNavigation = await browser.GetAsync(path, Enhanced);
+        Assert.True(cachedNavigation.Headers.Age.HasValue, "The second enhanced navigation comes from the output cache.");
+        Assert.Equal("allow", Assert.Single(cachedNavigation.Headers.GetValues("blazor-enhanced-nav")));
+
+        using var cachedFullLoad = await browser.GetAsync(path, "text/html");
+        Assert.True(cachedFullLoad.Headers.Age.HasValue, "The second full page load comes from the output cache.");
+        Assert.False(cachedFullLoad.Headers.Contains("ssr-framing"));
+    }
+
     private Task<long> VerifiedAsync(string email) =>
         stack.CountAsync("SELECT count(*) FROM users WHERE lower(email) = lower(@email) AND email_verified_at IS NOT NULL", new { email });
 

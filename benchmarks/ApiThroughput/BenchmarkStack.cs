@@ -35,7 +35,8 @@ internal sealed class BenchmarkStack : IAsyncDisposable
     public string DataDirectory => _dataDirectory;
 
     /// <param name="directInfrastructure">PostgreSQL and the cache on fixed free ports without Aspire's proxy in front,
-    /// for services the benchmark starts itself and points at them.</param>
+    /// for services the benchmark starts itself and points at them; the payments worker's HTTP endpoint likewise, so
+    /// Stripe events sent to <see cref="Endpoint"/>("payments") reach it without a proxy.</param>
     public static async Task<BenchmarkStack> StartAsync(bool directInfrastructure = false)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "azora-tests", $"benchmark-{Guid.NewGuid():N}");
@@ -60,6 +61,15 @@ internal sealed class BenchmarkStack : IAsyncDisposable
                     endpoint.TargetPort = port;
                 });
             }
+
+            var workerPort = FreePort();
+            builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "payments"))
+                .WithEndpoint("http", endpoint =>
+                {
+                    endpoint.IsProxied = false;
+                    endpoint.Port = workerPort;
+                    endpoint.TargetPort = workerPort;
+                });
         }
 
         builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "api"))

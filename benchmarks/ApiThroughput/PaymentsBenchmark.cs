@@ -16,16 +16,37 @@ namespace Azora.Benchmarks;
 /// </summary>
 internal static class PaymentsBenchmark
 {
-    private const int Events = 2_000;
+    public const int Events = 2_000;
     private const int Purchases = 20;
 
     public static async Task RunAsync(int concurrency)
     {
         await using var stack = await BenchmarkStack.StartAsync();
-        var connectionString = await stack.ConnectionStringAsync("azora");
-        var intents = await SeedPaymentsAsync(connectionString);
         using var worker = new HttpClient { BaseAddress = stack.Endpoint("payments") };
+        var applied = await ApplyEventsAsync(await stack.ConnectionStringAsync("azora"), worker, concurrency);
 
+        var seconds = await PurchasesAsync(stack);
+        seconds.Sort();
+
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores; {concurrency} concurrent senders");
+        Console.WriteLine($"webhooks: {Events} payment_intent.succeeded events in {applied.Elapsed.TotalSeconds:F1} s = {applied.PerSecond:F0} events/s ({applied.Refused} refused; {applied.Succeeded} payments succeeded, each with an enrollment and two outbox events)");
+        Console.WriteLine($"purchase end to end (intent created -> card succeeds at the emulator -> webhook -> enrollment seen by the API), {Purchases} runs: median {seconds[Purchases / 2]:F3} s, max {seconds[^1]:F3} s");
+    }
+
+    /// <param name="Refused">Events the worker did not answer 200.</param>
+    /// <param name="Succeeded">Seeded payments that ended succeeded: each event applied once.</param>
+    public sealed record Applied(TimeSpan Elapsed, int Refused, long Succeeded)
+    {
+        public double PerSecond => Events / Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// Seeds <see cref="Events"/> pending payments, then sends each its signed <c>payment_intent.succeeded</c> to the
+    /// worker at <paramref name="worker"/>'s address from <paramref name="concurrency"/> senders, as Stripe would.
+    /// </summary>
+    public static async Task<Applied> ApplyEventsAsync(string connectionString, HttpClient worker, int concurrency)
+    {
+        var intents = await SeedPaymentsAsync(connectionString);
         var next = -1;
         var failures = 0;
         var stopwatch = Stopwatch.StartNew();
@@ -43,15 +64,17 @@ internal static class PaymentsBenchmark
                 }
             }
         }));
-        var elapsed = stopwatch.Elapsed;
-        var applied = await ScalarAsync(connectionString, "SELECT count(*) FROM payments WHERE payment_intent_id LIKE 'pi_bench_%' AND status = 'succeeded'");
+        // Applied means written to the database: should the worker answer before it applies (a batch), the clock runs
+        // until every payment shows it, for at most a minute.
+        const string succeededSql = "SELECT count(*) FROM payments WHERE payment_intent_id LIKE 'pi_bench_%' AND status = 'succeeded'";
+        var succeeded = await ScalarAsync(connectionString, succeededSql);
+        while (succeeded < Events && failures == 0 && stopwatch.Elapsed < TimeSpan.FromMinutes(1))
+        {
+            await Task.Delay(10);
+            succeeded = await ScalarAsync(connectionString, succeededSql);
+        }
 
-        var seconds = await PurchasesAsync(stack);
-        seconds.Sort();
-
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores; {concurrency} concurrent senders");
-        Console.WriteLine($"webhooks: {Events} payment_intent.succeeded events in {elapsed.TotalSeconds:F1} s = {Events / elapsed.TotalSeconds:F0} events/s ({failures} refused; {applied} payments succeeded, each with an enrollment and two outbox events)");
-        Console.WriteLine($"purchase end to end (intent created -> card succeeds at the emulator -> webhook -> enrollment seen by the API), {Purchases} runs: median {seconds[Purchases / 2]:F3} s, max {seconds[^1]:F3} s");
+        return new Applied(stopwatch.Elapsed, failures, succeeded);
     }
 
     private static async Task<List<string>> SeedPaymentsAsync(string connectionString)

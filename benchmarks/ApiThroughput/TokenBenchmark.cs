@@ -31,7 +31,7 @@ internal static class TokenBenchmark
             builds.Add(("before", before));
         }
 
-        builds.Add(("this checkout", WebBenchmark.RepositoryRoot()));
+        builds.Add(("this checkout", ServiceProcess.RepositoryRoot()));
         var limitsOn = Environment.GetEnvironmentVariable("AZORA_BENCHMARK_RATE_LIMITS") != "off";
         var apis = new List<Api>();
         try
@@ -49,23 +49,23 @@ internal static class TokenBenchmark
             {
                 foreach (var target in api.Targets)
                 {
-                    await WebBenchmark.Wrk.RunAsync(target.Url, TimeSpan.FromSeconds(3), connections, target.Header);
+                    await Wrk.RunAsync(target.Url, TimeSpan.FromSeconds(3), connections, target.Headers);
                 }
             }
 
-            await WebBenchmark.Wrk.RunAsync(ceiling.Address, TimeSpan.FromSeconds(3), connections);
-            var ceilingRuns = new List<WebBenchmark.WrkResult>();
-            var runs = apis.Select(_ => paths.Select(_ => new List<(WebBenchmark.WrkResult Wrk, double CpuMs)>()).ToList()).ToList();
+            await Wrk.RunAsync(ceiling.Address, TimeSpan.FromSeconds(3), connections);
+            var ceilingRuns = new List<WrkResult>();
+            var runs = apis.Select(_ => paths.Select(_ => new List<(WrkResult Wrk, double CpuMs)>()).ToList()).ToList();
             for (var round = 0; round < Rounds; round++)
             {
-                ceilingRuns.Add(await WebBenchmark.Wrk.RunAsync(ceiling.Address, phase, connections));
+                ceilingRuns.Add(await Wrk.RunAsync(ceiling.Address, phase, connections));
                 for (var path = 0; path < paths.Count; path++)
                 {
                     for (var build = 0; build < apis.Count; build++)
                     {
                         var target = apis[build].Targets[path];
                         var cpu = apis[build].Process.Cpu();
-                        var result = await WebBenchmark.Wrk.RunAsync(target.Url, phase, connections, target.Header);
+                        var result = await Wrk.RunAsync(target.Url, phase, connections, target.Headers);
                         runs[build][path].Add((result, (apis[build].Process.Cpu() - cpu).TotalMilliseconds / Math.Max(result.Requests, 1)));
                     }
                 }
@@ -119,13 +119,13 @@ internal static class TokenBenchmark
 
     private const int Rounds = 2;
 
-    private sealed record Api(string Name, WebBenchmark.ServiceProcess Process, string Token, byte[] RootBytes, (string Name, Uri Url, string? Header)[] Targets)
+    private sealed record Api(string Name, ServiceProcess Process, string Token, byte[] RootBytes, (string Name, Uri Url, IReadOnlyDictionary<string, string>? Headers)[] Targets)
     {
         public static async Task<Api> StartAsync(BenchmarkStack stack, string name, string root, bool limitsOn)
         {
             using var rsa = RSA.Create(2048);
             var api = new Uri($"http://127.0.0.1:{BenchmarkStack.FreePort()}");
-            var process = WebBenchmark.ServiceProcess.Start(root, "Azora.Api", api, new()
+            var process = ServiceProcess.Start(root, "Azora.Api", api, new()
             {
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
                 ["DOTNET_ENVIRONMENT"] = "Production",
@@ -151,7 +151,7 @@ internal static class TokenBenchmark
                 using var login = await http.PostAsJsonAsync("/api/auth/login", new { email, password = Password });
                 login.EnsureSuccessStatusCode();
                 var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
-                var bearer = $"Authorization: Bearer {token}";
+                var bearer = new Dictionary<string, string> { ["Authorization"] = $"Bearer {token}" };
                 return new Api(name, process, token, await http.GetByteArrayAsync("/"),
                 [
                     ("GET / anonymous", new Uri(api, "/"), null),

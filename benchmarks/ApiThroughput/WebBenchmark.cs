@@ -1,9 +1,6 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Azora.Client;
 using Microsoft.Playwright;
 
@@ -16,7 +13,7 @@ namespace Azora.Benchmarks;
 /// outputs as plain processes on ports of their own, talking to each other, to PostgreSQL and to the cache directly:
 /// no Aspire proxy is in the measured path. The rest of the stack (migrations, the sample catalog) is the test stack's.
 /// </summary>
-internal static partial class WebBenchmark
+internal static class WebBenchmark
 {
     // Azora.Client asks for page 1 of CatalogQuery.PageSize (12) with its query parameters in the URL template's order:
     // the API call the catalog page makes, cached by the API after the first.
@@ -24,7 +21,7 @@ internal static partial class WebBenchmark
 
     public static async Task RunAsync(TimeSpan phase, int connections, int browserLoads)
     {
-        var root = RepositoryRoot();
+        var root = ServiceProcess.RepositoryRoot();
         await using var stack = await BenchmarkStack.StartAsync(directInfrastructure: true);
         var database = await stack.ConnectionStringAsync("azora");
         var cache = await stack.ConnectionStringAsync("cache");
@@ -252,201 +249,4 @@ internal static partial class WebBenchmark
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
-
-    internal static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Azora.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Run from the repository (no Azora.sln above the benchmark's output).");
-    }
-
-    /// <summary>One service from its Release output (<c>dotnet Service.dll</c>), its output kept for when it fails.</summary>
-    internal sealed class ServiceProcess : IDisposable
-    {
-        private readonly Process _process;
-        private readonly Uri _address;
-        private readonly StringBuilder _output = new();
-        private readonly string _name;
-
-        private ServiceProcess(Process process, Uri address, string name)
-        {
-            _process = process;
-            _address = address;
-            _name = name;
-        }
-
-        public static ServiceProcess Start(string root, string project, Uri address, Dictionary<string, string> environment)
-        {
-            var output = Path.Combine(root, project, "bin", "Release", "net10.0");
-            var assembly = Path.Combine(output, $"{project}.dll");
-            if (!File.Exists(assembly))
-            {
-                throw new InvalidOperationException($"{assembly} is missing: build {project} in Release first.");
-            }
-
-            var start = new ProcessStartInfo("dotnet", [assembly])
-            {
-                WorkingDirectory = output,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.Environment["ASPNETCORE_URLS"] = address.ToString();
-            foreach (var (name, value) in environment)
-            {
-                start.Environment[name] = value;
-            }
-
-            var process = Process.Start(start)!;
-            var service = new ServiceProcess(process, address, project);
-            process.OutputDataReceived += (_, line) => service.Keep(line.Data);
-            process.ErrorDataReceived += (_, line) => service.Keep(line.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return service;
-        }
-
-        public int Id => _process.Id;
-
-        public TimeSpan Cpu()
-        {
-            _process.Refresh();
-            return _process.TotalProcessorTime;
-        }
-
-        public async Task WaitHealthyAsync()
-        {
-            using var http = new HttpClient { BaseAddress = _address, Timeout = TimeSpan.FromSeconds(5) };
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-            while (DateTime.UtcNow < deadline)
-            {
-                if (_process.HasExited)
-                {
-                    break;
-                }
-
-                try
-                {
-                    using var response = await http.GetAsync("/health");
-                    if (response.IsSuccessStatusCode)
-                    {
-                        return;
-                    }
-                }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-                {
-                    // Not listening yet, or too slow to answer on a loaded machine.
-                }
-
-                await Task.Delay(250);
-            }
-
-            throw new InvalidOperationException($"{_name} did not become healthy at {_address}:\n{Output()}");
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                _process.WaitForExit();
-            }
-
-            _process.Dispose();
-        }
-
-        private void Keep(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (_output)
-            {
-                // The last lines are enough to say why a start failed; a long run must not grow without bound.
-                if (_output.Length > 64_000)
-                {
-                    _output.Remove(0, 32_000);
-                }
-
-                _output.AppendLine(line);
-            }
-        }
-
-        private string Output()
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
-
-    internal sealed record WrkResult(long Requests, double PerSecond, double P99Ms, long NotOk);
-
-    /// <summary>Debian's <c>wrk</c> (one thread, keep-alive connections), its summary and latency distribution read back.</summary>
-    internal static partial class Wrk
-    {
-        public static async Task<WrkResult> RunAsync(Uri url, TimeSpan duration, int connections, string? header = null)
-        {
-            string[] headerArguments = header is null ? [] : ["-H", header];
-            var start = new ProcessStartInfo("wrk", ["-t1", $"-c{connections}", $"-d{(int)duration.TotalSeconds}s", "--latency", .. headerArguments, url.ToString()])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            using var process = Process.Start(start) ?? throw new InvalidOperationException("wrk did not start: benchmarks/web-throughput.sh installs it.");
-            var output = await process.StandardOutput.ReadToEndAsync();
-            var errors = await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"wrk failed ({process.ExitCode}): {errors}{output}");
-            }
-
-            var requests = long.Parse(Requests().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
-            var perSecond = double.Parse(PerSecond().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
-            var p99 = P99().Match(output);
-            var notOk = NotOk().Match(output) is { Success: true } match ? long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
-            var errorsMatch = SocketErrors().Match(output);
-            if (errorsMatch.Success)
-            {
-                notOk += errorsMatch.Groups.Values.Skip(1).Sum(group => long.Parse(group.Value, CultureInfo.InvariantCulture));
-            }
-
-            return new WrkResult(requests, perSecond, Milliseconds(double.Parse(p99.Groups[1].Value, CultureInfo.InvariantCulture), p99.Groups[2].Value), notOk);
-        }
-
-        private static double Milliseconds(double value, string unit) => unit switch
-        {
-            "us" => value / 1000,
-            "ms" => value,
-            "s" => value * 1000,
-            "m" => value * 60_000,
-            _ => throw new InvalidOperationException($"Unknown wrk unit '{unit}'."),
-        };
-
-        [GeneratedRegex(@"(\d+) requests in")]
-        private static partial Regex Requests();
-
-        [GeneratedRegex(@"Requests/sec:\s+([\d.]+)")]
-        private static partial Regex PerSecond();
-
-        [GeneratedRegex(@"^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$", RegexOptions.Multiline)]
-        private static partial Regex P99();
-
-        [GeneratedRegex(@"Non-2xx or 3xx responses: (\d+)")]
-        private static partial Regex NotOk();
-
-        [GeneratedRegex(@"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")]
-        private static partial Regex SocketErrors();
-    }
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Npgsql;
 
@@ -13,37 +12,43 @@ namespace Azora.Benchmarks;
 /// </summary>
 internal static class WebhooksBenchmark
 {
-    private const int Events = 2_000;
+    public const int Events = 2_000;
+    public const int TrickleEvents = 100;
 
     public static async Task RunAsync()
     {
         await using var stack = await BenchmarkStack.StartAsync();
         var connectionString = await stack.ConnectionStringAsync("azora");
-        var port = FreePort();
-        var arrivals = new ConcurrentDictionary<string, DateTimeOffset>();
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
-        _ = Task.Run(async () =>
-        {
-            while (listener.IsListening)
-            {
-                var context = await listener.GetContextAsync();
-                arrivals.TryAdd(context.Request.Headers["Azora-Event-Id"] ?? "", DateTimeOffset.UtcNow);
-                context.Response.StatusCode = 204;
-                context.Response.Close();
-            }
-        });
+        using var receiver = await Receiver.SubscribeAsync(stack, connectionString);
 
-        var admin = await AdminTokenAsync(stack, connectionString);
-        using (var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks") { Content = JsonContent.Create(new { url = $"http://127.0.0.1:{port}/hook", events = new[] { "course.enrolled" } }) })
-        {
-            request.Headers.Authorization = new("Bearer", admin);
-            using var response = await stack.Client.SendAsync(request);
-            response.EnsureSuccessStatusCode();
-        }
+        var burst = await BurstAsync(receiver, connectionString);
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores; {Events} events, one worker, default settings");
+        Console.WriteLine($"delivered {burst.Delivered} of {Events} in {burst.Span.TotalSeconds:F1} s from first to last = {burst.Delivered / burst.Span.TotalSeconds:F0} deliveries/s");
+        Console.WriteLine($"burst of {Events}: outbox event written -> first attempt received: p50 {burst.Delays.P50:F0} ms, p99 {burst.Delays.P99:F0} ms, max {burst.Delays.Max:F0} ms");
 
-        // Events as the API writes them, all at once; the worker fans them out and delivers.
+        var trickle = await TrickleAsync(receiver, connectionString);
+        Console.WriteLine($"one event every 50 ms ({trickle.Count} events): outbox -> first attempt p50 {trickle.P50:F0} ms, p99 {trickle.P99:F0} ms");
+    }
+
+    /// <summary>Delays in milliseconds, sorted, with the usual percentiles.</summary>
+    public sealed record Delays(List<double> Sorted)
+    {
+        public int Count => Sorted.Count;
+        public double P50 => Sorted[Sorted.Count / 2];
+        public double P99 => Sorted[(int)(Sorted.Count * 0.99)];
+        public double Max => Sorted[^1];
+    }
+
+    /// <param name="Span">From the first arrival to the last.</param>
+    public sealed record Burst(int Delivered, TimeSpan Span, Delays Delays);
+
+    /// <summary>
+    /// <see cref="Events"/> events as the API writes them, all in one statement; the worker fans them out and delivers.
+    /// Fails when not all arrive within five minutes.
+    /// </summary>
+    public static async Task<Burst> BurstAsync(Receiver receiver, string connectionString)
+    {
+        receiver.Arrivals.Clear();
         await using (var connection = new NpgsqlConnection(connectionString))
         {
             await connection.OpenAsync();
@@ -57,7 +62,7 @@ internal static class WebhooksBenchmark
         }
 
         var deadline = DateTime.UtcNow.AddMinutes(5);
-        while (arrivals.Count < Events && DateTime.UtcNow < deadline)
+        while (receiver.Arrivals.Count < Events && DateTime.UtcNow < deadline)
         {
             await Task.Delay(100);
         }
@@ -74,20 +79,27 @@ internal static class WebhooksBenchmark
             }
         }
 
+        var arrivals = receiver.Arrivals.ToArray();
         var delays = arrivals.Where(arrival => written.ContainsKey(arrival.Key))
             .Select(arrival => (arrival.Value - written[arrival.Key]).TotalMilliseconds).Order().ToList();
-        var span = arrivals.Values.Max() - arrivals.Values.Min();
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores; {Events} events, one worker, default settings (poll every 0.5 s)");
-        Console.WriteLine($"delivered {arrivals.Count} of {Events} in {span.TotalSeconds:F1} s from first to last = {arrivals.Count / span.TotalSeconds:F0} deliveries/s");
-        Console.WriteLine($"burst of {Events}: outbox event written -> first attempt received: p50 {delays[delays.Count / 2]:F0} ms, p99 {delays[(int)(delays.Count * 0.99)]:F0} ms, max {delays[^1]:F0} ms");
+        if (delays.Count < Events)
+        {
+            throw new InvalidOperationException($"Only {delays.Count} of {Events} webhook events arrived within five minutes.");
+        }
 
-        // Then a trickle, as in normal traffic: one event every 50 ms.
-        arrivals.Clear();
+        var span = arrivals.Max(arrival => arrival.Value) - arrivals.Min(arrival => arrival.Value);
+        return new Burst(delays.Count, span, new Delays(delays));
+    }
+
+    /// <summary>Then a trickle, as in normal traffic: one event every 50 ms. Fails when not all arrive within a minute.</summary>
+    public static async Task<Delays> TrickleAsync(Receiver receiver, string connectionString)
+    {
+        receiver.Arrivals.Clear();
         var trickle = new Dictionary<string, DateTimeOffset>();
         await using (var connection = new NpgsqlConnection(connectionString))
         {
             await connection.OpenAsync();
-            for (var n = 0; n < 100; n++)
+            for (var n = 0; n < TrickleEvents; n++)
             {
                 var id = Guid.NewGuid();
                 await using var insert = new NpgsqlCommand(
@@ -98,16 +110,89 @@ internal static class WebhooksBenchmark
             }
         }
 
-        deadline = DateTime.UtcNow.AddMinutes(1);
-        while (arrivals.Count < trickle.Count && DateTime.UtcNow < deadline)
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (receiver.Arrivals.Count < trickle.Count && DateTime.UtcNow < deadline)
         {
             await Task.Delay(100);
         }
 
-        var trickleDelays = arrivals.Where(arrival => trickle.ContainsKey(arrival.Key))
+        var delays = receiver.Arrivals.ToArray().Where(arrival => trickle.ContainsKey(arrival.Key))
             .Select(arrival => (arrival.Value - trickle[arrival.Key]).TotalMilliseconds).Order().ToList();
-        Console.WriteLine($"one event every 50 ms ({trickleDelays.Count} events): outbox -> first attempt p50 {trickleDelays[trickleDelays.Count / 2]:F0} ms, p99 {trickleDelays[(int)(trickleDelays.Count * 0.99)]:F0} ms");
-        listener.Stop();
+        return delays.Count == trickle.Count
+            ? new Delays(delays)
+            : throw new InvalidOperationException($"Only {delays.Count} of {trickle.Count} trickled webhook events arrived within a minute.");
+    }
+
+    /// <summary>
+    /// A local receiver that answers 204 and notes when each event id first arrived, subscribed to
+    /// <c>course.enrolled</c> by a new admin of the stack. Disposing removes the subscription, then stops listening.
+    /// </summary>
+    public sealed class Receiver : IDisposable
+    {
+        private readonly HttpListener _listener;
+        private readonly HttpClient _api;
+        private readonly string _adminToken;
+        private readonly Guid _subscription;
+
+        private Receiver(HttpListener listener, HttpClient api, string adminToken, Guid subscription)
+        {
+            _listener = listener;
+            _api = api;
+            _adminToken = adminToken;
+            _subscription = subscription;
+        }
+
+        public ConcurrentDictionary<string, DateTimeOffset> Arrivals { get; } = new();
+
+        public static async Task<Receiver> SubscribeAsync(BenchmarkStack stack, string connectionString)
+        {
+            var port = BenchmarkStack.FreePort();
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            listener.Start();
+            var admin = await AdminTokenAsync(stack, connectionString);
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks") { Content = JsonContent.Create(new { url = $"http://127.0.0.1:{port}/hook", events = new[] { "course.enrolled" } }) };
+            request.Headers.Authorization = new("Bearer", admin);
+            using var response = await stack.Client.SendAsync(request);
+            response.EnsureSuccessStatusCode();
+            var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+            var receiver = new Receiver(listener, stack.Client, admin, id);
+            _ = Task.Run(receiver.ListenAsync);
+            return receiver;
+        }
+
+        /// <summary>Removes the subscription (so later outbox events, e.g. from payments, are not delivered here) and stops listening.</summary>
+        public void Dispose()
+        {
+            using (var request = new HttpRequestMessage(HttpMethod.Delete, $"/api/webhooks/{_subscription}"))
+            {
+                request.Headers.Authorization = new("Bearer", _adminToken);
+                using var response = _api.Send(request);
+            }
+
+            _listener.Stop();
+            _listener.Close();
+        }
+
+        private async Task ListenAsync()
+        {
+            while (_listener.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await _listener.GetContextAsync();
+                }
+                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                Arrivals.TryAdd(context.Request.Headers["Azora-Event-Id"] ?? "", DateTimeOffset.UtcNow);
+                context.Response.StatusCode = 204;
+                context.Response.Close();
+            }
+        }
     }
 
     private static async Task<string> AdminTokenAsync(BenchmarkStack stack, string connectionString)
@@ -129,12 +214,5 @@ internal static class WebhooksBenchmark
 
         using var login = await stack.Client.PostAsJsonAsync("/api/auth/login", new { email, password });
         return (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }

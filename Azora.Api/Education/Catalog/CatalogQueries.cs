@@ -33,11 +33,16 @@ public sealed class CatalogQueries(NpgsqlDataSource database)
         cat.id AS CategoryId, cat.slug AS CategorySlug, cat.name AS CategoryName,
         u.id AS InstructorId, u.name AS InstructorName,
         (SELECT count(*) FROM enrollments e WHERE e.course_id = c.id AND e.status <> 'revoked') AS enrollment_count,
-        (SELECT count(*) FROM lessons l WHERE l.course_id = c.id)::int AS LessonCount,
-        (SELECT coalesce(sum(l.duration_seconds), 0) FROM lessons l WHERE l.course_id = c.id)::int AS DurationSeconds
+        outline.lesson_count AS LessonCount, outline.duration_seconds AS DurationSeconds
         """;
 
-    private const string CourseJoins = "FROM courses c JOIN categories cat ON cat.id = c.category_id JOIN users u ON u.id = c.instructor_id";
+    // One pass over a course's lessons for both their number and their total duration (an aggregate without GROUP BY
+    // always yields one row, so a course without lessons gets 0 and 0).
+    private const string OutlineJoin =
+        "CROSS JOIN LATERAL (SELECT count(*)::int AS lesson_count, coalesce(sum(l.duration_seconds), 0)::int AS duration_seconds FROM lessons l WHERE l.course_id = c.id) outline";
+
+    private const string CourseJoins =
+        $"FROM courses c JOIN categories cat ON cat.id = c.category_id JOIN users u ON u.id = c.instructor_id {OutlineJoin}";
 
     public async Task<PagedResponse<CourseSummary>> ListAsync(Viewer viewer, CatalogFilter filter, PageRequest page, CancellationToken cancellationToken)
     {
@@ -74,25 +79,30 @@ public sealed class CatalogQueries(NpgsqlDataSource database)
         }
 
         // The page's ids are found first on courses alone; only those rows are then joined and counted, so a deep
-        // page does not pay for the columns of every row it skips.
+        // page does not pay for the columns of every row it skips. The total and the page go to PostgreSQL in one
+        // round trip.
         var popular = filter.Sort == "popular";
         var order = Sorts[filter.Sort];
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            $"SELECT count(*) FROM courses c WHERE {where}", parameters, cancellationToken: cancellationToken));
-        var rows = total <= page.Offset
-            ? []
-            : (await connection.QueryAsync<CourseRow>(new CommandDefinition(
-                $"""
-                WITH page AS (
-                    SELECT c.id{(popular ? ", coalesce(pop.popularity, 0) AS popularity" : "")}
-                    FROM courses c {(popular ? Popularity : "")}
-                    WHERE {where} ORDER BY {order} LIMIT @limit OFFSET @offset)
-                SELECT {CourseColumns} FROM page
-                JOIN courses c ON c.id = page.id JOIN categories cat ON cat.id = c.category_id JOIN users u ON u.id = c.instructor_id
-                ORDER BY {order.Replace("popularity", "page.popularity")}
-                """,
-                parameters, cancellationToken: cancellationToken))).AsList();
+        // An instructor's unfiltered total: PostgreSQL would scan the table to check the visibility OR; asking for the
+        // rows in the staff index's order makes it count them from that index alone, about twice as fast.
+        var count = viewer is { IsAdmin: false, IsInstructor: true, UserId: not null } && where.ToString() == Visibility(viewer)
+            ? $"SELECT count(*) FROM (SELECT FROM courses c WHERE {where} ORDER BY c.created_at DESC, c.id DESC) visible"
+            : $"SELECT count(*) FROM courses c WHERE {where}";
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
+            $"""
+            {count};
+            WITH page AS (
+                SELECT c.id{(popular ? ", coalesce(pop.popularity, 0) AS popularity" : "")}
+                FROM courses c {(popular ? Popularity : "")}
+                WHERE {where} ORDER BY {order} LIMIT @limit OFFSET @offset)
+            SELECT {CourseColumns} FROM page
+            JOIN courses c ON c.id = page.id JOIN categories cat ON cat.id = c.category_id JOIN users u ON u.id = c.instructor_id {OutlineJoin}
+            ORDER BY {order.Replace("popularity", "page.popularity")}
+            """,
+            parameters, cancellationToken: cancellationToken));
+        var total = await results.ReadSingleAsync<long>();
+        var rows = (await results.ReadAsync<CourseRow>()).AsList();
         return PagedResponse<CourseSummary>.Create(rows.Select(row => row.ToSummary()).ToList(), page, total);
     }
 
