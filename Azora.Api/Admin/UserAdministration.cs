@@ -15,7 +15,7 @@ public sealed record UserFilter(string? Query, string? Role);
 /// <summary>
 /// Finding users, changing their roles, disabling and enabling them. Each change, its audit row and its outbox event
 /// share one transaction. A change of roles or a disable closes every session of the user in that transaction and then
-/// puts the sessions on the Redis denylist (<see cref="TokenRevocations"/>), so the user's live access tokens stop
+/// pushes their revocation to every replica (<see cref="TokenRevocations"/>), so the user's live access tokens stop
 /// working at once and nothing keeps stale roles: the user signs in again and the new token carries the new roles.
 /// </summary>
 public sealed class UserAdministration(

@@ -17,9 +17,9 @@ public sealed class AuthMetrics
         _logins = meter.CreateCounter<long>("azora.auth.logins", description: "Login attempts by outcome.");
         _denylistFallbacks = meter.CreateCounter<long>(
             "azora.auth.denylist_fallbacks",
-            description: "Token denylist operations that used PostgreSQL: Redis was unreachable, or its copy not yet rebuilt after an outage.");
+            description: "Token revocation checks that read PostgreSQL: this replica's Redis subscription was down or unproven, or its revoked sessions not yet reloaded after an outage.");
         _denylistRebuilds = meter.CreateCounter<long>(
-            "azora.auth.denylist_rebuilds", description: "Times the Redis token denylist was rebuilt from PostgreSQL (start, reconnect, failed write).");
+            "azora.auth.denylist_rebuilds", description: "Times this replica reloaded its revoked sessions from PostgreSQL and trusted its memory again (start, reconnect, failed publish).");
     }
 
     public void Login(string outcome) => _logins.Add(1, new KeyValuePair<string, object?>("outcome", outcome));

@@ -36,6 +36,14 @@ public sealed class AuthOptions
     public TimeSpan VerificationTokenLifetime { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>
+    /// How often each replica reads the sessions revoked since its last read from PostgreSQL, besides the revocations
+    /// pushed to it through Redis: the longest a revoked access token can still be accepted by a replica that missed the
+    /// message (a replica that cannot reach Redis asks PostgreSQL on every request instead).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan RevocationRefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// RSA keys in PEM. The first key that has a private part signs; every key is published in the JWKS and accepted,
     /// so a new key can be added first and the old one kept (public part only) until its tokens have expired.
     /// </summary>

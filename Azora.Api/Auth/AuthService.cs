@@ -90,7 +90,6 @@ public sealed class AuthService(
     public async Task LogoutAsync(CurrentUser current, CancellationToken cancellationToken)
     {
         await accounts.RevokeSessionAsync(current.SessionId, "logout", time.GetUtcNow().UtcDateTime, cancellationToken);
-        await revocations.RevokeTokenAsync(current.TokenId, current.ExpiresAt);
         await revocations.RevokeSessionsAsync([current.SessionId]);
     }
 

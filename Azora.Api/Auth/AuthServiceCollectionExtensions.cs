@@ -27,6 +27,7 @@ public static class AuthServiceCollectionExtensions
         services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<TokenRevocations>();
+        services.AddHostedService<TokenRevocationListener>();
         services.AddSingleton<AccountStore>();
         services.AddSingleton<AuthMetrics>();
         services.AddScoped<AuthService>();
@@ -36,8 +37,10 @@ public static class AuthServiceCollectionExtensions
         // Access tokens (JWT bearer) and partner API keys (Bearer azk_…), told apart by the token's prefix.
         services.AddAuthentication(ApiKeyAuthentication.SelectorScheme).AddJwtBearer().AddAzoraApiKeys();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<SigningKeyRing, IOptions<AuthOptions>>((jwt, keys, auth) =>
+            .Configure<SigningKeyRing, IOptions<AuthOptions>, TimeProvider>((jwt, keys, auth, time) =>
             {
+                jwt.TokenHandlers.Clear();
+                jwt.TokenHandlers.Add(new ValidatedTokenCache(time));
                 jwt.MapInboundClaims = false;
                 jwt.TokenValidationParameters = new TokenValidationParameters
                 {
@@ -66,8 +69,7 @@ public static class AuthServiceCollectionExtensions
     private static async Task RefuseRevokedTokensAsync(TokenValidatedContext context)
     {
         var principal = context.Principal!;
-        var tokenId = principal.FindFirst(AzoraClaims.TokenId)?.Value;
-        if (tokenId is null || !Guid.TryParse(principal.FindFirst(AzoraClaims.Session)?.Value, out var sessionId)
+        if (principal.FindFirst(AzoraClaims.TokenId) is null || !Guid.TryParse(principal.FindFirst(AzoraClaims.Session)?.Value, out var sessionId)
             || CurrentUser.UserIdOf(principal) is null || principal.FindFirst("exp") is null)
         {
             context.Fail("The access token lacks Azora's claims.");
@@ -75,7 +77,7 @@ public static class AuthServiceCollectionExtensions
         }
 
         var revocations = context.HttpContext.RequestServices.GetRequiredService<TokenRevocations>();
-        if (await revocations.IsRevokedAsync(tokenId, sessionId, context.HttpContext.RequestAborted))
+        if (await revocations.IsRevokedAsync(sessionId, context.HttpContext.RequestAborted))
         {
             context.Fail(new AccessTokenRevokedException("The access token has been revoked."));
         }

@@ -9,7 +9,7 @@ namespace Azora.Benchmarks;
 /// <summary>
 /// One instructor's <c>GET /api/webhooks</c> per second with a partner API key and with an access token, in the same run:
 /// the key's lookup (SHA-256, the replica's cache kept honest by PostgreSQL notifications) against the token's RS256
-/// signature check and Redis denylist lookup. Phases alternate so drift on a shared machine hits both alike.
+/// signature check (once per replica, then remembered) and in-memory revocation check. Phases alternate so drift on a shared machine hits both alike.
 /// </summary>
 internal static class ApiKeyBenchmark
 {
@@ -71,7 +71,7 @@ internal static class ApiKeyBenchmark
         var token = Sum(tokenRuns);
         var key = Sum(keyRuns);
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores; {Rounds} × {phase.TotalSeconds} s per path, alternating; {concurrency} concurrent clients");
-        Console.WriteLine(token.Describe("GET /api/webhooks with an access token (JWT RS256 + Redis denylist)"));
+        Console.WriteLine(token.Describe("GET /api/webhooks with an access token (JWT RS256, remembered, + revocation check)"));
         Console.WriteLine(key.Describe("GET /api/webhooks with an API key (SHA-256 + cached lookup)"));
         Console.WriteLine($"API key / access token, requests per second: {key.PerSecond / token.PerSecond:P0}");
     }

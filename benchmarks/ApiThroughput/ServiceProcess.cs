@@ -57,6 +57,9 @@ internal sealed class ServiceProcess : IDisposable
 
     public Uri Address => _address;
 
+    /// <summary>The process id, for attaching dotnet-trace or dotnet-counters.</summary>
+    public int Id => _process.Id;
+
     public TimeSpan Cpu()
     {
         _process.Refresh();
