@@ -45,7 +45,7 @@ public sealed class RateLimitOptions
     /// <summary>
     /// The share of a general limit (signed in, anonymous) that a replica reserves from the shared counter at once and
     /// then counts in memory; 0 reserves one permit per request, as the strict limits always do. Permits one replica
-    /// holds unused can make another refuse early: by at most (replicas − 1) × (lease − 1) requests per window.
+    /// holds unused can make another refuse early: by at most (replicas − 1) × lease requests per window.
     /// </summary>
     [Range(0.0, 0.1)]
     public double LeaseFraction { get; set; } = 0.01;
