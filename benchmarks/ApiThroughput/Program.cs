@@ -1,7 +1,6 @@
 // Throughput and latency of the API on this machine, against the real stack. Not a test: run it by hand.
 // Usage: dotnet run -c Release --project benchmarks/ApiThroughput -- auth|apikeys|catalog|payments|webhooks|mail [seconds per phase] [concurrency]
 //        dotnet run -c Release --project benchmarks/ApiThroughput -- web [seconds per path] [wrk connections, default 32] [browser loads, default 50]
-//        dotnet run -c Release --project benchmarks/ApiThroughput -- ratelimits [seconds per phase] [wrk connections, default 32] [baseline API output directory] [profile directory]
 //        dotnet run -c Release --project benchmarks/ApiThroughput -- sdk [rounds] [concurrency] [API address, default http://localhost:5080]
 using Azora.Benchmarks;
 
@@ -18,10 +17,9 @@ await (mode switch
     "payments" => PaymentsBenchmark.RunAsync(concurrency),
     "webhooks" => WebhooksBenchmark.RunAsync(),
     "mail" => MailBenchmark.RunAsync(),
-    "ratelimits" => RateLimitBenchmark.RunAsync(phase, args.Length > 2 ? concurrency : 32, args.Length > 3 && args[3].Length > 0 ? args[3] : null, args.Length > 4 ? args[4] : null),
     "web" => WebBenchmark.RunAsync(phase, args.Length > 2 ? concurrency : 32, args.Length > 3 ? int.Parse(args[3]) : 50),
     // Against a running API rather than a stack of its own; the second argument counts 2-second rounds.
     "sdk" => SdkBenchmark.RunAsync(
         new Uri(args.Length > 3 ? args[3] : "http://localhost:5080"), args.Length > 1 ? int.Parse(args[1]) : 5, TimeSpan.FromSeconds(2), concurrency),
-    _ => throw new ArgumentException($"Unknown benchmark '{mode}': use auth, apikeys, catalog, payments, webhooks, mail, ratelimits, web or sdk."),
+    _ => throw new ArgumentException($"Unknown benchmark '{mode}': use auth, apikeys, catalog, payments, webhooks, mail, web or sdk."),
 });
