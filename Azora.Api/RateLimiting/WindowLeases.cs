@@ -125,7 +125,8 @@ internal sealed class WindowLeases
             {
                 if (reservation is not null)
                 {
-                    _ = ReserveAsync(partition, state, reservation, permits);
+                    // On the thread pool: writing the script to Redis is not this request's business.
+                    _ = Task.Run(() => ReserveAsync(partition, state, reservation, permits));
                 }
 
                 return answer;
