@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using System.Globalization;
 using System.Threading.RateLimiting;
-using Azora.Api.Common;
 using Microsoft.Extensions.Options;
-using RedisRateLimiting;
 using StackExchange.Redis;
 
 namespace Azora.Api.RateLimiting;
@@ -13,23 +10,27 @@ namespace Azora.Api.RateLimiting;
 public sealed record RateLimitState(bool Allowed, long Limit, long Remaining, long ResetUnixSeconds, int RetryAfterSeconds);
 
 /// <summary>
-/// Fixed-window limits kept in Redis (RedisRateLimiting's atomic Lua script), so every API replica counts against
-/// the same numbers. When Redis cannot be reached, the general limits let the request through (fail open: refusing
-/// every request while the cache is away would be the bigger outage; logged and counted in
-/// <c>azora.ratelimit.fail_open</c>), while the strict limits that guard passwords (<see cref="RateLimitPolicies.IsStrict"/>)
-/// are counted in this replica's memory instead (counted in <c>azora.ratelimit.local_fallback</c>), so an outage never
-/// opens the door to password guessing; with N replicas an attacker gets at most N times the limit.
+/// Fixed-window limits kept in Redis, so every API replica counts against the same numbers. Each replica takes
+/// permits from the shared counters in blocks (<see cref="WindowLeases"/>), so most requests are counted in memory
+/// without a round trip; the strict limits take one permit at a time, exactly as counted in Redis. When Redis cannot be
+/// reached, the general limits let the request through (fail open: refusing every request while the cache is away
+/// would be the bigger outage; logged and counted in <c>azora.ratelimit.fail_open</c>), while the strict limits that
+/// guard passwords (<see cref="RateLimitPolicies.IsStrict"/>) are counted in this replica's memory instead (counted in
+/// <c>azora.ratelimit.local_fallback</c>), so an outage never opens the door to password guessing; with N replicas an
+/// attacker gets at most N times the limit.
 /// </summary>
 public sealed class DistributedRateLimits : IDisposable
 {
     public const string MeterName = "Azora.Api.RateLimiting";
 
-    private readonly ConcurrentDictionary<string, PartitionedRateLimiter<string>> _limiters = new();
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
+
+    private readonly Dictionary<string, WindowLeases> _leases;
     private readonly ConcurrentDictionary<string, PartitionedRateLimiter<string>> _localLimiters = new();
-    private readonly IConnectionMultiplexer _redis;
     private readonly RateLimitOptions _options;
     private readonly ILogger<DistributedRateLimits> _logger;
     private readonly TimeProvider _time;
+    private readonly ITimer _sweep;
     private readonly Counter<long> _failOpen;
     private readonly Counter<long> _localFallback;
     private readonly Counter<long> _rejected;
@@ -37,22 +38,27 @@ public sealed class DistributedRateLimits : IDisposable
     public DistributedRateLimits(IConnectionMultiplexer redis, IOptions<RateLimitOptions> options, IMeterFactory meters, ILogger<DistributedRateLimits> logger,
         TimeProvider time)
     {
-        _redis = redis;
         _time = time;
         _options = options.Value;
         _logger = logger;
+        _leases = RateLimitPolicies.All.ToDictionary(policy => policy, policy =>
+        {
+            var limit = _options.For(policy);
+            return new WindowLeases(redis, time, _options.KeyPrefix, policy, limit.PermitLimit, limit.Window, _options.LeaseSizeFor(policy));
+        });
         var meter = meters.Create(MeterName);
         _failOpen = meter.CreateCounter<long>("azora.ratelimit.fail_open", description: "Requests let through because Redis was unreachable.");
         _localFallback = meter.CreateCounter<long>(
             "azora.ratelimit.local_fallback", description: "Requests counted by a strict limit in this replica's memory because Redis was unreachable.");
         _rejected = meter.CreateCounter<long>("azora.ratelimit.rejected", description: "Requests refused with 429, by policy.");
+        _sweep = time.CreateTimer(_ => Sweep(), null, SweepInterval, SweepInterval);
     }
 
     /// <summary>
     /// Counts one request against the partition and says whether it may go on; null when limits are off, or when
     /// Redis could not be asked and the policy fails open.
     /// </summary>
-    public async Task<RateLimitState?> AcquireAsync(string policy, string partition)
+    public async ValueTask<RateLimitState?> AcquireAsync(string policy, string partition)
     {
         if (!_options.Enabled)
         {
@@ -61,12 +67,9 @@ public sealed class DistributedRateLimits : IDisposable
 
         try
         {
-            _redis.ThrowIfDisconnected();
-
-            using var lease = await Limiter(policy).AcquireAsync($"{_options.KeyPrefix}:{policy}:{partition}");
-            return Counted(policy, Read(lease));
+            return Counted(policy, await _leases[policy].AcquireAsync(partition));
         }
-        // Anything the Redis limiter throws is the cache failing: besides RedisException and timeouts, a stalled socket
+        // Anything the Redis call throws is the cache failing: besides RedisException and timeouts, a stalled socket
         // surfaces as a cancellation or a completed pipe reader, and none of them may turn a request into a 500.
         catch (Exception ex) when (RateLimitPolicies.IsStrict(policy))
         {
@@ -82,25 +85,26 @@ public sealed class DistributedRateLimits : IDisposable
         }
     }
 
+    /// <summary>Partitions of a policy that this replica keeps state for (blocks in hand, spent windows).</summary>
+    internal int PartitionsHeld(string policy) => _leases[policy].Count;
+
+    /// <summary>Forgets ended windows and partitions that hold nothing; runs every minute.</summary>
+    internal void Sweep()
+    {
+        foreach (var leases in _leases.Values)
+        {
+            leases.Sweep();
+        }
+    }
+
     public void Dispose()
     {
-        foreach (var limiter in _limiters.Values.Concat(_localLimiters.Values))
+        _sweep.Dispose();
+        foreach (var limiter in _localLimiters.Values)
         {
             limiter.Dispose();
         }
     }
-
-    private PartitionedRateLimiter<string> Limiter(string policy) => _limiters.GetOrAdd(policy, name =>
-    {
-        var limit = _options.For(name);
-        var limiterOptions = new RedisFixedWindowRateLimiterOptions
-        {
-            PermitLimit = limit.PermitLimit,
-            Window = limit.Window,
-            ConnectionMultiplexerFactory = () => _redis,
-        };
-        return PartitionedRateLimiter.Create<string, string>(key => RedisRateLimitPartition.GetFixedWindowRateLimiter(key, _ => limiterOptions));
-    });
 
     private RateLimitState Counted(string policy, RateLimitState state)
     {
@@ -133,16 +137,4 @@ public sealed class DistributedRateLimits : IDisposable
         return new RateLimitState(
             lease.IsAcquired, limit.PermitLimit, remaining, _time.GetUtcNow().ToUnixTimeSeconds() + seconds, seconds);
     }
-
-    private static RateLimitState Read(RateLimitLease lease)
-    {
-        var limit = Metadata(lease, RateLimitMetadataName.Limit.Name);
-        var remaining = Metadata(lease, RateLimitMetadataName.Remaining.Name);
-        var reset = Metadata(lease, RateLimitMetadataName.Reset.Name);
-        var retryAfter = Metadata(lease, RateLimitMetadataName.RetryAfter.Name);
-        return new RateLimitState(lease.IsAcquired, limit, remaining, reset, (int)Math.Max(retryAfter, 1));
-    }
-
-    private static long Metadata(RateLimitLease lease, string name) =>
-        lease.TryGetMetadata(name, out var value) && value is not null ? Convert.ToInt64(value, CultureInfo.InvariantCulture) : 0;
 }

@@ -42,6 +42,26 @@ public sealed class RateLimitOptions
     /// <summary>Verification mails a signed-in account asks for (resend, email change), counted per account.</summary>
     public WindowLimit VerificationMails { get; set; } = new() { PermitLimit = 5, Window = TimeSpan.FromHours(1) };
 
+    /// <summary>
+    /// The share of a general limit (signed in, anonymous) that a replica reserves from the shared counter at once and
+    /// then counts in memory; 0 reserves one permit per request, as the strict limits always do. Permits one replica
+    /// holds unused can make another refuse early: by at most (replicas − 1) × lease requests per window.
+    /// </summary>
+    [Range(0.0, 0.1)]
+    public double LeaseFraction { get; set; } = 0.01;
+
+    /// <summary>The largest block a replica reserves at once, whatever the limit.</summary>
+    [Range(1, 10_000)]
+    public int MaximumLeaseSize { get; set; } = 100;
+
+    /// <summary>
+    /// Permits a replica reserves at once for the policy: one for the strict limits (exact, as counted in Redis),
+    /// otherwise <see cref="LeaseFraction"/> of the limit, at least one and at most <see cref="MaximumLeaseSize"/>.
+    /// </summary>
+    public int LeaseSizeFor(string policy) => RateLimitPolicies.IsStrict(policy)
+        ? 1
+        : (int)Math.Clamp(Math.Floor(For(policy).PermitLimit * LeaseFraction), 1, MaximumLeaseSize);
+
     public WindowLimit For(string policy) => policy switch
     {
         RateLimitPolicies.Authenticated => Authenticated,

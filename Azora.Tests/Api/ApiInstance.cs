@@ -99,6 +99,25 @@ internal sealed class ApiInstance : IAsyncDisposable
         return instance;
     }
 
+    /// <summary>
+    /// Until the instance has connected to Redis its general rate limits fail open (no X-RateLimit-* headers); a test
+    /// that counts what the limits admit from the first request waits for the connection, which a busy machine delays.
+    /// </summary>
+    public async Task WaitUntilCacheConnectedAsync()
+    {
+        var cache = await Eventually.ReadAsync(
+            async () =>
+            {
+                using var health = await Client.GetAsync("/health");
+                return (await health.JsonAsync()).GetProperty("checks").GetProperty("StackExchange.Redis").GetString();
+            },
+            status => status == "Healthy", attempts: 100, TimeSpan.FromMilliseconds(200));
+        if (cache != "Healthy")
+        {
+            throw new TimeoutException($"The instance did not connect to Redis (its check says {cache}):\n{Output}");
+        }
+    }
+
     /// <summary>A loopback address where nothing listens: a Redis or PostgreSQL that is down.</summary>
     public static string UnreachableEndpoint() => $"127.0.0.1:{FreePort()}";
 

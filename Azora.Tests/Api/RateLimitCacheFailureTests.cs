@@ -94,7 +94,7 @@ public class RateLimitCacheFailureTests
         }
     }
 
-    private sealed class NoMeters : IMeterFactory
+    internal sealed class NoMeters : IMeterFactory
     {
         public Meter Create(MeterOptions options) => new(options);
 

@@ -16,6 +16,8 @@ public class RateLimitTests(AzoraStackFixture stack)
         var settings = Limits(anonymous: 6);
         await using var first = await ApiInstance.StartAsync(stack, settings);
         await using var second = await ApiInstance.StartAsync(stack, settings);
+        await first.WaitUntilCacheConnectedAsync();
+        await second.WaitUntilCacheConnectedAsync();
         var before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
         for (var request = 1; request <= 6; request++)
