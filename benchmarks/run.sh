@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 19's benchmark in one command: Azora's requests per second as a share of a bare in-memory ASP.NET Core app
+# Azora's performance targets in one command: Azora's requests per second as a share of a bare in-memory ASP.NET Core app
 # serving the same bytes (benchmarks/InMemoryCeiling), with rate limits off and on, anonymous and with a bearer token;
 # the uncached instructor list (req/s, one client's p50/p99); outbox event to first webhook attempt (steady and a burst
 # of 2,000); Stripe events applied by one worker; and PostgreSQL alone (pgbench simple-update) on the same server.

@@ -1,7 +1,7 @@
 namespace Azora.Tests.Deployment;
 
 /// <summary>
-/// <c>benchmarks/run.sh</c> (issue 19's table in one command) takes seconds per phase or <c>--quick</c>; anything else is
+/// <c>benchmarks/run.sh</c> (the ceiling table in one command) takes seconds per phase or <c>--quick</c>; anything else is
 /// refused before it builds or starts a stack, which would otherwise take minutes to say nothing useful. Its figures
 /// are never asserted: they are read, and they change with the machine.
 /// </summary>

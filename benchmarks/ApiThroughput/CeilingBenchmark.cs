@@ -10,7 +10,7 @@ using Npgsql;
 namespace Azora.Benchmarks;
 
 /// <summary>
-/// Issue 19's table in one run (benchmarks/run.sh): Azora's requests per second as a share of a bare in-memory app
+/// The ceiling table in one run (benchmarks/run.sh): Azora's requests per second as a share of a bare in-memory app
 /// serving the same bytes (the ceiling), the uncached instructor list, outbox to first webhook attempt, Stripe events
 /// applied by one worker, and PostgreSQL's own rate (pgbench) on the same machine. HTTP rows are <c>wrk -t1 -c32</c>
 /// against Release builds in Production, each on its own port, reaching PostgreSQL and the cache directly; the
@@ -23,7 +23,7 @@ internal static partial class CeilingBenchmark
     private const string Password = "benchmark-passphrase-of-some-length";
     private const string CatalogPath = "/api/education/courses";
 
-    // The issue's "today" for the uncached instructor list: ~570/s next to a ceiling of 47k-57k, i.e. about 0.011 of
+    // The measured starting point for the uncached instructor list: ~570/s next to a ceiling of 47k-57k, i.e. about 0.011 of
     // it; twice that, as a share of this run's ceiling, is the aim, so a busier or quieter machine does not move it.
     private const double UncachedListAimRatio = 2 * 570 / 52_000.0;
 
@@ -290,7 +290,7 @@ internal static partial class CeilingBenchmark
         var table = new StringBuilder();
         table.AppendLine(CultureInfo.InvariantCulture, $"Azora against its in-memory ceiling, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {Environment.ProcessorCount} cores, " +
             $"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the end, wrk -t1 -c{Connections}, {phase.TotalSeconds:F0} s per phase, " +
-            $"{elapsed.TotalMinutes:F1} min in all. Aims from issue 19; a missed aim is reported, not a failure.");
+            $"{elapsed.TotalMinutes:F1} min in all. Aims from the performance targets in docs/deployment/INFRASTRUCTURE-GUIDE.md#measuring; a missed aim is reported, not a failure.");
         table.AppendLine();
         table.AppendLine("| row | req/s or figure | p50 / p99 | of the ceiling | aim | met |");
         table.AppendLine("| --- | ---: | ---: | ---: | --- | --- |");

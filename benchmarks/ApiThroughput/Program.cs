@@ -1,6 +1,6 @@
 // Throughput and latency of the API on this machine, against the real stack. Not a test: run it by hand.
 // Usage: dotnet run -c Release --project benchmarks/ApiThroughput -- auth|apikeys|catalog|payments|webhooks|mail [seconds per phase] [concurrency]
-//        dotnet run -c Release --project benchmarks/ApiThroughput -- ceiling [seconds per phase]   (benchmarks/run.sh: issue 19's table)
+//        dotnet run -c Release --project benchmarks/ApiThroughput -- ceiling [seconds per phase]   (benchmarks/run.sh: the ceiling table)
 //        dotnet run -c Release --project benchmarks/ApiThroughput -- tokens|web [seconds per path] [wrk connections, default 32] [browser loads, default 50]
 //        dotnet run -c Release --project benchmarks/ApiThroughput -- sdk [rounds] [concurrency] [API address, default http://localhost:5080]
 using Azora.Benchmarks;
