@@ -8,8 +8,8 @@ namespace Azora.Web.Components;
 /// the same page. Never for a signed-in browser (the page carries their name), never a response that sets a cookie
 /// (output caching's default rules), and only for pages without a form that posts (an anti-forgery token is personal).
 /// A catalog change reaches anonymous visitors within <see cref="Lifetime"/>. The catalog and course pages use it.
-/// Blazor's enhanced navigation and a full page load get different answers for the same URL (the script's is framed and
-/// marked <c>blazor-enhanced-nav: allow</c>; without that mark the script reloads the whole page), so each is cached apart.
+/// Blazor's enhanced navigation and a full page load get different answers for the same URL (the script's is framed,
+/// with an <c>ssr-framing</c> marker it splits the body on), so each is cached apart.
 /// </summary>
 public static class AnonymousPages
 {
