@@ -33,6 +33,42 @@ public sealed class MailOutbox(TimeProvider time)
             transaction, cancellationToken: cancellationToken));
         return written == 1 ? id : null;
     }
+
+    /// <summary>
+    /// Several messages in one statement (a relay pass's receipts): returns how many were written, leaving out those
+    /// whose <see cref="OutgoingMail.DedupeKey"/> was already written, also earlier in the same call.
+    /// </summary>
+    public async Task<int> EnqueueManyAsync(NpgsqlTransaction transaction, IReadOnlyList<OutgoingMail> mails, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        if (mails.Count == 0)
+        {
+            return 0;
+        }
+
+        var now = time.GetUtcNow();
+        return await transaction.Connection!.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO mail_messages (id, kind, user_id, recipient, subject, text_body, html_body, dedupe_key, next_attempt_at, created_at)
+            SELECT id, kind, user_id, recipient, subject, text_body, html_body, dedupe_key, @now, @now
+            FROM unnest(@ids, @kinds, @userIds, @recipients, @subjects, @texts, @htmls, @dedupeKeys)
+                AS m (id, kind, user_id, recipient, subject, text_body, html_body, dedupe_key)
+            ON CONFLICT (dedupe_key) DO NOTHING
+            """,
+            new
+            {
+                ids = mails.Select(_ => Guid.CreateVersion7(now)).ToArray(),
+                kinds = mails.Select(mail => mail.Kind).ToArray(),
+                userIds = mails.Select(mail => mail.UserId).ToArray(),
+                recipients = mails.Select(mail => mail.Recipient).ToArray(),
+                subjects = mails.Select(mail => mail.Content.Subject).ToArray(),
+                texts = mails.Select(mail => mail.Content.Text).ToArray(),
+                htmls = mails.Select(mail => mail.Content.Html).ToArray(),
+                dedupeKeys = mails.Select(mail => mail.DedupeKey).ToArray(),
+                now = now.UtcDateTime,
+            },
+            transaction, cancellationToken: cancellationToken));
+    }
 }
 
 public static class MailRegistration

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
+using System.Threading.Channels;
 using Azora.Contract.Mail;
 using Dapper;
 using MailKit;
@@ -15,8 +16,9 @@ namespace Azora.Payments.Mail;
 /// Delivers the <c>mail_messages</c> outbox over SMTP. Each pass claims due messages with <c>FOR UPDATE SKIP LOCKED</c>
 /// and a lease (the attempt is counted when claimed), sends them over up to <see cref="MailSenderOptions.Parallelism"/>
 /// connections kept for the pass, and records each outcome as soon as its send ends: sent (bodies cleared), retry
-/// (exponential backoff with jitter), or failed (a permanent refusal, or the last attempt). Every attempt of a message
-/// carries the same Message-ID, made from its id.
+/// (exponential backoff with jitter), or failed (a permanent refusal, or the last attempt). A connection sends its next
+/// message only once the last outcome is committed; the outcomes that end meanwhile on the other connections are
+/// committed together, in one statement. Every attempt of a message carries the same Message-ID, made from its id.
 /// <para>
 /// Duplicates: a message is sent again only if the worker dies (or loses the database) after the relay accepted it and
 /// before the outcome was recorded; the lease then ends and another pass sends it once more. So a crash sends at most
@@ -93,9 +95,18 @@ public sealed class MailSender(
         var lastStart = claimedAt + _options.Lease - _smtp.Timeout * 3;
         var queue = new ConcurrentQueue<Claimed>(claimed);
         var pass = new Pass();
+        var recording = RecordOutcomesAsync(pass.Outcomes.Reader);
         var lanes = Enumerable.Range(0, Math.Min(_options.Parallelism, claimed.Count))
             .Select(_ => RunLaneAsync(queue, pass, lastStart, stoppingToken));
-        await Task.WhenAll(lanes);
+        try
+        {
+            await Task.WhenAll(lanes);
+        }
+        finally
+        {
+            pass.Outcomes.Writer.Complete();
+            await recording;
+        }
 
         var unstarted = queue.ToArray();
         if (unstarted.Length > 0)
@@ -135,7 +146,7 @@ public sealed class MailSender(
                 var outcome = pass.RelayUnreachable is { } unreachable
                     ? Outcome.Retry(unreachable)
                     : await SendAsync(client, message, pass);
-                await RecordAsync(message, outcome);
+                await RecordAsync(pass, message, outcome);
             }
         }
         finally
@@ -236,7 +247,8 @@ public sealed class MailSender(
 
     private string MessageIdDomain() => _mail.FromAddress[(_mail.FromAddress.LastIndexOf('@') + 1)..];
 
-    private async Task RecordAsync(Claimed message, Outcome outcome)
+    /// <summary>Hands the outcome to the pass's recorder and waits until it is committed (or could not be).</summary>
+    private async Task RecordAsync(Pass pass, Claimed message, Outcome outcome)
     {
         var final = outcome.Kind == OutcomeKind.Retry && message.Attempt >= _options.MaximumAttempts ? OutcomeKind.Failed : outcome.Kind;
         var label = final switch
@@ -251,32 +263,65 @@ public sealed class MailSender(
             logger.LogWarning("Mail {MessageId} attempt {Attempt}: {Outcome}, {Error}", message.Id, message.Attempt, label, outcome.Error);
         }
 
-        try
+        var recorded = new Recorded(
+            message.Id,
+            final switch { OutcomeKind.Sent => "sent", OutcomeKind.Retry => "pending", _ => "failed" },
+            RetryDelay(message.Attempt),
+            outcome.Error is { Length: > LastErrorLength } tooLong ? tooLong[..LastErrorLength] : outcome.Error,
+            label);
+        pass.Outcomes.Writer.TryWrite(recorded);
+        await recorded.Committed.Task;
+    }
+
+    /// <summary>Commits the outcomes waiting at each moment in one statement, until the pass's lanes are done.</summary>
+    private async Task RecordOutcomesAsync(ChannelReader<Recorded> outcomes)
+    {
+        var batch = new List<Recorded>();
+        while (await outcomes.WaitToReadAsync())
         {
-            // Not cancelled by shutdown: a send that happened must be recorded, or the message goes out again.
-            await using var connection = await database.OpenConnectionAsync();
-            await connection.ExecuteAsync(
-                """
-                UPDATE mail_messages SET
-                    status = @label,
-                    next_attempt_at = CASE WHEN @label = 'pending' THEN now() + @delay END,
-                    sent_at = CASE WHEN @label = 'sent' THEN now() END,
-                    text_body = CASE WHEN @label = 'sent' THEN NULL ELSE text_body END,
-                    html_body = CASE WHEN @label = 'sent' THEN NULL ELSE html_body END,
-                    last_error = @error
-                WHERE id = @id AND status = 'pending'
-                """,
-                new
+            batch.Clear();
+            while (outcomes.TryRead(out var recorded))
+            {
+                batch.Add(recorded);
+            }
+
+            try
+            {
+                // Not cancelled by shutdown: a send that happened must be recorded, or the message goes out again.
+                await using var connection = await database.OpenConnectionAsync();
+                await connection.ExecuteAsync(
+                    """
+                    UPDATE mail_messages m SET
+                        status = v.status,
+                        next_attempt_at = CASE WHEN v.status = 'pending' THEN now() + v.delay END,
+                        sent_at = CASE WHEN v.status = 'sent' THEN now() END,
+                        text_body = CASE WHEN v.status = 'sent' THEN NULL ELSE m.text_body END,
+                        html_body = CASE WHEN v.status = 'sent' THEN NULL ELSE m.html_body END,
+                        last_error = v.error
+                    FROM unnest(@ids, @statuses, @delays, @errors) AS v (id, status, delay, error)
+                    WHERE m.id = v.id AND m.status = 'pending'
+                    """,
+                    new
+                    {
+                        ids = batch.Select(recorded => recorded.Id).ToArray(),
+                        statuses = batch.Select(recorded => recorded.Status).ToArray(),
+                        delays = batch.Select(recorded => recorded.Delay).ToArray(),
+                        errors = batch.Select(recorded => recorded.Error).ToArray(),
+                    });
+            }
+            catch (Exception ex)
+            {
+                // Whatever failed, the lanes waiting on this batch go on; the lease brings these messages back.
+                foreach (var recorded in batch)
                 {
-                    id = message.Id,
-                    label = final switch { OutcomeKind.Sent => "sent", OutcomeKind.Retry => "pending", _ => "failed" },
-                    delay = RetryDelay(message.Attempt),
-                    error = outcome.Error is { Length: > LastErrorLength } tooLong ? tooLong[..LastErrorLength] : outcome.Error,
-                });
-        }
-        catch (NpgsqlException ex)
-        {
-            logger.LogError(ex, "Mail {MessageId}: outcome {Outcome} not recorded; it is tried again when its lease ends", message.Id, label);
+                    logger.LogError(ex, "Mail {MessageId}: outcome {Outcome} not recorded; it is tried again when its lease ends", recorded.Id, recorded.Label);
+                }
+            }
+
+            foreach (var recorded in batch)
+            {
+                recorded.Committed.TrySetResult();
+            }
         }
     }
 
@@ -322,6 +367,14 @@ public sealed class MailSender(
     private sealed class Pass
     {
         public volatile string? RelayUnreachable;
+
+        public Channel<Recorded> Outcomes { get; } = Channel.CreateUnbounded<Recorded>(new UnboundedChannelOptions { SingleReader = true });
+    }
+
+    /// <summary>An outcome on its way to the database: <see cref="Status"/> is the column's value, <see cref="Label"/> the metric's.</summary>
+    private sealed record Recorded(Guid Id, string Status, TimeSpan Delay, string? Error, string Label)
+    {
+        public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private enum OutcomeKind

@@ -42,7 +42,7 @@ public sealed class PaymentMails(MailOutbox outbox, IOptions<MailOptions> option
                 new { ids = payments.Select(payment => payment.Facts!.CourseId).Distinct().ToArray() }, transaction, cancellationToken: cancellationToken)))
             .ToDictionary(course => course.Id, course => course.Title);
 
-        var written = 0;
+        var mails = new List<OutgoingMail>(payments.Count);
         foreach (var (@event, facts) in payments)
         {
             if (!learners.TryGetValue(facts!.UserId, out var learner) || !courseTitles.TryGetValue(facts.CourseId, out var courseTitle))
@@ -55,14 +55,10 @@ public sealed class PaymentMails(MailOutbox outbox, IOptions<MailOptions> option
             var content = refund
                 ? RefundNotice(learner, courseTitle, facts, @event.OccurredAt)
                 : Receipt(learner, courseTitle, facts, @event.OccurredAt);
-            var mail = new OutgoingMail(kind, learner.Id, learner.Email, MailComposer.Render(content), $"{kind}:{facts.PaymentId}");
-            if (await outbox.EnqueueAsync(transaction, mail, cancellationToken) is not null)
-            {
-                written++;
-            }
+            mails.Add(new OutgoingMail(kind, learner.Id, learner.Email, MailComposer.Render(content), $"{kind}:{facts.PaymentId}"));
         }
 
-        return written;
+        return await outbox.EnqueueManyAsync(transaction, mails, cancellationToken);
     }
 
     private MailContent Receipt(Learner learner, string courseTitle, PaymentFacts facts, DateTimeOffset paidAt) => new(

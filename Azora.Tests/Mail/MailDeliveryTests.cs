@@ -1,4 +1,6 @@
+using Azora.Contract.Mail;
 using Azora.Tests.Stack;
+using Npgsql;
 
 namespace Azora.Tests.Mail;
 
@@ -44,6 +46,36 @@ public class MailDeliveryTests(AzoraStackFixture stack)
             "SELECT count(*) FROM mail_messages WHERE id = @id AND text_body IS NULL AND html_body IS NULL AND sent_at IS NOT NULL AND attempt_count = 1 AND last_error IS NULL",
             new { id }));
         Assert.Equal(1, await catcher.CountToAsync(recipient));
+    }
+
+    [Fact]
+    public async Task Messages_written_together_are_each_written_once_per_dedupe_key_and_each_recorded_sent()
+    {
+        var recipients = Enumerable.Range(0, 3).Select(i => OutboxMail.NewRecipient($"together-{i}")).ToArray();
+        var key = $"test:{Guid.NewGuid():N}";
+        var outbox = new MailOutbox(TimeProvider.System);
+        int written;
+        await using (var connection = new NpgsqlConnection(await stack.ConnectionStringAsync("azora")))
+        {
+            await connection.OpenAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            // The second message repeats the first one's key: only the first is written, in the same statement.
+            written = await outbox.EnqueueManyAsync(transaction,
+                [OutboxMail.Message(recipients[0], "Together", key), OutboxMail.Message(recipients[1], "Together", key), OutboxMail.Message(recipients[2], "Together")]);
+            await transaction.CommitAsync();
+        }
+
+        using var catcher = stack.CreateMailCatcher();
+        await catcher.WaitForMessageAsync(recipients[0]);
+        await catcher.WaitForMessageAsync(recipients[2]);
+        var sent = await Eventually.ReadAsync(
+            () => stack.CountAsync("SELECT count(*) FROM mail_messages WHERE recipient = ANY (@recipients) AND status = 'sent'", new { recipients }),
+            count => count == 2, attempts: 100, TimeSpan.FromMilliseconds(100));
+
+        Assert.Equal(2, written);
+        Assert.Equal(2, sent);
+        Assert.Equal(2, await stack.CountAsync("SELECT count(*) FROM mail_messages WHERE recipient = ANY (@recipients)", new { recipients }));
+        Assert.Equal(0, await catcher.CountToAsync(recipients[1]));
     }
 
     [Fact]

@@ -16,9 +16,10 @@ internal sealed class BenchmarkStack : IAsyncDisposable
     private readonly string _dataDirectory;
     private readonly int _apiRoot;
 
-    private BenchmarkStack(DistributedApplication app, string dataDirectory, int apiRoot)
+    private BenchmarkStack(DistributedApplication app, string dataDirectory, int apiRoot, SmtpSink? mailSink)
     {
         _app = app;
+        MailSink = mailSink;
         _dataDirectory = dataDirectory;
         _apiRoot = apiRoot;
         Client = new HttpClient { BaseAddress = app.GetEndpoint("api", "http") };
@@ -29,6 +30,9 @@ internal sealed class BenchmarkStack : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>Where the payments worker sends mail in a stack with direct infrastructure; otherwise it uses the mail catcher.</summary>
+    public SmtpSink? MailSink { get; }
+
     public Uri Endpoint(string resource) => _app.GetEndpoint(resource, "http");
 
     /// <summary>This stack's own data directory (its PostgreSQL cluster, the Development signing key).</summary>
@@ -36,7 +40,8 @@ internal sealed class BenchmarkStack : IAsyncDisposable
 
     /// <param name="directInfrastructure">PostgreSQL and the cache on fixed free ports without Aspire's proxy in front,
     /// for services the benchmark starts itself and points at them; the payments worker's HTTP endpoint likewise, so
-    /// Stripe events sent to <see cref="Endpoint"/>("payments") reach it without a proxy.</param>
+    /// Stripe events sent to <see cref="Endpoint"/>("payments") reach it without a proxy; and the worker's mail goes to
+    /// <see cref="MailSink"/>.</param>
     public static async Task<BenchmarkStack> StartAsync(bool directInfrastructure = false)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "azora-tests", $"benchmark-{Guid.NewGuid():N}");
@@ -49,6 +54,7 @@ internal sealed class BenchmarkStack : IAsyncDisposable
             builder.CreateResourceBuilder(service).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
         }
 
+        SmtpSink? mailSink = null;
         if (directInfrastructure)
         {
             foreach (var server in builder.Resources.OfType<ExecutableResource>().Where(resource => resource.Name is "postgres" or "garnet" or "redis"))
@@ -63,13 +69,16 @@ internal sealed class BenchmarkStack : IAsyncDisposable
             }
 
             var workerPort = FreePort();
+            mailSink = SmtpSink.Start();
             builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "payments"))
                 .WithEndpoint("http", endpoint =>
                 {
                     endpoint.IsProxied = false;
                     endpoint.Port = workerPort;
                     endpoint.TargetPort = workerPort;
-                });
+                })
+                .WithEnvironment("Azora__Mail__Smtp__Host", "localhost")
+                .WithEnvironment("Azora__Mail__Smtp__Port", mailSink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(resource => resource.Name == "api"))
@@ -82,7 +91,7 @@ internal sealed class BenchmarkStack : IAsyncDisposable
         app.ResourceNotifications.TryGetCurrentState("api", out var api);
         // Aspire starts the project through `dotnet run`; the API is that process's child, so count the whole tree.
         var apiRoot = Convert.ToInt32(api!.Snapshot.Properties.Single(property => property.Name == "executable.pid").Value);
-        return new BenchmarkStack(app, dataDirectory, apiRoot);
+        return new BenchmarkStack(app, dataDirectory, apiRoot, mailSink);
     }
 
     /// <summary>A loopback TCP port that nothing listens on right now.</summary>
@@ -134,6 +143,11 @@ internal sealed class BenchmarkStack : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (MailSink is not null)
+        {
+            await MailSink.DisposeAsync();
+        }
+
         Directory.Delete(_dataDirectory, recursive: true);
     }
 

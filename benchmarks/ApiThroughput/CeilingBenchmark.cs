@@ -141,7 +141,7 @@ internal static partial class CeilingBenchmark
 
         using (var worker = new HttpClient { BaseAddress = stack.Endpoint("payments") })
         {
-            var applied = await PaymentsBenchmark.ApplyEventsAsync(database, worker, 2 * Environment.ProcessorCount);
+            var applied = await PaymentsBenchmark.ApplyEventsAsync(database, worker, Connections);
             if (applied.Refused > 0 || applied.Succeeded != PaymentsBenchmark.Events)
             {
                 throw new InvalidOperationException(
