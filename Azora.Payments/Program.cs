@@ -6,20 +6,10 @@ using Azora.Payments.Receipts;
 using Azora.Payments.Stripe;
 using Azora.Payments.Webhooks;
 using Azora.ServiceDefaults;
-using Npgsql;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-// Each Stripe event and relay pass runs the same few statements: prepared once per pooled connection, PostgreSQL stops
-// parsing and planning them every time. A connection string that says otherwise (Max Auto Prepare=0 behind a pooler
-// that cannot keep prepared statements) is left as it is.
-if (builder.Configuration.GetConnectionString("azora") is { Length: > 0 } database
-    && !database.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
-{
-    builder.Configuration["ConnectionStrings:azora"] = new NpgsqlConnectionStringBuilder(database) { MaxAutoPrepare = 64 }.ConnectionString;
-}
-
 builder.AddDatabaseAndCache();
 builder.Services.AddSingleton(TimeProvider.System);
 // Stripe:ApiBase (the emulator) only outside Production.

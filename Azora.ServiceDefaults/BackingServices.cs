@@ -15,6 +15,14 @@ public static class BackingServices
     public static TBuilder AddDatabaseAndCache<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         var budgets = builder.Configuration.GetSection(DependencyBudgets.Section).Get<DependencyBudgets>() ?? new DependencyBudgets();
+        // Both services run the same few statements over and over: prepared once per pooled connection, PostgreSQL
+        // stops parsing and planning them every time. A connection string that says otherwise (Max Auto Prepare=0
+        // behind a pooler that cannot keep prepared statements) is left as it is.
+        if (builder.Configuration.GetConnectionString("azora") is { Length: > 0 } database
+            && !database.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Configuration["ConnectionStrings:azora"] = new Npgsql.NpgsqlConnectionStringBuilder(database) { MaxAutoPrepare = 64 }.ConnectionString;
+        }
 
         builder.AddNpgsqlDataSource("azora", configureDataSourceBuilder: dataSource =>
             dataSource.ConnectionStringBuilder.Timeout = (int)Math.Ceiling(budgets.DatabaseConnectTimeout.TotalSeconds));
