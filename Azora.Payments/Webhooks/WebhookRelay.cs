@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
@@ -83,6 +84,7 @@ public sealed class WebhookRelay : BackgroundService
         _subscriptions = subscriptions;
         _paymentMails = paymentMails;
         _options = options.Value;
+        _slots = new SemaphoreSlim(_options.Parallelism, _options.Parallelism);
         _time = time;
         _logger = logger;
         _http = new HttpClient(targets.CreateHandler()) { Timeout = _options.Timeout };
@@ -102,6 +104,11 @@ public sealed class WebhookRelay : BackgroundService
 
     // Holds at most one wake-up: notifications that arrive during a pass cost one more pass, not one each.
     private readonly SemaphoreSlim _wake = new(0, 1);
+
+    // Sends run beside the passes, at most Parallelism at once: a slow receiver holds one slot for up to Timeout, never
+    // the pass, so new events are fanned out and other receivers served meanwhile.
+    private readonly ConcurrentDictionary<Guid, Task> _sending = new();
+    private readonly SemaphoreSlim _slots;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -145,6 +152,8 @@ public sealed class WebhookRelay : BackgroundService
         }
 
         await listener;
+        // Sends in flight finish (or are cancelled) and record what they can; the others' leases bring them back.
+        await Task.WhenAll(_sending.Values);
     }
 
     private void Wake()
@@ -264,9 +273,18 @@ public sealed class WebhookRelay : BackgroundService
         return batch.Count;
     }
 
-    /// <summary>Claims and sends the deliveries that are due; returns how many it sent.</summary>
+    /// <summary>
+    /// Claims as many due deliveries as there are free sending slots and starts sending them; returns how many it
+    /// started. Each send wakes the relay when it ends, for the deliveries that waited for its slot.
+    /// </summary>
     public async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
     {
+        var free = Math.Min(_slots.CurrentCount, _options.BatchSize);
+        if (free == 0)
+        {
+            return 0;
+        }
+
         List<Due> due;
         await using (var connection = await _database.OpenConnectionAsync(cancellationToken))
         {
@@ -283,14 +301,46 @@ public sealed class WebhookRelay : BackgroundService
                           s.id AS SubscriptionId, s.url AS Url, s.secret AS Secret,
                           CASE WHEN s.previous_secret_expires_at > now() THEN s.previous_secret END AS PreviousSecret
                 """,
-                new { lease = _options.Timeout + TimeSpan.FromSeconds(30), batch = _options.BatchSize }, cancellationToken: cancellationToken))).AsList();
+                new { lease = _options.Timeout + TimeSpan.FromSeconds(30), batch = free }, cancellationToken: cancellationToken))).AsList();
         }
 
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = cancellationToken }, SendAsync);
+        foreach (var delivery in due)
+        {
+            // Only this loop takes slots, and it claimed no more than were free: this never waits.
+            await _slots.WaitAsync(cancellationToken);
+            var sending = SendInSlotAsync(delivery, cancellationToken);
+            _sending[delivery.Id] = sending;
+            if (sending.IsCompleted)
+            {
+                // It ended before it was listed: its own removal came too early.
+                _sending.TryRemove(delivery.Id, out _);
+            }
+        }
+
         return due.Count;
     }
 
-    private async ValueTask SendAsync(Due delivery, CancellationToken cancellationToken)
+    private async Task SendInSlotAsync(Due delivery, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Yield();
+            await SendAsync(delivery, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            // Sent or not, the outcome is not recorded: the delivery is due again when its lease ends.
+            _logger.LogWarning(ex, "Webhook delivery {DeliveryId}: outcome not recorded; it is attempted again when its lease ends", delivery.Id);
+        }
+        finally
+        {
+            _sending.TryRemove(delivery.Id, out _);
+            _slots.Release();
+            Wake();
+        }
+    }
+
+    private async Task SendAsync(Due delivery, CancellationToken cancellationToken)
     {
         int? status = null;
         string? error = null;
@@ -365,6 +415,7 @@ public sealed class WebhookRelay : BackgroundService
     {
         _http.Dispose();
         _wake.Dispose();
+        _slots.Dispose();
         base.Dispose();
     }
 

@@ -12,7 +12,7 @@ internal sealed record ReceivedWebhook(DateTimeOffset At, string Body, string Si
 internal sealed class WebhookReceiver : IDisposable
 {
     private readonly HttpListener _listener = new();
-    private readonly ConcurrentQueue<(int Status, TimeSpan Delay, string? Location)> _script = new();
+    private readonly ConcurrentQueue<(int Status, TimeSpan Delay, string? Location, Task? Until)> _script = new();
     private readonly CancellationTokenSource _stop = new();
 
     /// <param name="path">Only requests to this path are kept; the stack's other subscriptions may still retry to a
@@ -42,7 +42,10 @@ internal sealed class WebhookReceiver : IDisposable
     }
 
     /// <summary>The next requests get these answers in order; after them, 200.</summary>
-    public void Answer(int status, TimeSpan delay = default, string? location = null) => _script.Enqueue((status, delay, location));
+    public void Answer(int status, TimeSpan delay = default, string? location = null) => _script.Enqueue((status, delay, location, null));
+
+    /// <summary>The next request is answered 200 only once <paramref name="until"/> completes (or after 30 s).</summary>
+    public void Hold(Task until) => _script.Enqueue((200, TimeSpan.Zero, null, until));
 
     public async Task<ReceivedWebhook[]> WaitForAsync(int count, TimeSpan? within = null)
     {
@@ -99,13 +102,18 @@ internal sealed class WebhookReceiver : IDisposable
             {
                 using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
                 var body = await reader.ReadToEndAsync();
-                var (status, delay, location) = _script.TryDequeue(out var scripted) ? scripted : (200, TimeSpan.Zero, null);
+                var (status, delay, location, until) = _script.TryDequeue(out var scripted) ? scripted : (200, TimeSpan.Zero, null, null);
                 Received.Enqueue(new ReceivedWebhook(
                     DateTimeOffset.UtcNow, body, context.Request.Headers["Azora-Signature"] ?? "",
                     context.Request.Headers["Azora-Event-Id"] ?? "", context.Request.Headers["Azora-Event-Type"] ?? ""));
                 try
                 {
                     await Task.Delay(delay, _stop.Token);
+                    if (until is not null)
+                    {
+                        await until.WaitAsync(TimeSpan.FromSeconds(30), _stop.Token);
+                    }
+
                     context.Response.StatusCode = status;
                     if (location is not null)
                     {

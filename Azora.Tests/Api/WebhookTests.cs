@@ -317,6 +317,37 @@ public class WebhookTests(AzoraStackFixture stack)
     }
 
     [Fact]
+    public async Task A_receiver_that_has_not_answered_yet_does_not_hold_back_the_next_events()
+    {
+        using var slow = new WebhookReceiver();
+        using var fast = new WebhookReceiver();
+        using var client = stack.CreateApiClient();
+        var admin = await TestRoles.SignInAsAsync(stack, client, "admin");
+        var slowId = (await SubscribeAsync(client, admin, slow.Url, ["ping"])).GetProperty("id").GetString()!;
+        var fastId = (await SubscribeAsync(client, admin, fast.Url, ["ping"])).GetProperty("id").GetString()!;
+        var fastArrived = new TaskCompletionSource();
+        // The slow receiver answers only once the fast one has its event, which it can only get while the slow
+        // delivery is still open: if that delivery held the relay, it would end by the worker's timeout instead.
+        slow.Hold(fastArrived.Task);
+        using (await client.PostJsonAsync($"/api/webhooks/{slowId}/ping", new { }, admin.AccessToken))
+        {
+        }
+
+        await slow.WaitForAsync(1);
+        using (await client.PostJsonAsync($"/api/webhooks/{fastId}/ping", new { }, admin.AccessToken))
+        {
+        }
+
+        await fast.WaitForAsync(1);
+        fastArrived.SetResult();
+
+        var slowDelivery = await WaitForDeliveryAsync(client, admin, slowId, delivery => delivery.GetProperty("outcome").GetString() != "pending");
+        Assert.Equal("delivered", slowDelivery.GetProperty("outcome").GetString());
+        Assert.Equal(1, slowDelivery.GetProperty("attemptCount").GetInt32());
+        Assert.Single(slow.Received);
+    }
+
+    [Fact]
     public async Task A_subscription_failing_for_days_is_disabled_and_says_why()
     {
         using var client = stack.CreateApiClient();
