@@ -13,7 +13,7 @@ namespace Azora.Benchmarks;
 internal static class WebhooksBenchmark
 {
     public const int Events = 2_000;
-    public const int TrickleEvents = 100;
+    public const int TrickleEvents = 400;
 
     public static async Task RunAsync()
     {
