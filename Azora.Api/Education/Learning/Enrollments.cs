@@ -31,7 +31,9 @@ public sealed class Enrollments(NpgsqlDataSource database, EnrollmentGrants gran
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var course = await connection.QuerySingleOrDefaultAsync<(Guid Id, long PriceMinor, Guid InstructorId)>(new CommandDefinition(
-            "SELECT id, price_minor, instructor_id FROM courses WHERE id = @courseId AND published AND archived_at IS NULL FOR SHARE",
+            // Not FOR SHARE: the enrollment's trigger updates the course's enrollment_count (0016), and two enrollments
+            // holding a share lock would each wait for the other to release it. Enrollments in one course take turns.
+            "SELECT id, price_minor, instructor_id FROM courses WHERE id = @courseId AND published AND archived_at IS NULL FOR NO KEY UPDATE",
             new { courseId }, transaction, cancellationToken: cancellationToken));
         if (course.Id == Guid.Empty)
         {

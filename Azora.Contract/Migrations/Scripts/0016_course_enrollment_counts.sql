@@ -9,24 +9,30 @@ UPDATE courses c SET enrollment_count = e.n
 FROM (SELECT course_id, count(*) AS n FROM enrollments WHERE status <> 'revoked' GROUP BY course_id) e
 WHERE e.course_id = c.id;
 
+-- The courses a statement changes are locked in id order first, so two transactions that each enroll in several courses
+-- (the payments worker's batches) cannot lock them in opposite orders and deadlock.
 CREATE FUNCTION courses_count_enrollments() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    deltas jsonb;
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        UPDATE courses c SET enrollment_count = c.enrollment_count + d.n
-        FROM (SELECT course_id, count(*) AS n FROM inserted WHERE status <> 'revoked' GROUP BY course_id) d
-        WHERE c.id = d.course_id;
+        SELECT jsonb_object_agg(course_id, n) INTO deltas
+        FROM (SELECT course_id, count(*) AS n FROM inserted WHERE status <> 'revoked' GROUP BY course_id) d;
     ELSIF TG_OP = 'DELETE' THEN
-        UPDATE courses c SET enrollment_count = c.enrollment_count - d.n
-        FROM (SELECT course_id, count(*) AS n FROM deleted WHERE status <> 'revoked' GROUP BY course_id) d
-        WHERE c.id = d.course_id;
+        SELECT jsonb_object_agg(course_id, -n) INTO deltas
+        FROM (SELECT course_id, count(*) AS n FROM deleted WHERE status <> 'revoked' GROUP BY course_id) d;
     ELSE
-        UPDATE courses c SET enrollment_count = c.enrollment_count + d.n
+        SELECT jsonb_object_agg(course_id, n) INTO deltas
         FROM (SELECT course_id, sum(n) AS n FROM (
                   SELECT course_id, 1 AS n FROM updated_new WHERE status <> 'revoked'
                   UNION ALL
                   SELECT course_id, -1 FROM updated_old WHERE status <> 'revoked') moves
-              GROUP BY course_id) d
-        WHERE c.id = d.course_id AND d.n <> 0;
+              GROUP BY course_id HAVING sum(n) <> 0) d;
+    END IF;
+    IF deltas IS NOT NULL THEN
+        PERFORM FROM courses c WHERE c.id IN (SELECT key::uuid FROM jsonb_each(deltas)) ORDER BY c.id FOR NO KEY UPDATE;
+        UPDATE courses c SET enrollment_count = c.enrollment_count + d.value::bigint
+        FROM jsonb_each_text(deltas) d WHERE c.id = d.key::uuid;
     END IF;
     RETURN NULL;
 END;
@@ -43,7 +49,3 @@ CREATE TRIGGER enrollments_count_deleted AFTER DELETE ON enrollments
 -- index walk to its offset like the other sorts (0004, 0015).
 CREATE INDEX courses_staff_popular_idx ON courses (enrollment_count DESC, created_at DESC, id) INCLUDE (published, archived_at, instructor_id);
 CREATE INDEX courses_catalog_popular_idx ON courses (enrollment_count DESC, created_at DESC, id) WHERE published AND archived_at IS NULL;
-
--- An instructor's unfiltered total counts the listed courses from the catalog's partial index and adds their own
--- drafts and archived courses from this one, instead of testing the visibility OR on every course.
-CREATE INDEX courses_unlisted_instructor_idx ON courses (instructor_id) WHERE NOT (published AND archived_at IS NULL);
