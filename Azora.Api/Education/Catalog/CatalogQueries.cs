@@ -81,11 +81,15 @@ public sealed class CatalogQueries(NpgsqlDataSource database)
         // round trip.
         var order = Sorts[filter.Sort];
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        // An instructor's unfiltered total, as the listed courses (counted from the catalog's partial index alone,
-        // without testing the visibility OR on every row) plus the instructor's own unlisted ones (0016's small index).
-        var count = viewer is { IsAdmin: false, IsInstructor: true, UserId: not null } && where.ToString() == Visibility(viewer)
-            ? $"SELECT (SELECT count(*) FROM courses c WHERE {Listed}) + (SELECT count(*) FROM courses c WHERE NOT {Listed} AND c.instructor_id = @viewerId)"
-            : $"SELECT count(*) FROM courses c WHERE {where}";
+        // An unfiltered total comes from catalog_totals (0017), kept by triggers on courses, instead of counting every
+        // visible course; an instructor adds their own unlisted courses (0016's small index).
+        var count = where.ToString() != Visibility(viewer) ? $"SELECT count(*) FROM courses c WHERE {where}" : viewer switch
+        {
+            { IsAdmin: true } => "SELECT courses FROM catalog_totals",
+            { IsInstructor: true, UserId: not null } =>
+                $"SELECT (SELECT listed FROM catalog_totals) + (SELECT count(*) FROM courses c WHERE NOT {Listed} AND c.instructor_id = @viewerId)",
+            _ => "SELECT listed FROM catalog_totals",
+        };
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
             $"""
             {count};
