@@ -82,7 +82,7 @@ public sealed class CatalogQueries(NpgsqlDataSource database)
         var order = Sorts[filter.Sort];
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         // An unfiltered total comes from catalog_totals (0017), kept by triggers on courses, instead of counting every
-        // visible course; an instructor adds their own unlisted courses (0016's small index).
+        // visible course; an instructor adds their own unlisted courses (counted from 0017's small index).
         var count = where.ToString() != Visibility(viewer) ? $"SELECT count(*) FROM courses c WHERE {where}" : viewer switch
         {
             { IsAdmin: true } => "SELECT courses FROM catalog_totals",
