@@ -16,12 +16,24 @@ public static class BackingServices
     {
         var budgets = builder.Configuration.GetSection(DependencyBudgets.Section).Get<DependencyBudgets>() ?? new DependencyBudgets();
         // Both services run the same few statements over and over: prepared once per pooled connection, PostgreSQL
-        // stops parsing and planning them every time. A connection string that says otherwise (Max Auto Prepare=0
-        // behind a pooler that cannot keep prepared statements) is left as it is.
-        if (builder.Configuration.GetConnectionString("azora") is { Length: > 0 } database
-            && !database.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        // stops parsing and planning them every time. And they keep no session state on a pooled connection (SET LOCAL,
+        // transaction-scoped advisory locks; LISTEN only on connections of their own), so a connection taken from the
+        // pool is not reset first: that reset is six statements PostgreSQL runs before the one a request needs.
+        // A connection string that names either setting (behind a pooler, say) is left as it is.
+        if (builder.Configuration.GetConnectionString("azora") is { Length: > 0 } database)
         {
-            builder.Configuration["ConnectionStrings:azora"] = new Npgsql.NpgsqlConnectionStringBuilder(database) { MaxAutoPrepare = 64 }.ConnectionString;
+            var settings = new Npgsql.NpgsqlConnectionStringBuilder(database);
+            if (!database.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+            {
+                settings.MaxAutoPrepare = 64;
+            }
+
+            if (!database.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase))
+            {
+                settings.NoResetOnClose = true;
+            }
+
+            builder.Configuration["ConnectionStrings:azora"] = settings.ConnectionString;
         }
 
         builder.AddNpgsqlDataSource("azora", configureDataSourceBuilder: dataSource =>
