@@ -54,6 +54,13 @@ public sealed class WebhookDeliveryOptions
     /// <summary>Deliveries sent at once; a slow receiver holds one of these for up to <see cref="Timeout"/>.</summary>
     [Range(1, 256)]
     public int Parallelism { get; set; } = 16;
+
+    /// <summary>
+    /// Deliveries to one subscription sent at once, so a receiver that is slow to answer, with many deliveries due,
+    /// takes at most this many of the <see cref="Parallelism"/> slots and the other subscriptions keep theirs.
+    /// </summary>
+    [Range(1, 256)]
+    public int ParallelismPerSubscription { get; set; } = 4;
 }
 
 /// <summary>
@@ -108,6 +115,7 @@ public sealed class WebhookRelay : BackgroundService
     // Sends run beside the passes, at most Parallelism at once: a slow receiver holds one slot for up to Timeout, never
     // the pass, so new events are fanned out and other receivers served meanwhile.
     private readonly ConcurrentDictionary<Guid, Task> _sending = new();
+    private readonly ConcurrentDictionary<Guid, int> _sendingBySubscription = new();
     private readonly SemaphoreSlim _slots;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -285,29 +293,49 @@ public sealed class WebhookRelay : BackgroundService
             return 0;
         }
 
+        // Subscriptions with deliveries in flight: those at their share are left out, the others get what is left of it.
+        var busy = _sendingBySubscription.ToArray();
         List<Due> due;
         await using (var connection = await _database.OpenConnectionAsync(cancellationToken))
         {
             due = (await connection.QueryAsync<Due>(new CommandDefinition(
                 """
+                WITH candidates AS (
+                    SELECT w.id, w.subscription_id, w.next_attempt_at
+                    FROM webhook_deliveries w JOIN webhook_subscriptions ws ON ws.id = w.subscription_id AND ws.active
+                    WHERE w.outcome = 'pending' AND w.next_attempt_at <= now() AND NOT (w.subscription_id = ANY (@full))
+                    ORDER BY w.next_attempt_at LIMIT @scan FOR UPDATE OF w SKIP LOCKED),
+                ranked AS (
+                    SELECT c.id, c.next_attempt_at,
+                           row_number() OVER (PARTITION BY c.subscription_id ORDER BY c.next_attempt_at) + coalesce(b.sending, 0) AS place
+                    FROM candidates c LEFT JOIN unnest(@busyIds, @busyCounts) AS b (subscription_id, sending) ON b.subscription_id = c.subscription_id)
                 UPDATE webhook_deliveries d
                 SET attempt_count = d.attempt_count + 1, next_attempt_at = now() + @lease, updated_at = now()
                 FROM webhook_subscriptions s
-                WHERE s.id = d.subscription_id AND d.id IN (
-                    SELECT w.id FROM webhook_deliveries w JOIN webhook_subscriptions ws ON ws.id = w.subscription_id AND ws.active
-                    WHERE w.outcome = 'pending' AND w.next_attempt_at <= now()
-                    ORDER BY w.next_attempt_at LIMIT @batch FOR UPDATE OF w SKIP LOCKED)
+                WHERE s.id = d.subscription_id
+                  AND d.id IN (SELECT id FROM ranked WHERE place <= @perSubscription ORDER BY next_attempt_at LIMIT @batch)
                 RETURNING d.id AS Id, d.event_id AS EventId, d.event_type AS EventType, d.envelope::text AS Envelope, d.attempt_count AS Attempt,
                           s.id AS SubscriptionId, s.url AS Url, s.secret AS Secret,
                           CASE WHEN s.previous_secret_expires_at > now() THEN s.previous_secret END AS PreviousSecret
                 """,
-                new { lease = _options.Timeout + TimeSpan.FromSeconds(30), batch = free }, cancellationToken: cancellationToken))).AsList();
+                new
+                {
+                    lease = _options.Timeout + TimeSpan.FromSeconds(30),
+                    batch = free,
+                    scan = 4 * Math.Max(free, _options.ParallelismPerSubscription),
+                    perSubscription = _options.ParallelismPerSubscription,
+                    full = busy.Where(entry => entry.Value >= _options.ParallelismPerSubscription).Select(entry => entry.Key).ToArray(),
+                    busyIds = busy.Select(entry => entry.Key).ToArray(),
+                    busyCounts = busy.Select(entry => (long)entry.Value).ToArray(),
+                },
+                cancellationToken: cancellationToken))).AsList();
         }
 
         foreach (var delivery in due)
         {
             // Only this loop takes slots, and it claimed no more than were free: this never waits.
             await _slots.WaitAsync(cancellationToken);
+            _sendingBySubscription.AddOrUpdate(delivery.SubscriptionId, 1, (_, sending) => sending + 1);
             var sending = SendInSlotAsync(delivery, cancellationToken);
             _sending[delivery.Id] = sending;
             if (sending.IsCompleted)
@@ -335,6 +363,11 @@ public sealed class WebhookRelay : BackgroundService
         finally
         {
             _sending.TryRemove(delivery.Id, out _);
+            if (_sendingBySubscription.AddOrUpdate(delivery.SubscriptionId, 0, (_, sending) => sending - 1) <= 0)
+            {
+                _sendingBySubscription.TryRemove(KeyValuePair.Create(delivery.SubscriptionId, 0));
+            }
+
             _slots.Release();
             Wake();
         }

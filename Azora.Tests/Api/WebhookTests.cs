@@ -348,6 +348,47 @@ public class WebhookTests(AzoraStackFixture stack)
     }
 
     [Fact]
+    public async Task A_slow_receiver_with_many_deliveries_due_leaves_sending_slots_for_the_others()
+    {
+        // More deliveries to the slow receiver than the relay has slots (16 here), each held open until the fast
+        // receiver has its event: were they all sent at once, every slot would stay taken until the worker's timeout.
+        const int slowDeliveries = 20;
+        using var slow = new WebhookReceiver();
+        using var fast = new WebhookReceiver();
+        using var client = stack.CreateApiClient();
+        var admin = await TestRoles.SignInAsAsync(stack, client, "admin");
+        var slowId = (await SubscribeAsync(client, admin, slow.Url, ["ping"])).GetProperty("id").GetString()!;
+        var fastId = (await SubscribeAsync(client, admin, fast.Url, ["ping"])).GetProperty("id").GetString()!;
+        var fastArrived = new TaskCompletionSource();
+        for (var i = 0; i < slowDeliveries; i++)
+        {
+            slow.Hold(fastArrived.Task);
+            using (await client.PostJsonAsync($"/api/webhooks/{slowId}/ping", new { }, admin.AccessToken))
+            {
+            }
+        }
+
+        await slow.WaitForAsync(1);
+        using (await client.PostJsonAsync($"/api/webhooks/{fastId}/ping", new { }, admin.AccessToken))
+        {
+        }
+
+        await fast.WaitForAsync(1);
+        var openAtOnce = slow.Received.Count;
+        fastArrived.SetResult();
+
+        var subscription = new { id = Guid.Parse(slowId) };
+        var delivered = await Eventually.ReadAsync(
+            () => stack.CountAsync("SELECT count(*) FROM webhook_deliveries WHERE subscription_id = @id AND outcome = 'delivered'", subscription),
+            count => count == slowDeliveries, attempts: 300, TimeSpan.FromMilliseconds(100));
+        Assert.Equal(slowDeliveries, delivered);
+        // Each at its first attempt: none of them was still waiting for a slot when the worker's timeout came.
+        Assert.Equal(slowDeliveries, await stack.CountAsync("SELECT sum(attempt_count) FROM webhook_deliveries WHERE subscription_id = @id", subscription));
+        Assert.InRange(openAtOnce, 1, 4);
+        Assert.Equal(slowDeliveries, slow.Received.Count);
+    }
+
+    [Fact]
     public async Task A_subscription_failing_for_days_is_disabled_and_says_why()
     {
         using var client = stack.CreateApiClient();
