@@ -56,26 +56,14 @@ internal static partial class CeilingBenchmark
 
         // The ceiling: the first course's page, as the API serves it, from a bare app's memory.
         var first = (await stack.Client.GetFromJsonAsync<JsonElement>(CatalogPath)).GetProperty("data")[0].GetProperty("slug").GetString()!;
-        using var coursePage = await stack.Client.GetAsync($"{CatalogPath}/{first}");
-        coursePage.EnsureSuccessStatusCode();
-        var bodyFile = Path.Combine(stack.DataDirectory, "ceiling-body");
-        var body = await coursePage.Content.ReadAsByteArrayAsync();
-        await File.WriteAllBytesAsync(bodyFile, body);
         // Measured first and again after the API's phases, idle in between: the ceiling is their mean, and a large
         // difference says the machine's load changed during the run, so its ratios are not to be trusted.
-        using var bare = ServiceProcess.StartIn(Path.Combine(root, "benchmarks", "InMemoryCeiling"), "InMemoryCeiling", Local(), Production(),
-            $"--Body={bodyFile}", $"--ContentType={coursePage.Content.Headers.ContentType}");
-        await bare.WaitHealthyAsync("/");
+        var (bare, bodyLength) = await StartCeilingAsync(stack, root, $"{CatalogPath}/{first}", "ceiling-body");
+        using var bareCoursePage = bare;
         var ceilingBefore = await MeasureAsync(bare, bare.Address, "bare app", warmUp, phase);
         // The catalog list is 13 times the course page's size: its rows are held to a bare app serving its own bytes.
-        using var listPage = await stack.Client.GetAsync(CatalogPath);
-        listPage.EnsureSuccessStatusCode();
-        var listFile = Path.Combine(stack.DataDirectory, "ceiling-list-body");
-        var listBody = await listPage.Content.ReadAsByteArrayAsync();
-        await File.WriteAllBytesAsync(listFile, listBody);
-        using var bareList = ServiceProcess.StartIn(Path.Combine(root, "benchmarks", "InMemoryCeiling"), "InMemoryCeiling", Local(), Production(),
-            $"--Body={listFile}", $"--ContentType={listPage.Content.Headers.ContentType}");
-        await bareList.WaitHealthyAsync("/");
+        var (bareList, listLength) = await StartCeilingAsync(stack, root, CatalogPath, "ceiling-list-body");
+        using var bareCatalogList = bareList;
         var listCeilingBefore = await MeasureAsync(bareList, bareList.Address, "bare app, the list's bytes", warmUp, phase);
         var listCeiling = 0.0;
 
@@ -129,23 +117,16 @@ internal static partial class CeilingBenchmark
         bare.Dispose();
         var listCeilingAfter = await MeasureAsync(bareList, bareList.Address, "bare app, the list's bytes, again", warmUp, phase);
         bareList.Dispose();
-        listCeiling = (listCeilingBefore.PerSecond + listCeilingAfter.PerSecond) / 2;
-        var ceiling = (ceilingBefore.PerSecond + ceilingAfter.PerSecond) / 2;
-        rows.Insert(0, _ => Row.Http($"bare app: GET {CatalogPath}/{{slug}}'s {body.Length:N0} bytes from memory (the ceiling: mean of before and after)", ceilingBefore with
-        {
-            PerSecond = ceiling,
-            P50Ms = (ceilingBefore.P50Ms + ceilingAfter.P50Ms) / 2,
-            P99Ms = Math.Max(ceilingBefore.P99Ms, ceilingAfter.P99Ms),
-        }, ceiling));
+        listCeiling = Mean(listCeilingBefore, listCeilingAfter).PerSecond;
+        var ceiling = Mean(ceilingBefore, ceilingAfter).PerSecond;
+        rows.Insert(0, _ => Row.Http($"bare app: GET {CatalogPath}/{{slug}}'s {bodyLength:N0} bytes from memory (the ceiling: mean of before and after)",
+            Mean(ceilingBefore, ceilingAfter), ceiling));
         var drift = Math.Abs(ceilingBefore.PerSecond - ceilingAfter.PerSecond) / ceiling;
         rows.Insert(1, _ => new Row("the ceiling before / after Azora's phases", $"{ceilingBefore.PerSecond:N0} / {ceilingAfter.PerSecond:N0}", "", "",
             drift > 0.25 ? "**the machine's load changed: ratios unreliable**" : ""));
-        rows.Insert(2, _ => Row.Http($"bare app: GET {CatalogPath}'s {listBody.Length:N0} bytes from memory (the list's ceiling: mean of {listCeilingBefore.PerSecond:N0} before and {listCeilingAfter.PerSecond:N0} after)", listCeilingBefore with
-        {
-            PerSecond = listCeiling,
-            P50Ms = (listCeilingBefore.P50Ms + listCeilingAfter.P50Ms) / 2,
-            P99Ms = Math.Max(listCeilingBefore.P99Ms, listCeilingAfter.P99Ms),
-        }, listCeiling));
+        rows.Insert(2, _ => Row.Http(
+            $"bare app: GET {CatalogPath}'s {listLength:N0} bytes from memory (the list's ceiling: mean of {listCeilingBefore.PerSecond:N0} before and {listCeilingAfter.PerSecond:N0} after)",
+            Mean(listCeilingBefore, listCeilingAfter), listCeiling));
 
         var pgbench = await PgbenchAsync(database, phase);
         rows.Add(_ => new Row("PostgreSQL alone: pgbench simple-update, 8 clients, scratch database", $"{pgbench:N0} tps", "", "", ""));
@@ -179,6 +160,28 @@ internal static partial class CeilingBenchmark
     /// <summary>A row of requests per second, its share of the ceiling known once the ceiling is measured again at the end.</summary>
     private static Func<double, Row> Http(string name, WrkResult result, double? aim = null, string? aimText = null) =>
         ceiling => Row.Http(name, result, ceiling, aim, aimText);
+
+    /// <summary>A bare app serving from memory the bytes and content type the API answers at <paramref name="path"/>.</summary>
+    private static async Task<(ServiceProcess Bare, int BodyLength)> StartCeilingAsync(BenchmarkStack stack, string root, string path, string fileName)
+    {
+        using var page = await stack.Client.GetAsync(path);
+        page.EnsureSuccessStatusCode();
+        var bodyFile = Path.Combine(stack.DataDirectory, fileName);
+        var body = await page.Content.ReadAsByteArrayAsync();
+        await File.WriteAllBytesAsync(bodyFile, body);
+        var bare = ServiceProcess.StartIn(Path.Combine(root, "benchmarks", "InMemoryCeiling"), "InMemoryCeiling", Local(), Production(),
+            $"--Body={bodyFile}", $"--ContentType={page.Content.Headers.ContentType}");
+        await bare.WaitHealthyAsync("/");
+        return (bare, body.Length);
+    }
+
+    /// <summary>A ceiling measured before and after: the mean rate and p50, the worse p99.</summary>
+    private static WrkResult Mean(WrkResult before, WrkResult after) => before with
+    {
+        PerSecond = (before.PerSecond + after.PerSecond) / 2,
+        P50Ms = (before.P50Ms + after.P50Ms) / 2,
+        P99Ms = Math.Max(before.P99Ms, after.P99Ms),
+    };
 
     private static Uri Local() => new($"http://127.0.0.1:{BenchmarkStack.FreePort()}");
 
