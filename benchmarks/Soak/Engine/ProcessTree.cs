@@ -1,0 +1,59 @@
+using System.Globalization;
+
+namespace Azora.Soak;
+
+/// <summary>Resident memory and CPU time of a process and all its descendants, from /proc.</summary>
+internal static class ProcessTree
+{
+    private static readonly double TicksPerSecond = 100; // USER_HZ on Linux.
+
+    public static (long RssBytes, TimeSpan Cpu) Measure(int root)
+    {
+        var children = new Dictionary<int, List<int>>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), out var pid) && Stat(pid) is { } stat)
+            {
+                (children.TryGetValue(stat.Parent, out var list) ? list : children[stat.Parent] = []).Add(pid);
+            }
+        }
+
+        long rss = 0;
+        var cpu = TimeSpan.Zero;
+        var pending = new Stack<int>([root]);
+        var seen = new HashSet<int>();
+        while (pending.TryPop(out var pid))
+        {
+            if (!seen.Add(pid) || Stat(pid) is not { } stat)
+            {
+                continue;
+            }
+
+            rss += stat.RssPages * Environment.SystemPageSize;
+            cpu += TimeSpan.FromSeconds(stat.CpuTicks / TicksPerSecond);
+            foreach (var child in children.GetValueOrDefault(pid) ?? [])
+            {
+                pending.Push(child);
+            }
+        }
+
+        return (rss, cpu);
+    }
+
+    private static (int Parent, long CpuTicks, long RssPages)? Stat(int pid)
+    {
+        try
+        {
+            var text = File.ReadAllText($"/proc/{pid}/stat");
+            // After "pid (comm) ": state ppid … utime(14) stime(15) … rss(24), counted from the state as field 3.
+            var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+            return (int.Parse(fields[1], CultureInfo.InvariantCulture),
+                long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture),
+                long.Parse(fields[21], CultureInfo.InvariantCulture));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+}
