@@ -7,6 +7,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Azora.Soak;
 
@@ -66,6 +67,12 @@ internal sealed class SoakStack : IAsyncDisposable
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Azora_AppHost>(
             ["--Azora:Infrastructure=local", $"--Azora:DataDirectory={dataDirectory}", $"--Azora:Stripe:EmulatorWebhookSecret={StripeWebhookSecret}"],
             (options, _) => options.DisableDashboard = true, cancellationToken);
+        // The services' own logs and the health checks' complaints during faults would bury the soak's lines.
+        builder.Services.AddLogging(logging => logging
+            .AddFilter("Azora.AppHost.Resources", LogLevel.None)
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
+            .AddFilter("Aspire.Hosting", LogLevel.Warning)
+            .AddFilter("Azora.AppHost", LogLevel.Warning));
         foreach (var service in builder.Resources.OfType<ProjectResource>())
         {
             // No dashboard listens for OTLP here; exporting to nothing would cost every service CPU.
