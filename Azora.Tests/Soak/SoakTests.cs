@@ -1,4 +1,5 @@
 using Azora.Soak;
+using Xunit.Abstractions;
 
 namespace Azora.Tests.Soak;
 
@@ -8,7 +9,7 @@ namespace Azora.Tests.Soak;
 /// its faults would break the shared one. No timing is asserted: only the audit's invariants (nothing lost, nothing
 /// doubled, no 5xx outside the faults, every fault recovered by the end, caches and rate-limit counters consistent).
 /// </summary>
-public class SoakTests
+public class SoakTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task A_minute_of_mixed_traffic_with_the_cache_killed_and_the_worker_killed_loses_nothing_and_doubles_nothing()
@@ -16,6 +17,7 @@ public class SoakTests
         var log = new StringWriter();
         var report = await SoakRun.RunAsync(SoakOptions.Short(TimeSpan.FromMinutes(1)), TextWriter.Synchronized(log), CancellationToken.None);
 
+        output.WriteLine(report.Markdown);
         Assert.NotEmpty(report.Invariants);
         Assert.True(report.Ok, $"{report.Markdown}\n{log}");
     }
