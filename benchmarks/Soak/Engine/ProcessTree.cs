@@ -2,7 +2,11 @@ using System.Globalization;
 
 namespace Azora.Soak;
 
-/// <summary>Resident memory and CPU time of a process and all its descendants, from /proc.</summary>
+/// <summary>
+/// Memory and CPU time of a process and all its descendants, from /proc. Memory is the proportional set size (PSS):
+/// resident pages, each shared page split among the processes sharing it, so PostgreSQL's backends do not each count
+/// the whole shared buffer pool they touched (their RSS summed would).
+/// </summary>
 internal static class ProcessTree
 {
     private static readonly double TicksPerSecond = 100; // USER_HZ on Linux.
@@ -29,7 +33,7 @@ internal static class ProcessTree
                 continue;
             }
 
-            rss += stat.RssPages * Environment.SystemPageSize;
+            rss += Pss(pid) ?? stat.RssPages * Environment.SystemPageSize;
             cpu += TimeSpan.FromSeconds(stat.CpuTicks / TicksPerSecond);
             foreach (var child in children.GetValueOrDefault(pid) ?? [])
             {
@@ -38,6 +42,19 @@ internal static class ProcessTree
         }
 
         return (rss, cpu);
+    }
+
+    private static long? Pss(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/smaps_rollup").FirstOrDefault(line => line.StartsWith("Pss:", StringComparison.Ordinal));
+            return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
     }
 
     private static (int Parent, long CpuTicks, long RssPages)? Stat(int pid)

@@ -41,6 +41,12 @@ internal sealed class SoakObservations
 /// <summary>The soak: a stack of its own, mixed traffic on two replicas, faults on a schedule, then the audit.</summary>
 internal static class SoakRun
 {
+    /// <summary>How long the traffic may run past its time while faults are still recovering.</summary>
+    private static readonly TimeSpan MaximumOverrun = TimeSpan.FromMinutes(4);
+
+    /// <summary>How long a fault may take to recover before the next one starts anyway.</summary>
+    private static readonly TimeSpan RecoveryWait = TimeSpan.FromMinutes(2);
+
     private static readonly string[] SubscribedEvents = ["payment.success", "payment.failed", "course.enrolled", "course.completed"];
 
     public static async Task<SoakReport> RunAsync(SoakOptions options, TextWriter log, CancellationToken cancellationToken)
@@ -82,9 +88,10 @@ internal static class SoakRun
 
             clients.Add(Task.Run(() => Scenarios.ProbeAsync(traffic, stop.Token)));
             var faults = options.Faults.Select(plan => new FaultRecord(plan)).ToList();
-            var injector = InjectAsync(stack, receivers, faults, clock, log, cancellationToken);
+            var injector = InjectAsync(stack, traffic, receivers, faults, log, cancellationToken);
 
-            await Task.Delay(options.Duration, cancellationToken);
+            // The traffic runs its time, and on until every fault has recovered (each waits for the one before it).
+            await Task.WhenAny(Task.WhenAll(Task.Delay(options.Duration, cancellationToken), injector), Task.Delay(options.Duration + MaximumOverrun, cancellationToken));
             await stop.CancelAsync();
             await Task.WhenAll(clients);
             var trafficEnded = clock.Elapsed;
@@ -183,8 +190,13 @@ internal static class SoakRun
         }
     }
 
-    private static async Task InjectAsync(SoakStack stack, List<WebhookReceiver> receivers, List<FaultRecord> faults, Stopwatch clock, TextWriter log, CancellationToken cancellationToken)
+    /// <summary>
+    /// Injects the faults in turn, each at its time or once the one before has recovered, whichever is later, so that
+    /// every fault's errors and recovery are its own.
+    /// </summary>
+    private static async Task InjectAsync(SoakStack stack, TrafficContext traffic, List<WebhookReceiver> receivers, List<FaultRecord> faults, TextWriter log, CancellationToken cancellationToken)
     {
+        var clock = traffic.Clock;
         var watchers = new List<Task>();
         foreach (var fault in faults)
         {
@@ -238,6 +250,18 @@ internal static class SoakRun
 
             fault.Back = clock.Elapsed;
             log.WriteLine($"{fault.Back.Value.TotalSeconds,6:F0} s  back after {(fault.Back.Value - fault.Started).TotalSeconds:F1} s");
+            if (fault.Plan.AffectsApi)
+            {
+                var until = clock.Elapsed + RecoveryWait;
+                while (clock.Elapsed < until && traffic.Rounds.FirstOrDefault(round => round.Ok && round.Start >= fault.Back) is null)
+                {
+                    await Task.Delay(250, cancellationToken);
+                }
+
+                fault.Recovered = traffic.Rounds.FirstOrDefault(round => round.Ok && round.Start >= fault.Back)?.End;
+                log.WriteLine($"{clock.Elapsed.TotalSeconds,6:F0} s  " +
+                    (fault.Recovered is { } recovered ? $"recovered {(recovered - fault.Back.Value).TotalSeconds:F1} s after" : "not recovered"));
+            }
         }
 
         await Task.WhenAll(watchers);
