@@ -62,10 +62,11 @@ internal static class ProcessTree
         try
         {
             var text = File.ReadAllText($"/proc/{pid}/stat");
-            // After "pid (comm) ": state ppid … utime(14) stime(15) … rss(24), counted from the state as field 3.
+            // After "pid (comm) ": state ppid … utime(14) stime(15) cutime(16) cstime(17) … rss(24), counted from the
+            // state as field 3. The children's times keep the CPU of exited children (PostgreSQL's backends) counted.
             var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
             return (int.Parse(fields[1], CultureInfo.InvariantCulture),
-                long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture),
+                fields[11..15].Sum(field => long.Parse(field, CultureInfo.InvariantCulture)),
                 long.Parse(fields[21], CultureInfo.InvariantCulture));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)

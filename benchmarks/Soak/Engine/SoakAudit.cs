@@ -137,7 +137,9 @@ internal static class SoakAudit
         // 7. No 5xx or unanswered request outside the faults' windows.
         var windows = run.Faults.Where(fault => fault.Plan.AffectsApi)
             .Select(fault => (From: fault.Started, To: fault.Recovered ?? run.TrafficEnded)).ToList();
-        var outside = samples.Where(sample => sample.Status is 0 or >= 500 && !windows.Any(window => sample.Start >= window.From && sample.Start <= window.To)).ToList();
+        // A request belongs to a fault's window when it was in flight at any moment of it (one cut off by a kill included).
+        var outside = samples.Where(sample => sample.Status is 0 or >= 500
+            && !windows.Any(window => sample.Start + TimeSpan.FromMilliseconds(sample.Milliseconds) >= window.From && sample.Start <= window.To)).ToList();
         invariants.Add(new("no 5xx and no unanswered request outside the faults' windows", outside.Count == 0,
             $"{samples.Count(sample => sample.Status is 0 or >= 500)} in fault windows or outside; {outside.Count} outside" +
             Examples(outside.Select(sample => $"{sample.Kind} on {sample.Replica} at {sample.Start.TotalSeconds:F1} s: {sample.Status}"))));
@@ -240,7 +242,7 @@ internal static class SoakAudit
             run.Faults.Select(fault =>
             {
                 var to = fault.Recovered ?? run.TrafficEnded;
-                var during = samples.Where(sample => sample.Start >= fault.Started && sample.Start <= to && !sample.Ok).ToList();
+                var during = samples.Where(sample => sample.Start + TimeSpan.FromMilliseconds(sample.Milliseconds) >= fault.Started && sample.Start <= to && !sample.Ok).ToList();
                 return new[]
                 {
                     fault.Plan.Describe() + (fault.Error is null ? "" : $" (error: {fault.Error})"),

@@ -9,8 +9,8 @@ namespace Azora.Soak;
 
 internal sealed record SoakOptions(TimeSpan Duration, IReadOnlyList<PlannedFault> Faults, int AnonymousClients, int Members, TimeSpan DrainTimeout)
 {
-    /// <summary>The operator's run: every fault, 6 anonymous visitors and 8 members beside the prober.</summary>
-    public static SoakOptions Full(TimeSpan duration) => new(duration, FaultSchedule.Full(duration), 6, 8, TimeSpan.FromMinutes(3));
+    /// <summary>The operator's run: every fault, 6 anonymous visitors and 6 members beside the prober.</summary>
+    public static SoakOptions Full(TimeSpan duration) => new(duration, FaultSchedule.Full(duration), 6, 6, TimeSpan.FromMinutes(3));
 
     /// <summary>The test suite's run: two faults, a few clients.</summary>
     public static SoakOptions Short(TimeSpan duration) => new(duration, FaultSchedule.Short(duration), 2, 3, TimeSpan.FromSeconds(60));
@@ -267,36 +267,36 @@ internal static class SoakRun
         await Task.WhenAll(watchers);
     }
 
-    /// <summary>A receiver is recovered once none of its deliveries waits any more.</summary>
+    /// <summary>
+    /// A receiver is recovered once every delivery to it that was queued before it came back has been made (new ones
+    /// keep coming with the traffic).
+    /// </summary>
     private static async Task WatchBacklogAsync(SoakStack stack, WebhookReceiver receiver, FaultRecord fault, Stopwatch clock, CancellationToken cancellationToken)
     {
+        var upAt = DateTime.UtcNow;
         var until = clock.Elapsed + TimeSpan.FromMinutes(3);
         while (clock.Elapsed < until)
         {
-            if (await PendingDeliveriesAsync(stack, receiver.SubscriptionId) == 0)
+            try
             {
-                fault.Recovered = clock.Elapsed;
-                return;
+                await using var connection = new NpgsqlConnection(stack.DatabaseConnectionString);
+                await connection.OpenAsync(cancellationToken);
+                await using var command = new NpgsqlCommand(
+                    "SELECT count(*) FROM webhook_deliveries WHERE subscription_id = @id AND outcome = 'pending' AND created_at <= @upAt", connection);
+                command.Parameters.AddWithValue("id", receiver.SubscriptionId);
+                command.Parameters.AddWithValue("upAt", upAt);
+                if ((long)(await command.ExecuteScalarAsync(cancellationToken))! == 0)
+                {
+                    fault.Recovered = clock.Elapsed;
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException)
+            {
+                // PostgreSQL away for a moment: look again.
             }
 
             await Task.Delay(500, cancellationToken);
-        }
-    }
-
-    private static async Task<long> PendingDeliveriesAsync(SoakStack stack, Guid? subscription)
-    {
-        try
-        {
-            await using var connection = new NpgsqlConnection(stack.DatabaseConnectionString);
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand(
-                "SELECT count(*) FROM webhook_deliveries WHERE outcome = 'pending' AND (@id::uuid IS NULL OR subscription_id = @id)", connection);
-            command.Parameters.Add(new NpgsqlParameter("id", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = (object?)subscription ?? DBNull.Value });
-            return (long)(await command.ExecuteScalarAsync())!;
-        }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException)
-        {
-            return -1;
         }
     }
 
