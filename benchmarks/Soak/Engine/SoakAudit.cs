@@ -248,7 +248,7 @@ internal static class SoakAudit
                     fault.Plan.Describe() + (fault.Error is null ? "" : $" (error: {fault.Error})"),
                     $"{fault.Started.TotalSeconds:F0} s",
                     fault.Back is { } back ? $"{(back - fault.Started).TotalSeconds:F1} s" : "never",
-                    fault.Plan.AffectsApi ? $"{during.Count(s => s.Status >= 500)} / {during.Count(s => s.Status == 0)} / {during.Count(s => s.Status is > 0 and < 500)}" : "(not client-facing)",
+                    fault.Back is null ? "" : fault.Plan.AffectsApi ? $"{during.Count(s => s.Status >= 500)} / {during.Count(s => s.Status == 0)} / {during.Count(s => s.Status is > 0 and < 500)}" : "(not client-facing)",
                     fault.Recovered is { } recovered && fault.Back is { } backAt ? $"{(recovered - backAt).TotalSeconds:F1} s" : "**not recovered**",
                     fault.Recovered is { } end ? $"{(end - fault.Started).TotalSeconds:F1} s" : "",
                 };

@@ -88,7 +88,7 @@ internal static class SoakRun
 
             clients.Add(Task.Run(() => Scenarios.ProbeAsync(traffic, stop.Token)));
             var faults = options.Faults.Select(plan => new FaultRecord(plan)).ToList();
-            var injector = InjectAsync(stack, traffic, receivers, faults, log, cancellationToken);
+            var injector = InjectAsync(stack, traffic, receivers, faults, log, stop.Token, cancellationToken);
 
             // The traffic runs its time, and on until every fault has recovered (each waits for the one before it).
             await Task.WhenAny(Task.WhenAll(Task.Delay(options.Duration, cancellationToken), injector), Task.Delay(options.Duration + MaximumOverrun, cancellationToken));
@@ -194,7 +194,11 @@ internal static class SoakRun
     /// Injects the faults in turn, each at its time or once the one before has recovered, whichever is later, so that
     /// every fault's errors and recovery are its own.
     /// </summary>
-    private static async Task InjectAsync(SoakStack stack, TrafficContext traffic, List<WebhookReceiver> receivers, List<FaultRecord> faults, TextWriter log, CancellationToken cancellationToken)
+    /// <param name="trafficStopped">Once the traffic has stopped, no further fault starts and none waits for a recovery
+    /// that no probe round could show any more; a fault under way is always completed (its dependency started again).</param>
+    private static async Task InjectAsync(
+        SoakStack stack, TrafficContext traffic, List<WebhookReceiver> receivers, List<FaultRecord> faults, TextWriter log, CancellationToken trafficStopped,
+        CancellationToken cancellationToken)
     {
         var clock = traffic.Clock;
         var watchers = new List<Task>();
@@ -203,7 +207,13 @@ internal static class SoakRun
             var wait = fault.Plan.At - clock.Elapsed;
             if (wait > TimeSpan.Zero)
             {
-                await Task.Delay(wait, cancellationToken);
+                await Task.Delay(wait, trafficStopped).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+
+            if (trafficStopped.IsCancellationRequested)
+            {
+                fault.Error = "not started: the traffic had ended";
+                continue;
             }
 
             fault.Started = clock.Elapsed;
@@ -253,7 +263,7 @@ internal static class SoakRun
             if (fault.Plan.AffectsApi)
             {
                 var until = clock.Elapsed + RecoveryWait;
-                while (clock.Elapsed < until && traffic.Rounds.FirstOrDefault(round => round.Ok && round.Start >= fault.Back) is null)
+                while (clock.Elapsed < until && !trafficStopped.IsCancellationRequested && traffic.Rounds.FirstOrDefault(round => round.Ok && round.Start >= fault.Back) is null)
                 {
                     await Task.Delay(250, cancellationToken);
                 }
