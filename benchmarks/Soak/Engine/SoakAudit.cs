@@ -32,6 +32,7 @@ internal sealed record SoakReport(IReadOnlyList<Invariant> Invariants, string Ma
 /// both replicas counting in the cache again (X-RateLimit headers);</item>
 /// <item>caches consistent: every course as served (cached) by each replica matches the database, and the list's total;</item>
 /// <item>no 5xx and no unanswered request outside the faults' windows (a fault's window runs from its start to its recovery);</item>
+/// <item>every answer shaped as documented: no client scenario ended on an exception;</item>
 /// <item>every fault recovered: a probe round with every request kind succeeding on both replicas after the dependency came back.</item>
 /// </list>
 /// </summary>
@@ -143,6 +144,10 @@ internal static class SoakAudit
         invariants.Add(new("no 5xx and no unanswered request outside the faults' windows", outside.Count == 0,
             $"{samples.Count(sample => sample.Status is 0 or >= 500)} in fault windows or outside; {outside.Count} outside" +
             Examples(outside.Select(sample => $"{sample.Kind} on {sample.Replica} at {sample.Start.TotalSeconds:F1} s: {sample.Status}"))));
+
+        var exceptions = run.Traffic.ClientExceptions.ToList();
+        invariants.Add(new("every answer shaped as documented (no client scenario ended on an exception)", exceptions.Count == 0,
+            $"{exceptions.Count} exceptions{Examples(exceptions)}"));
 
         // 8. Every fault recovered.
         var unrecovered = run.Faults.Where(fault => fault.Recovered is null || fault.Error is not null).ToList();

@@ -77,16 +77,16 @@ internal static class SoakRun
             for (var i = 0; i < options.AnonymousClients; i++)
             {
                 var caller = new ApiCaller(traffic, i % 2 == 0 ? "A" : "B");
-                clients.Add(Task.Run(() => Scenarios.AnonymousAsync(traffic, caller, stop.Token)));
+                clients.Add(KeepRunningAsync(traffic, () => Scenarios.AnonymousAsync(traffic, caller, stop.Token), stop.Token));
             }
 
             for (var i = 0; i < options.Members; i++)
             {
                 var caller = new ApiCaller(traffic, i % 2 == 0 ? "A" : "B");
-                clients.Add(Task.Run(() => Scenarios.MemberAsync(traffic, caller, stop.Token)));
+                clients.Add(KeepRunningAsync(traffic, () => Scenarios.MemberAsync(traffic, caller, stop.Token), stop.Token));
             }
 
-            clients.Add(Task.Run(() => Scenarios.ProbeAsync(traffic, stop.Token)));
+            clients.Add(KeepRunningAsync(traffic, () => Scenarios.ProbeAsync(traffic, stop.Token), stop.Token));
             var faults = options.Faults.Select(plan => new FaultRecord(plan)).ToList();
             var injector = InjectAsync(stack, traffic, receivers, faults, log, stop.Token, cancellationToken);
 
@@ -128,6 +128,26 @@ internal static class SoakRun
             traffic.Http.Dispose();
         }
     }
+
+    /// <summary>Runs a client's scenario until the traffic stops, starting it again after an exception, which it keeps for the audit.</summary>
+    private static Task KeepRunningAsync(TrafficContext traffic, Func<Task> scenario, CancellationToken stop) => Task.Run(async () =>
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await scenario();
+            }
+            catch (Exception ex)
+            {
+                if (!stop.IsCancellationRequested)
+                {
+                    traffic.ClientExceptions.Enqueue($"{traffic.Clock.Elapsed.TotalSeconds:F0} s: {ex.GetType().Name}: {ex.Message}");
+                    await Task.Delay(500, CancellationToken.None);
+                }
+            }
+        }
+    }, CancellationToken.None);
 
     /// <summary>Every published course with its lessons, read through the API.</summary>
     private static async Task<List<CourseInfo>> CatalogAsync(SoakStack stack)

@@ -36,6 +36,9 @@ internal sealed class TrafficContext(SoakStack stack, IReadOnlyList<CourseInfo> 
 
     public ConcurrentQueue<ProbeRound> Rounds { get; } = new();
 
+    /// <summary>Exceptions a client's scenario ended with (an answer not shaped as documented), each then started again.</summary>
+    public ConcurrentQueue<string> ClientExceptions { get; } = new();
+
     public HttpClient Http { get; } = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30) }) { Timeout = TimeSpan.FromSeconds(15) };
 
     public static readonly string[] SearchWords = ["sql", "data", "design", "python", "web", "security", "cloud", "intro", "advanced", "testing"];
