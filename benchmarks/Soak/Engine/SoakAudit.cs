@@ -235,7 +235,8 @@ internal static class SoakAudit
         text.AppendLine(CultureInfo.InvariantCulture, $"# Soak {run.StartedAt:yyyy-MM-dd HH:mm} UTC: {(ok ? "every invariant held" : "**INVARIANTS BROKEN**")}");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"Machine: {Environment.MachineName}, {Environment.ProcessorCount} cores. Traffic {run.Options.Duration.TotalMinutes:F1} min: " +
+            $"Machine: {Environment.MachineName}, {Environment.ProcessorCount} cores. Traffic {run.TrafficEnded.TotalMinutes:F1} min " +
+            $"({run.Options.Duration.TotalMinutes:F1} planned, longer while the last fault recovered): " +
             $"{run.Options.AnonymousClients} anonymous visitors, {run.Options.Members} members and a prober over 2 API replicas; " +
             $"{samples.Count:N0} requests, {rounds.Count} probe rounds ({rounds.Count(round => round.Ok)} fully successful).");
         text.AppendLine();
