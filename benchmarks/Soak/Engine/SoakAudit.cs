@@ -244,7 +244,8 @@ internal static class SoakAudit
 
         text.AppendLine("## Faults");
         text.AppendLine();
-        Table(text, ["fault", "at", "dependency back after", "client errors during (5xx / no answer / other)", "recovered after it was back", "recovered after it began"],
+        Table(text, ["fault", "at", "dependency back after", "client errors during (5xx / no answer / other)", "recovered after it was back", "recovered after it began",
+                "failed probe rounds (first failure)"],
             run.Faults.Select(fault =>
             {
                 var to = fault.Recovered ?? run.TrafficEnded;
@@ -257,6 +258,7 @@ internal static class SoakAudit
                     fault.Back is null ? "" : fault.Plan.AffectsApi ? $"{during.Count(s => s.Status >= 500)} / {during.Count(s => s.Status == 0)} / {during.Count(s => s.Status is > 0 and < 500)}" : "(not client-facing)",
                     fault.Recovered is { } recovered && fault.Back is { } backAt ? $"{(recovered - backAt).TotalSeconds:F1} s" : "**not recovered**",
                     fault.Recovered is { } end ? $"{(end - fault.Started).TotalSeconds:F1} s" : "",
+                    FailedRounds(rounds.Where(round => !round.Ok && round.End >= fault.Started && round.Start <= to).ToList()),
                 };
             }));
 
@@ -295,6 +297,9 @@ internal static class SoakAudit
         }));
         return text.ToString();
     }
+
+    private static string FailedRounds(List<ProbeRound> failed) =>
+        failed.Count == 0 ? "0" : $"{failed.Count} ({string.Join(", ", failed.GroupBy(round => round.FirstFailure).OrderByDescending(group => group.Count()).Take(2).Select(group => $"{group.Key} × {group.Count()}"))})";
 
     private static string CpuShare(List<ResourceSample> pair) =>
         pair.Count == 2 && pair[0].Pid == pair[1].Pid && pair[1].At > pair[0].At
