@@ -8,6 +8,7 @@ namespace Azora.AppHost.Infrastructure;
 /// PostgreSQL run by Aspire from the machine's own binaries: a cluster in <c>&lt;data&gt;/postgres</c> created once
 /// by <c>initdb</c> (trust authentication, loopback only: a development database), listening on a port Aspire picks.
 /// PostgreSQL refuses to run as root, so as root both commands run as the <c>postgres</c> user through <c>setpriv</c>.
+/// The server runs under a small shell that turns the stop signal into a fast shutdown (<see cref="FastStop"/>).
 /// </summary>
 internal static class LocalPostgres
 {
@@ -19,7 +20,7 @@ internal static class LocalPostgres
         var clusterDirectory = Path.Combine(dataDirectory, "postgres");
         var (command, prefix) = AsPostgresUser(Path.Combine(binDirectory, "postgres"), runsAsRoot);
 
-        var server = builder.AddExecutable(name, command, dataDirectory, prefix)
+        var server = builder.AddExecutable(name, "/bin/sh", dataDirectory, ["-c", FastStop, "postgres", command, .. prefix])
             .WithEndpoint(name: "tcp", scheme: "tcp")
             .WithIconName("DatabaseStack");
         var endpoint = server.GetEndpoint("tcp");
@@ -50,6 +51,21 @@ internal static class LocalPostgres
         return server.WithHealthCheck(healthCheckKey);
     }
 
+    /// <summary>
+    /// Aspire stops an executable with SIGTERM, which is PostgreSQL's smart shutdown: it waits for every client to
+    /// disconnect, and the services' pooled connections never do. Aspire gave up after a few seconds and left the
+    /// server refusing new connections while still running (the stop command failed; found by the soak, issue 20).
+    /// This shell runs the server and answers SIGTERM (and Ctrl+C) with SIGINT, the fast shutdown: open transactions
+    /// roll back, clients are disconnected, and the server stops cleanly at once.
+    /// </summary>
+    internal const string FastStop = """
+        "$@" & server=$!
+        trap 'kill -INT "$server" 2>/dev/null' TERM INT
+        status=0
+        while kill -0 "$server" 2>/dev/null; do wait "$server"; status=$?; done
+        exit $status
+        """;
+
     public static ReferenceExpression DatabaseConnectionString(IResourceBuilder<ExecutableResource> server, string database)
     {
         var endpoint = server.GetEndpoint("tcp");
@@ -57,7 +73,7 @@ internal static class LocalPostgres
             $"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)};Username={SuperUser};Database={database}");
     }
 
-    private static async Task PrepareClusterAsync(string binDirectory, string clusterDirectory, bool runsAsRoot, ILogger logger, CancellationToken cancellationToken)
+    internal static async Task PrepareClusterAsync(string binDirectory, string clusterDirectory, bool runsAsRoot, ILogger logger, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(clusterDirectory);
         if (runsAsRoot)
@@ -118,7 +134,7 @@ internal static class LocalPostgres
         return File.Exists(commFile) && File.ReadAllText(commFile).Trim() is "postgres" or "postmaster";
     }
 
-    private static (string Command, string[] Prefix) AsPostgresUser(string executable, bool runsAsRoot) =>
+    internal static (string Command, string[] Prefix) AsPostgresUser(string executable, bool runsAsRoot) =>
         runsAsRoot
             ? ("setpriv", [$"--reuid={SuperUser}", $"--regid={SuperUser}", "--init-groups", executable])
             : (executable, []);
