@@ -54,7 +54,7 @@ internal static class LocalPostgres
     /// <summary>
     /// Aspire stops an executable with SIGTERM, which is PostgreSQL's smart shutdown: it waits for every client to
     /// disconnect, and the services' pooled connections never do. Aspire gave up after a few seconds and left the
-    /// server refusing new connections while still running (the stop command failed; found by the soak, issue 20).
+    /// server refusing new connections while still running (the stop command failed; found by the soak).
     /// This shell runs the server and answers SIGTERM (and Ctrl+C) with SIGINT, the fast shutdown: open transactions
     /// roll back, clients are disconnected, and the server stops cleanly at once.
     /// </summary>

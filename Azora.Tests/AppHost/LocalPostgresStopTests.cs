@@ -8,7 +8,7 @@ using Npgsql;
 namespace Azora.Tests.AppHost;
 
 /// <summary>
-/// Found by the soak (issue 20): Aspire stops an executable with SIGTERM, PostgreSQL's smart shutdown, which waits for
+/// Found by the soak: Aspire stops an executable with SIGTERM, PostgreSQL's smart shutdown, which waits for
 /// every client to disconnect. With the services' pooled connections open it never stopped; Aspire gave up and left it
 /// refusing new connections. The local server runs under <see cref="LocalPostgres.FastStop"/>, which makes the stop a
 /// fast shutdown.

@@ -11,9 +11,8 @@ internal enum ReceiverBehaviour
     Steady,
 
     /// <summary>
-    /// 200 after 0.4 s. A partner at 1.5 s took every one of the worker's 16 delivery slots at the soak's rate of events
-    /// and held every partner's deliveries back (see the report of issue 20): one worker delivers at most
-    /// <c>Azora:Webhooks:Parallelism</c> / answer time per second.
+    /// 200 after 0.4 s. One worker delivers to one partner at most <c>Azora:Webhooks:ParallelismPerSubscription</c> /
+    /// answer time per second; a slower partner falls behind on its own, without holding the others back.
     /// </summary>
     Slow,
 
