@@ -23,6 +23,17 @@ public sealed class CatalogQueries(NpgsqlDataSource database)
         ["popular"] = "c.enrollment_count DESC, c.created_at DESC, c.id",
     };
 
+    /// <summary>Each sort's order read from the other end: every column's direction flipped, the same index walked backwards.</summary>
+    private static readonly IReadOnlyDictionary<string, string> Reversed = new Dictionary<string, string>
+    {
+        ["newest"] = "c.created_at, c.id",
+        ["oldest"] = "c.created_at DESC, c.id DESC",
+        ["title"] = "lower(c.title) DESC, c.id DESC",
+        ["price"] = "c.price_minor DESC, c.id DESC",
+        ["-price"] = "c.price_minor, c.id DESC",
+        ["popular"] = "c.enrollment_count, c.created_at, c.id DESC",
+    };
+
     private const string CourseColumns =
         """
         c.id AS Id, c.slug AS Slug, c.title AS Title, c.description AS Description, c.level AS Level,
@@ -83,19 +94,28 @@ public sealed class CatalogQueries(NpgsqlDataSource database)
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         // An unfiltered total comes from catalog_totals (0017), kept by triggers on courses, instead of counting every
         // visible course; an instructor adds their own unlisted courses (counted from 0017's small index).
-        var count = where.ToString() != Visibility(viewer) ? $"SELECT count(*) FROM courses c WHERE {where}" : viewer switch
+        var unfiltered = where.ToString() == Visibility(viewer);
+        var count = !unfiltered ? $"SELECT count(*) FROM courses c WHERE {where}" : viewer switch
         {
             { IsAdmin: true } => "SELECT courses FROM catalog_totals",
             { IsInstructor: true, UserId: not null } =>
                 $"SELECT (SELECT listed FROM catalog_totals) + (SELECT count(*) FROM courses c WHERE NOT {Listed} AND c.instructor_id = @viewerId)",
             _ => "SELECT listed FROM catalog_totals",
         };
+        // An unfiltered page past the middle is found from the other end (its total costs next to nothing), so no page
+        // skips more than half the courses; PostgreSQL runs only the branch whose condition on the total holds.
+        var pageIds = !unfiltered
+            ? $"SELECT c.id FROM courses c WHERE {where} ORDER BY {order} LIMIT @limit OFFSET @offset"
+            : $"""
+              (SELECT c.id FROM courses c WHERE {where} AND ({count}) >= 2 * @offset + @limit ORDER BY {order} LIMIT @limit OFFSET @offset)
+              UNION ALL
+              (SELECT c.id FROM courses c WHERE {where} AND ({count}) < 2 * @offset + @limit ORDER BY {Reversed[filter.Sort]}
+               LIMIT greatest(0, least(@limit, ({count}) - @offset)) OFFSET greatest(0, ({count}) - @offset - @limit))
+              """;
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
             $"""
             {count};
-            WITH page AS (
-                SELECT c.id FROM courses c
-                WHERE {where} ORDER BY {order} LIMIT @limit OFFSET @offset)
+            WITH page AS ({pageIds})
             SELECT {CourseColumns} FROM page
             JOIN courses c ON c.id = page.id JOIN categories cat ON cat.id = c.category_id JOIN users u ON u.id = c.instructor_id {OutlineJoin}
             ORDER BY {order}
