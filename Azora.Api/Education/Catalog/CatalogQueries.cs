@@ -56,7 +56,7 @@ public sealed class CatalogQueries(NpgsqlDataSource database)
     public async Task<PagedResponse<CourseSummary>> ListAsync(Viewer viewer, CatalogFilter filter, PageRequest page, CancellationToken cancellationToken)
     {
         var where = new StringBuilder(Visibility(viewer));
-        var parameters = new DynamicParameters(new { viewerId = viewer.UserId, limit = page.Limit, offset = page.Offset });
+        var parameters = new DynamicParameters(new { viewerId = viewer.UserId });
         if (filter.Category is not null)
         {
             where.Append(" AND c.category_id = (SELECT id FROM categories WHERE slug = @category)");
@@ -88,8 +88,7 @@ public sealed class CatalogQueries(NpgsqlDataSource database)
         }
 
         // The page's ids are found first on courses alone; only those rows are then joined and counted, so a deep
-        // page does not pay for the columns of every row it skips. The total and the page go to PostgreSQL in one
-        // round trip.
+        // page does not pay for the columns of every row it skips.
         var order = Sorts[filter.Sort];
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         // An unfiltered total comes from catalog_totals (0017), kept by triggers on courses, instead of counting every
@@ -102,27 +101,39 @@ public sealed class CatalogQueries(NpgsqlDataSource database)
                 $"SELECT (SELECT listed FROM catalog_totals) + (SELECT count(*) FROM courses c WHERE NOT {Listed} AND c.instructor_id = @viewerId)",
             _ => "SELECT listed FROM catalog_totals",
         };
-        // An unfiltered page past the middle is found from the other end (its total costs next to nothing), so no page
-        // skips more than half the courses; PostgreSQL runs only the branch whose condition on the total holds.
-        var pageIds = !unfiltered
-            ? $"SELECT c.id FROM courses c WHERE {where} ORDER BY {order} LIMIT @limit OFFSET @offset"
-            : $"""
-              (SELECT c.id FROM courses c WHERE {where} AND ({count}) >= 2 * @offset + @limit ORDER BY {order} LIMIT @limit OFFSET @offset)
-              UNION ALL
-              (SELECT c.id FROM courses c WHERE {where} AND ({count}) < 2 * @offset + @limit ORDER BY {Reversed[filter.Sort]}
-               LIMIT greatest(0, least(@limit, ({count}) - @offset)) OFFSET greatest(0, ({count}) - @offset - @limit))
-              """;
-        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
+        string PageSql(string pageOrder) =>
             $"""
-            {count};
-            WITH page AS ({pageIds})
+            WITH page AS (SELECT c.id FROM courses c WHERE {where} ORDER BY {pageOrder} LIMIT @pageLimit OFFSET @pageOffset)
             SELECT {CourseColumns} FROM page
             JOIN courses c ON c.id = page.id JOIN categories cat ON cat.id = c.category_id JOIN users u ON u.id = c.instructor_id {OutlineJoin}
             ORDER BY {order}
-            """,
-            parameters, cancellationToken: cancellationToken));
-        var total = await results.ReadSingleAsync<long>();
-        var rows = (await results.ReadAsync<CourseRow>()).AsList();
+            """;
+
+        long total;
+        List<CourseRow> rows;
+        if (!unfiltered)
+        {
+            // The total and the page go to PostgreSQL in one round trip.
+            parameters.AddDynamicParams(new { pageLimit = page.Limit, pageOffset = page.Offset });
+            await using var results = await connection.QueryMultipleAsync(new CommandDefinition($"{count};\n{PageSql(order)}", parameters, cancellationToken: cancellationToken));
+            total = await results.ReadSingleAsync<long>();
+            rows = (await results.ReadAsync<CourseRow>()).AsList();
+        }
+        else
+        {
+            // The total first (next to nothing), so a page past the middle can be found from the other end, by the same
+            // index walked backwards: no page skips more than half the courses.
+            total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(count, parameters, cancellationToken: cancellationToken));
+            var fromEnd = 2L * page.Offset + page.Limit > total;
+            var limit = fromEnd ? Math.Min(page.Limit, total - page.Offset) : page.Limit;
+            var offset = fromEnd ? Math.Max(0, total - page.Offset - page.Limit) : page.Offset;
+            parameters.AddDynamicParams(new { pageLimit = limit, pageOffset = offset });
+            rows = limit <= 0
+                ? []
+                : (await connection.QueryAsync<CourseRow>(new CommandDefinition(
+                    PageSql(fromEnd ? Reversed[filter.Sort] : order), parameters, cancellationToken: cancellationToken))).AsList();
+        }
+
         return PagedResponse<CourseSummary>.Create(rows.Select(row => row.ToSummary()).ToList(), page, total);
     }
 
