@@ -28,9 +28,9 @@ public sealed class WebhookDeliveryOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// LISTEN for the outbox's notifications on one dedicated connection. It needs a session of its own on PostgreSQL:
-    /// connect the worker directly or through a session-mode pool (PgBouncer in transaction mode drops LISTEN); off,
-    /// the relay only polls, so lower <see cref="PollInterval"/> too.
+    /// LISTEN for the outbox's notifications on one dedicated connection. It needs a session of its own on PostgreSQL,
+    /// so it uses <c>ConnectionStrings:azora-direct</c> when given (the clusters' services reach PostgreSQL through
+    /// PgBouncer in transaction mode, which drops LISTEN); off, the relay only polls, so lower <see cref="PollInterval"/> too.
     /// </summary>
     public bool ListenForNotifications { get; set; } = true;
 
@@ -77,6 +77,7 @@ public sealed class WebhookDeliveryOptions
 public sealed class WebhookRelay : BackgroundService
 {
     private readonly NpgsqlDataSource _database;
+    private readonly NpgsqlDataSource _listenDatabase;
     private readonly WebhookSubscriptions _subscriptions;
     private readonly PaymentMails _paymentMails;
     private readonly WebhookDeliveryOptions _options;
@@ -86,10 +87,11 @@ public sealed class WebhookRelay : BackgroundService
     private readonly Counter<long> _attempts;
 
     public WebhookRelay(
-        NpgsqlDataSource database, WebhookSubscriptions subscriptions, PaymentMails paymentMails, IOptions<WebhookDeliveryOptions> options, WebhookTargetGuard targets, TimeProvider time, IMeterFactory meters,
-        ILogger<WebhookRelay> logger)
+        NpgsqlDataSource database, DirectDatabase direct, WebhookSubscriptions subscriptions, PaymentMails paymentMails, IOptions<WebhookDeliveryOptions> options,
+        WebhookTargetGuard targets, TimeProvider time, IMeterFactory meters, ILogger<WebhookRelay> logger)
     {
         _database = database;
+        _listenDatabase = direct.DataSource;
         _subscriptions = subscriptions;
         _paymentMails = paymentMails;
         _options = options.Value;
@@ -188,7 +190,8 @@ public sealed class WebhookRelay : BackgroundService
         {
             try
             {
-                await using var connection = await _database.OpenConnectionAsync(stoppingToken);
+                // Straight to PostgreSQL (ConnectionStrings:azora-direct when given): PgBouncer in transaction mode drops LISTEN.
+                await using var connection = await _listenDatabase.OpenConnectionAsync(stoppingToken);
                 connection.Notification += (_, _) => Wake();
                 await using var listen = new NpgsqlCommand($"LISTEN {Channel}", connection) { CommandTimeout = (int)ListenHeartbeat.TotalSeconds };
                 await listen.ExecuteNonQueryAsync(stoppingToken);
