@@ -598,9 +598,7 @@ public class PaymentTests(AzoraStackFixture stack)
     private async Task<int[]> CardAsync(JsonElement intent, string outcome, int copies = 1)
     {
         using var emulator = stack.CreateStripeEmulatorClient();
-        using var response = await emulator.PostAsync($"/emulator/payment_intents/{intent.GetProperty("paymentIntentId").GetString()}/{outcome}?deliveries={copies}", null);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.JsonAsync()).GetProperty("deliveries").EnumerateArray().Select(status => status.GetInt32()).ToArray();
+        return await StripeEmulatorEvents.CardAsync(emulator, intent.GetProperty("paymentIntentId").GetString()!, outcome, copies);
     }
 
     private static async Task<JsonElement> PaymentAsync(HttpClient client, SignedIn learner, JsonElement intent)
