@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Azora.Tests.Stack;
+using Npgsql;
 
 namespace Azora.Tests.Api;
 
@@ -332,6 +334,29 @@ public class PaymentTests(AzoraStackFixture stack)
         Assert.Equal("succeeded", status);
         using var enrollments = await client.GetAsync("/api/education/enrollments", learner.AccessToken);
         Assert.Equal("active", (await enrollments.JsonAsync()).GetProperty("data")[0].GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_stripe_event_the_worker_cannot_write_while_its_database_is_down_is_a_503_that_stripe_retries()
+    {
+        var database = new NpgsqlConnectionStringBuilder(await stack.ConnectionStringAsync("azora"));
+        var down = ApiInstance.UnreachableEndpoint().Split(':');
+        database.Host = down[0];
+        database.Port = int.Parse(down[1]);
+        await using var worker = await ApiInstance.StartAsync(stack, new Dictionary<string, string>
+        {
+            ["Azora:Stripe:SecretKey"] = "sk_test_azora_emulator",
+            ["Azora:Stripe:WebhookSecret"] = AzoraStackFixture.StripeWebhookSecret,
+        }, databaseConnectionString: database.ConnectionString, paymentsWorker: true);
+        var payload = SignedEvents.StripeEvent("payment_intent.succeeded", $"pi_{Guid.NewGuid():N}");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
+        request.Headers.Add("Stripe-Signature", SignedEvents.Sign(payload, AzoraStackFixture.StripeWebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+
+        using var response = await worker.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+        Assert.DoesNotContain(down[1], await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
