@@ -260,8 +260,8 @@ internal static class SoakAudit
 
         text.AppendLine("## Faults");
         text.AppendLine();
-        Table(text, ["fault", "at", "dependency back after", "client errors during (5xx / no answer / other)", "recovered after it was back", "recovered after it began",
-                "failed probe rounds (first failure)"],
+        Table(text, ["fault", "at", "dependency back after", "client errors during (5xx / no answer / other)", "which requests (kind status × count)",
+                "recovered after it was back", "recovered after it began", "failed probe rounds (first failure)"],
             run.Faults.Select(fault =>
             {
                 var to = fault.Recovered ?? run.TrafficEnded;
@@ -272,6 +272,7 @@ internal static class SoakAudit
                     $"{fault.Started.TotalSeconds:F0} s",
                     fault.Back is { } back ? $"{(back - fault.Started).TotalSeconds:F1} s" : "never",
                     fault.Back is null ? "" : fault.Plan.AffectsApi ? $"{during.Count(s => s.Status >= 500)} / {during.Count(s => s.Status == 0)} / {during.Count(s => s.Status is > 0 and < 500)}" : "(not client-facing)",
+                    fault.Plan.AffectsApi ? ErrorsByKind(during) : "",
                     fault.Recovered is { } recovered && fault.Back is { } backAt ? $"{(recovered - backAt).TotalSeconds:F1} s" : "**not recovered**",
                     fault.Recovered is { } end ? $"{(end - fault.Started).TotalSeconds:F1} s" : "",
                     FailedRounds(rounds.Where(round => !round.Ok && round.End >= fault.Started && round.Start <= to).ToList()),
@@ -313,6 +314,11 @@ internal static class SoakAudit
         }));
         return text.ToString();
     }
+
+    /// <summary>Which requests failed during a fault, most frequent first: the kind and replica that suffered it.</summary>
+    private static string ErrorsByKind(List<Sample> failed) =>
+        failed.Count == 0 ? "" : string.Join(", ", failed.GroupBy(sample => (sample.Kind, sample.Replica, sample.Status)).OrderByDescending(group => group.Count()).Take(4)
+            .Select(group => $"{group.Key.Kind}{(group.Key.Replica == "-" ? "" : $" on {group.Key.Replica}")} {group.Key.Status} × {group.Count()}"));
 
     private static string FailedRounds(List<ProbeRound> failed) =>
         failed.Count == 0 ? "0" : $"{failed.Count} ({string.Join(", ", failed.GroupBy(round => round.FirstFailure).OrderByDescending(group => group.Count()).Take(2).Select(group => $"{group.Key} × {group.Count()}"))})";

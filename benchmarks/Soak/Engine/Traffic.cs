@@ -140,7 +140,7 @@ internal static class Scenarios
         while (!stop.IsCancellationRequested)
         {
             caller.Token = null;
-            var member = await SignUpAsync(context, caller);
+            var (member, _) = await SignUpAsync(context, caller);
             if (member is null)
             {
                 await PauseAsync(300, 800, stop);
@@ -183,24 +183,29 @@ internal static class Scenarios
         }
     }
 
-    public static async Task<(Guid UserId, string Email)?> SignUpAsync(TrafficContext context, ApiCaller caller)
+    /// <summary>
+    /// Registers on the caller's replica and signs in on the other (an account made on one replica works on both);
+    /// the member, or which of the two requests failed and how (a replica that is down fails the sign-up begun on the
+    /// other one at its second step).
+    /// </summary>
+    public static async Task<((Guid UserId, string Email)? Member, string? Failure)> SignUpAsync(TrafficContext context, ApiCaller caller)
     {
         var email = $"soak-{Guid.NewGuid():N}@example.com";
         var (registered, _) = await caller.SendAsync("register", HttpMethod.Post, "/api/auth/register", new { email, password = Password, name = "Soak Learner" }, 202);
         if (registered != 202)
         {
-            return null;
+            return (null, $"sign-up: register on {caller.Replica}: {registered}");
         }
 
         caller.Switch();
         var (status, body) = await caller.SendAsync("login", HttpMethod.Post, "/api/auth/login", new { email, password = Password }, 200);
         if (status != 200)
         {
-            return null;
+            return (null, $"sign-up: login on {caller.Replica}: {status}");
         }
 
         caller.Token = body.GetProperty("accessToken").GetString();
-        return (Guid.Parse(body.GetProperty("user").GetProperty("id").GetString()!), email);
+        return ((Guid.Parse(body.GetProperty("user").GetProperty("id").GetString()!), email), null);
     }
 
     /// <summary>Enrolls in a free course and completes its first lesson; true when both answered as they should.</summary>
@@ -348,16 +353,17 @@ internal static class Scenarios
                 return browseFailure;
             }
 
-            var member = await SignUpAsync(context, new ApiCaller(context, replica) { Token = null });
+            var (member, signUpFailure) = await SignUpAsync(context, new ApiCaller(context, replica) { Token = null });
             if (member is null)
             {
-                return $"sign-up on {replica}";
+                return signUpFailure;
             }
 
-            caller.Token = (await LoginAgainAsync(context, caller, member.Value.Email)) ?? "";
+            var (loggedIn, token) = await LoginAgainAsync(context, caller, member.Value.Email);
+            caller.Token = token ?? "";
             if (caller.Token.Length == 0)
             {
-                return $"login on {replica}";
+                return $"login on {replica}: {loggedIn}";
             }
 
             var (profile, _) = await caller.SendAsync("profile", HttpMethod.Get, "/api/auth/profile", null, 200);
@@ -385,10 +391,10 @@ internal static class Scenarios
         return null;
     }
 
-    private static async Task<string?> LoginAgainAsync(TrafficContext context, ApiCaller caller, string email)
+    private static async Task<(int Status, string? Token)> LoginAgainAsync(TrafficContext context, ApiCaller caller, string email)
     {
         var (status, body) = await caller.SendAsync("login", HttpMethod.Post, "/api/auth/login", new { email, password = Password }, 200);
-        return status == 200 ? body.GetProperty("accessToken").GetString() : null;
+        return (status, status == 200 ? body.GetProperty("accessToken").GetString() : null);
     }
 
     private static Task PauseAsync(int fromMs, int toMs, CancellationToken stop) =>
