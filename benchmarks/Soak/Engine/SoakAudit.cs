@@ -260,7 +260,7 @@ internal static class SoakAudit
 
         text.AppendLine("## Faults");
         text.AppendLine();
-        Table(text, ["fault", "at", "dependency back after", "client errors during (5xx / no answer / other)", "which requests (kind status × count)",
+        Table(text, ["fault", "at", "dependency back after", "client errors during (5xx / no answer / other)", "which requests (kind on replica, status × count)",
                 "recovered after it was back", "recovered after it began", "failed probe rounds (first failure)"],
             run.Faults.Select(fault =>
             {
