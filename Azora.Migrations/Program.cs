@@ -15,7 +15,7 @@ var connectionString = builder.Configuration.GetConnectionString("azora-direct")
     : builder.Configuration.GetConnectionString("azora");
 if (string.IsNullOrWhiteSpace(connectionString))
 {
-    logger.LogCritical("Neither connection string 'azora-direct' nor 'azora' is set (ConnectionStrings__azora-direct, ConnectionStrings__azora).");
+    logger.LogCritical("The connection string 'azora' (or 'azora-direct', which wins) is not set (ConnectionStrings__azora, ConnectionStrings__azora-direct).");
     return 1;
 }
 
