@@ -88,11 +88,17 @@ public sealed class ReadDatabase
                 return await PrimaryAsync("catching-up", cancellationToken);
             }
         }
-        catch (NpgsqlException ex)
+        catch (Exception ex)
         {
+            // Also when the request is cancelled during the check: the connection goes back to the pool either way.
             if (replica is not null)
             {
                 await replica.DisposeAsync();
+            }
+
+            if (ex is not NpgsqlException)
+            {
+                throw;
             }
 
             Interlocked.Exchange(ref _unavailableUntilTicks, (_time.GetUtcNow() + UnavailablePause).UtcTicks);
