@@ -4,7 +4,13 @@ using Azora.Manifests.Model;
 // Writes manifests/ from the AppHost's model. Usage:
 //   dotnet run --project Azora.Manifests -- [--aspire-manifest FILE] [--output DIR]
 // Without --aspire-manifest the AppHost is asked for its model (publish mode) first.
+//   dotnet run --project Azora.Manifests -- --capacity   prints the nodes the committed overlays need (scripts/capacity-plan.sh)
 var repositoryRoot = FindRepositoryRoot();
+if (args is ["--capacity"])
+{
+    return await CapacityPlan.PrintAsync(repositoryRoot, Console.Out);
+}
+
 string? aspireManifest = null;
 var output = Path.Combine(repositoryRoot, "manifests");
 for (var index = 0; index < args.Length; index++)

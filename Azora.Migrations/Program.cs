@@ -8,10 +8,14 @@ builder.ConfigureOpenTelemetry();
 using var host = builder.Build();
 
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Azora.Migrations");
-var connectionString = builder.Configuration.GetConnectionString("azora");
+// The migrations hold a session advisory lock across several transactions, which PgBouncer in transaction mode would
+// hand to another client's connection: in the clusters they take the direct connection string, never the pooled one.
+var connectionString = builder.Configuration.GetConnectionString("azora-direct") is { Length: > 0 } direct
+    ? direct
+    : builder.Configuration.GetConnectionString("azora");
 if (string.IsNullOrWhiteSpace(connectionString))
 {
-    logger.LogCritical("The connection string 'azora' is not set (ConnectionStrings__azora).");
+    logger.LogCritical("Neither connection string 'azora-direct' nor 'azora' is set (ConnectionStrings__azora-direct, ConnectionStrings__azora).");
     return 1;
 }
 

@@ -21,12 +21,35 @@ public static class BackingServices
     /// </summary>
     public const string ReadDatabaseName = "azora-read";
 
+    /// <summary>
+    /// The optional connection string straight to PostgreSQL, for what needs a session of its own (LISTEN, session
+    /// advisory locks) when <c>ConnectionStrings:azora</c> goes through PgBouncer in transaction mode, which hands a
+    /// server connection to a client for one transaction only. Without it, <see cref="DirectDatabase"/> is the pooled one.
+    /// </summary>
+    public const string DirectConnectionName = "azora-direct";
+
     public static TBuilder AddDatabaseAndCache<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         var budgets = Budgets(builder);
         ApplyPoolSettings(builder, DatabaseName);
         builder.AddNpgsqlDataSource(DatabaseName, configureDataSourceBuilder: dataSource =>
             dataSource.ConnectionStringBuilder.Timeout = (int)Math.Ceiling(budgets.DatabaseConnectTimeout.TotalSeconds));
+        if (builder.Configuration.GetConnectionString(DirectConnectionName) is { Length: > 0 })
+        {
+            // Its own small pool, traced and measured like the pooled one; no health check of its own: a failing LISTEN
+            // connection degrades to polling, which is no reason to take a pod out of its Service.
+            builder.AddKeyedNpgsqlDataSource(
+                DirectConnectionName,
+                configureSettings: settings => settings.DisableHealthChecks = true,
+                configureDataSourceBuilder: dataSource =>
+                    dataSource.ConnectionStringBuilder.Timeout = (int)Math.Ceiling(budgets.DatabaseConnectTimeout.TotalSeconds));
+            builder.Services.AddSingleton(services => new DirectDatabase(services.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(DirectConnectionName)));
+        }
+        else
+        {
+            builder.Services.AddSingleton(services => new DirectDatabase(services.GetRequiredService<Npgsql.NpgsqlDataSource>()));
+        }
+
         builder.AddRedisClient("cache", configureOptions: cache =>
         {
             cache.ConnectTimeout = (int)budgets.CacheConnectTimeout.TotalMilliseconds;
@@ -115,6 +138,15 @@ public static class BackingServices
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
             check.CheckHealthAsync(context, cancellationToken).WaitAsync(cancellationToken);
     }
+}
+
+/// <summary>
+/// PostgreSQL for a connection that keeps session state (LISTEN): <c>ConnectionStrings:azora-direct</c> when it is
+/// given, else the same data source as everything else.
+/// </summary>
+public sealed class DirectDatabase(Npgsql.NpgsqlDataSource dataSource)
+{
+    public Npgsql.NpgsqlDataSource DataSource { get; } = dataSource;
 }
 
 /// <summary>How long a service waits for its dependencies (<c>Azora:Dependencies</c>).</summary>

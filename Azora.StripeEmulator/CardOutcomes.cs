@@ -1,8 +1,10 @@
 namespace Azora.StripeEmulator;
 
 /// <summary>
-/// What a card does to a PaymentIntent, as Stripe would report it: the intent's new state and the signed webhook to the
-/// payments worker. One place for the developer controls and the test checkout page, so both send the same events.
+/// What a card does to a PaymentIntent, as Stripe would report it: the intent's new state at once, and the signed
+/// webhook to the payments worker on its way (delivered and retried in the background, as Stripe does, so a worker
+/// that is down never holds up or fails the confirmation). One place for the developer controls and the test checkout
+/// page, so both send the same events.
 /// </summary>
 public static class CardOutcomes
 {
@@ -10,8 +12,8 @@ public static class CardOutcomes
     public const string Decline = "decline";
     public const string RequireAction = "require_action";
 
-    /// <summary>Applies <paramref name="outcome"/> and delivers its event; null when the outcome is unknown.</summary>
-    public static async Task<(string Type, int[] Deliveries)?> ApplyAsync(PaymentIntent intent, string outcome, WebhookSender webhooks, int deliveries = 1)
+    /// <summary>Applies <paramref name="outcome"/> and sends its event (<paramref name="deliveries"/> copies); null when the outcome is unknown.</summary>
+    public static EventRecord? Apply(PaymentIntent intent, string outcome, WebhookSender webhooks, int deliveries = 1)
     {
         string type;
         switch (outcome)
@@ -36,7 +38,6 @@ public static class CardOutcomes
                 return null;
         }
 
-        var statuses = await webhooks.SendAsync(WebhookSender.Event(type, intent), deliveries);
-        return (type, statuses);
+        return webhooks.Send(WebhookSender.Event(type, intent), deliveries);
     }
 }

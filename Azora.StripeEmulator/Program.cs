@@ -1,13 +1,15 @@
 // A stand-in for Stripe's API at the network boundary, for Development, tests and staging (never production): the
 // calls Azora makes (create, retrieve and cancel PaymentIntents; create Refunds) in Stripe's wire format, card outcomes
-// on demand with signed webhooks to the payments worker, and injected faults. State lives in memory.
+// on demand with signed webhooks to the payments worker (sent in the background and retried until the worker takes
+// them, as Stripe does), and injected faults. State lives in memory.
 using System.Text.Json;
 using Azora.StripeEmulator;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.Services.AddSingleton<EmulatorState>();
-builder.Services.AddHttpClient<WebhookSender>(http => http.Timeout = TimeSpan.FromSeconds(15));
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<WebhookSender>();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
@@ -85,7 +87,7 @@ stripe.MapPost("/payment_intents/{id}/cancel", (string id, EmulatorState state, 
 
     intent.Status = "canceled";
     intent.CanceledAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-    _ = webhooks.SendAsync(WebhookSender.Event("payment_intent.canceled", intent));
+    webhooks.Send(WebhookSender.Event("payment_intent.canceled", intent));
     return Results.Json(intent, WebhookSender.Json);
 });
 
@@ -105,24 +107,42 @@ stripe.MapPost("/refunds", async (HttpRequest request, EmulatorState state, Webh
 
     var refund = new { id = EmulatorState.NewId("re"), @object = "refund", amount = intent.Amount, currency = intent.Currency, payment_intent = id, charge = intent.LatestCharge, status = "succeeded" };
     var charge = new { id = intent.LatestCharge, @object = "charge", amount = intent.Amount, amount_refunded = intent.Amount, currency = intent.Currency, payment_intent = id, refunded = true, status = "succeeded" };
-    _ = webhooks.SendAsync(WebhookSender.Event("charge.refunded", charge));
+    webhooks.Send(WebhookSender.Event("charge.refunded", charge));
     return Results.Json(refund, WebhookSender.Json);
 });
 
-// Controls for developers and tests (not Stripe's): what a card does next, and faults.
-app.MapPost("/emulator/payment_intents/{id}/{outcome}", async (string id, string outcome, EmulatorState state, WebhookSender webhooks, int? deliveries) =>
+// Controls for developers and tests (not Stripe's): what a card does next, the events sent and their deliveries, and
+// faults. The card's answer does not wait for the webhook: GET /emulator/events/{evt_…} shows each copy's attempts.
+app.MapPost("/emulator/payment_intents/{id}/{outcome}", (string id, string outcome, EmulatorState state, WebhookSender webhooks, int? deliveries) =>
 {
     if (!state.Intents.TryGetValue(id, out var intent))
     {
         return NoSuch("payment_intent", id);
     }
 
-    if (await CardOutcomes.ApplyAsync(intent, outcome, webhooks, Math.Clamp(deliveries ?? 1, 0, 50)) is not { } applied)
+    if (CardOutcomes.Apply(intent, outcome, webhooks, Math.Clamp(deliveries ?? 1, 0, 50)) is not { } sent)
     {
         return StripeError(400, "invalid_request_error", "Use succeed, decline or require_action.");
     }
 
-    return Results.Json(new { type = applied.Type, intent_status = intent.Status, deliveries = applied.Deliveries });
+    return Results.Json(new { type = sent.Type, intent_status = intent.Status, @event = sent.Id, deliveries = sent.Deliveries.Length }, WebhookSender.Json);
+});
+
+app.MapGet("/emulator/events/{id}", (string id, EmulatorState state) =>
+    state.Event(id) is { } sent ? Results.Json(sent, WebhookSender.Json) : NoSuch("event", id));
+
+// What the soak waits for before its audit: no delivery still being retried.
+app.MapGet("/emulator/events", (EmulatorState state) =>
+{
+    var deliveries = state.Events.SelectMany(sent => sent.Deliveries).ToList();
+    return Results.Json(new
+    {
+        events = state.Events.Count,
+        pending = deliveries.Count(delivery => delivery.Pending),
+        delivered = deliveries.Count(delivery => delivery.Delivered),
+        given_up = deliveries.Count(delivery => delivery.GivenUp),
+        retried = deliveries.Count(delivery => delivery.Attempts.Length > 1),
+    }, WebhookSender.Json);
 });
 
 // A partner's webhook endpoint for the end-to-end suite on staging, whose own machine the payments worker cannot

@@ -9,7 +9,8 @@ namespace Azora.StripeEmulator;
 /// A test checkout page in place of Stripe's Payment Element, so a purchase in the portal works without Stripe: the
 /// portal sends the browser to <c>GET /emulator/checkout/{pi_…}?client_secret=…&amp;return_url=…</c>, the learner types
 /// a test card number, and the card's outcome is applied like the card controls apply it (the same signed webhook to
-/// the worker) before the browser goes back to the return URL with <c>payment_intent</c>, as Stripe sends it back.
+/// the worker, on its way in the background) before the browser goes back to the return URL with
+/// <c>payment_intent</c>, as Stripe sends it back.
 /// The client secret must be the intent's, and the return URL must be on this host or an origin in
 /// <c>Emulator:ReturnOrigins</c>, so the page is not an open redirect.
 /// </summary>
@@ -64,7 +65,7 @@ public static class TestCheckout
                 return Page(intent, back, typed, "Use a test card: 4242 4242 4242 4242 is charged, 4000 0000 0000 0002 is declined.", StatusCodes.Status422UnprocessableEntity);
             }
 
-            await CardOutcomes.ApplyAsync(intent, outcome, webhooks);
+            CardOutcomes.Apply(intent, outcome, webhooks);
             return Back(back, intent);
         });
     }

@@ -50,9 +50,12 @@ public sealed class RateLimitOptions
     [Range(0.0, 0.1)]
     public double LeaseFraction { get; set; } = 0.01;
 
-    /// <summary>The largest block a replica reserves at once, whatever the limit.</summary>
+    /// <summary>
+    /// The largest block a replica reserves at once, whatever the limit. Below 100,000 per window the fraction decides;
+    /// a smaller cap made a busy caller with a high limit (a partner's key) wait for Redis every few milliseconds.
+    /// </summary>
     [Range(1, 10_000)]
-    public int MaximumLeaseSize { get; set; } = 100;
+    public int MaximumLeaseSize { get; set; } = 1000;
 
     /// <summary>
     /// Permits a replica reserves at once for the policy: one for the strict limits (exact, as counted in Redis),

@@ -125,8 +125,9 @@ internal sealed class WindowLeases
             {
                 if (reservation is not null)
                 {
-                    // On the thread pool: writing the script to Redis is not this request's business.
-                    _ = Task.Run(() => ReserveAsync(partition, state, reservation, permits));
+                    // Not awaited: the request goes on while the top-up is in flight. Started here rather than queued
+                    // to the thread pool, where under load it waited behind the requests it was meant to keep going.
+                    _ = ReserveAsync(partition, state, reservation, permits);
                 }
 
                 return answer;

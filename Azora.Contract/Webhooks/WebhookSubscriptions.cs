@@ -161,6 +161,9 @@ public sealed class WebhookSubscriptions(NpgsqlDataSource database)
                     THEN 'Deliveries have failed since ' || to_char(failing_since, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ': ' || @error
                     ELSE disabled_reason END
             WHERE id = @subscriptionId
+              -- Only when something changes: an unconditional update locked the row for every delivery, so one partner's
+              -- deliveries recorded their outcomes one at a time.
+              AND CASE WHEN @delivered THEN failing_since IS NOT NULL ELSE failing_since IS NULL OR failing_since < now() - @disableAfter END
             """,
             new { subscriptionId, delivered, error, disableAfter }, transaction, cancellationToken: cancellationToken));
 

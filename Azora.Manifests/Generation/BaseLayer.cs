@@ -18,6 +18,10 @@ public sealed class BaseLayer(AspireManifest model)
     public IReadOnlyList<string> ClientsOf(string resource) =>
         Projects.Where(project => project.Env.Values.Contains($"{{{resource}.connectionString}}")).Select(project => project.Name).ToList();
 
+    /// <summary>The services among the clients of <paramref name="resource"/>: in the clusters they reach it through PgBouncer.</summary>
+    public IReadOnlyList<string> PooledDatabaseClients(string resource) =>
+        ClientsOf(resource).Where(name => Services.Any(service => service.Name == name)).ToList();
+
     /// <summary>The services that call out over HTTPS (Stripe, partners' webhooks): all but the portal, which calls only the API.</summary>
     public IReadOnlyList<string> HttpsClients => Services.Select(service => service.Name).Where(name => name != Portal.Name).ToList();
 

@@ -63,10 +63,16 @@ public static class NetworkPolicies
     /// <param name="cacheClients">every workload that connects to Redis</param>
     /// <param name="httpsClients">the workloads that call out over HTTPS (Stripe, partners' webhooks): not the portal</param>
     /// <param name="extra">policies only this overlay needs</param>
+    /// <param name="pooledClients">the services that reach PostgreSQL through PgBouncer (they also keep a direct connection for LISTEN, so they stay database clients)</param>
     public static IEnumerable<V1NetworkPolicy> For(
         IReadOnlyList<string> services, IReadOnlyList<string> databaseClients, IReadOnlyList<string> cacheClients, IReadOnlyList<string> httpsClients,
-        Destination database, Destination cache, IEnumerable<V1NetworkPolicy>? extra = null)
+        Destination database, Destination cache, IEnumerable<V1NetworkPolicy>? extra = null, IReadOnlyList<string>? pooledClients = null)
     {
+        if (pooledClients is not null)
+        {
+            databaseClients = [.. databaseClients, PgBouncer.Name];
+        }
+
         yield return Policy("default-deny", new V1LabelSelector(), ingress: [], egress: []);
         yield return Policy("allow-dns", new V1LabelSelector(), ingress: null, egress:
         [
@@ -102,6 +108,17 @@ public static class NetworkPolicies
                 Ports = [Port(HttpsPort, "TCP")],
             },
         ]);
+
+        if (pooledClients is not null)
+        {
+            yield return Policy("pgbouncer-egress", NamesSelector(pooledClients), ingress: null, egress:
+                [new V1NetworkPolicyEgressRule { To = [new V1NetworkPolicyPeer { PodSelector = NameSelector(PgBouncer.Name) }], Ports = [Port(PgBouncer.Port, "TCP")] }]);
+            yield return Policy($"{PgBouncer.Name}-ingress", NameSelector(PgBouncer.Name), ingress:
+            [
+                new V1NetworkPolicyIngressRule { FromProperty = [new V1NetworkPolicyPeer { PodSelector = NamesSelector(pooledClients) }], Ports = [Port(PgBouncer.Port, "TCP")] },
+                new V1NetworkPolicyIngressRule { FromProperty = [PodsIn(Prometheus.Namespace, Prometheus.Labels)], Ports = [Port(PgBouncer.MetricsPort, "TCP")] },
+            ], egress: null);
+        }
 
         // Backing services running as pods here accept their clients and nobody else.
         if (database.App is not null)

@@ -50,7 +50,7 @@ public sealed class ProductionOverlay(AspireManifest model, BaseLayer baseLayer)
             Resources =
             [
                 "../../base", "namespace.yaml", "api-blue-green.yaml", "autoscaling.yaml", "network-policies.yaml", "ingress.yaml",
-                "monitoring.yaml", "backup.yaml",
+                "monitoring.yaml", "backup.yaml", "pgbouncer.yaml",
             ],
             Images = OverlayParts.Images(images, name => name.EndsWith("-blue", StringComparison.Ordinal) || name.EndsWith("-green", StringComparison.Ordinal)
                 ? Conventions.ImageName(BlueGreenService)
@@ -60,13 +60,14 @@ public sealed class ProductionOverlay(AspireManifest model, BaseLayer baseLayer)
                 new Kustomization.Patch("settings.yaml"),
                 new Kustomization.Patch("api-live-colour.yaml"),
                 new Kustomization.Patch("api-single-deployment-removed.yaml"),
+                new Kustomization.Patch("zone-spread.yaml"),
             ],
         };
 
         yield return new GeneratedFile($"{directory}/namespace.yaml", [OverlayParts.Namespace(Conventions.Production)]);
         yield return new GeneratedFile($"{directory}/api-blue-green.yaml", Colours.SelectMany(colour => (object[])
         [
-            Workloads.Deployment(api, apiSettings, $"{BlueGreenService}-{colour}", ColourImage(colour), new Dictionary<string, string> { ["version"] = colour }),
+            Workloads.Deployment(api, apiSettings, $"{BlueGreenService}-{colour}", ColourImage(colour), new Dictionary<string, string> { ["version"] = colour }, acrossZones: true),
             Workloads.Service(api, $"{BlueGreenService}-{colour}", new Dictionary<string, string> { ["version"] = colour }),
         ]).ToList());
         yield return new GeneratedFile($"{directory}/api-live-colour.yaml", [LiveColourPatch(LiveColour)]);
@@ -76,9 +77,13 @@ public sealed class ProductionOverlay(AspireManifest model, BaseLayer baseLayer)
         yield return new GeneratedFile($"{directory}/ingress.yaml", [OverlayParts.Ingress(Host, "letsencrypt"), .. Portal.Ingresses(Portal.ProductionHost, "letsencrypt")]);
         yield return new GeneratedFile($"{directory}/monitoring.yaml",
         [
-            PodMonitor(), AlertRules.For(Namespace, serviceNames, scaled), GrafanaDashboard.For(Namespace, serviceNames, scaled),
+            .. ScrapeTargets.PodMonitors(), AlertRules.For(Namespace, serviceNames, scaled), GrafanaDashboard.For(Namespace, serviceNames, scaled),
         ]);
         yield return new GeneratedFile($"{directory}/backup.yaml", DatabaseBackup.Objects(model).ToList());
+        yield return new GeneratedFile($"{directory}/pgbouncer.yaml", PgBouncer.Objects(PgBouncer.Production, databaseHost: null, acrossZones: true).ToList());
+        // The base's other services (the API's colours are made here already spread) gain the zone constraint.
+        yield return new GeneratedFile($"{directory}/zone-spread.yaml", baseLayer.Services.Where(service => service.Name != BlueGreenService)
+            .Select(service => (object)ZoneSpreadPatch(service.Name)).ToList());
 
         var extra = new Dictionary<string, IDictionary<string, string>>
         {
@@ -96,6 +101,20 @@ public sealed class ProductionOverlay(AspireManifest model, BaseLayer baseLayer)
         Kind = "Service",
         Metadata = new V1ObjectMeta { Name = BlueGreenService },
         Spec = new V1ServiceSpec { Selector = new Dictionary<string, string> { ["version"] = colour } },
+    };
+
+    private static V1Deployment ZoneSpreadPatch(string deployment) => new()
+    {
+        ApiVersion = "apps/v1",
+        Kind = "Deployment",
+        Metadata = new V1ObjectMeta { Name = deployment },
+        Spec = new V1DeploymentSpec
+        {
+            Template = new V1PodTemplateSpec
+            {
+                Spec = new V1PodSpec { TopologySpreadConstraints = Workloads.Spread(Conventions.SelectorLabels(deployment), acrossZones: true) },
+            },
+        },
     };
 
     private static Dictionary<string, object> DeletePatch(string apiVersion, string kind, string name) => new()
@@ -172,23 +191,6 @@ public sealed class ProductionOverlay(AspireManifest model, BaseLayer baseLayer)
         baseLayer.HttpsClients,
         NetworkPolicies.Destination.External(ManagedDatabaseNetworks),
         NetworkPolicies.Destination.External(ManagedCacheNetworks),
-        [MailSettings.Production.SmtpEgress(), .. Portal.Policies()]);
-
-    private PodMonitor PodMonitor() => new()
-    {
-        Metadata = new V1ObjectMeta
-        {
-            Name = "azora",
-            Labels = new Dictionary<string, string> { ["app.kubernetes.io/part-of"] = Conventions.PartOf, ["prometheus"] = "azora" },
-        },
-        Spec = new PodMonitorSpec
-        {
-            Selector = new V1LabelSelector
-            {
-                MatchLabels = new Dictionary<string, string> { ["app.kubernetes.io/part-of"] = Conventions.PartOf, ["app.kubernetes.io/component"] = "service" },
-            },
-            PodTargetLabels = ["app.kubernetes.io/name", "version"],
-            PodMetricsEndpoints = [new PodMetricsEndpoint { Port = "http", Path = "/metrics", Interval = "30s" }],
-        },
-    };
+        [MailSettings.Production.SmtpEgress(), .. Portal.Policies()],
+        baseLayer.PooledDatabaseClients(model.Get("azora").Name));
 }

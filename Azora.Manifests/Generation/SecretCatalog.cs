@@ -23,6 +23,22 @@ public static class SecretCatalog
         ["cache"] = new("azora-cache", "connection-string"),
     };
 
+    /// <summary>
+    /// In the clusters <c>ConnectionStrings:azora</c> goes through PgBouncer in transaction mode. What needs a session of
+    /// its own on PostgreSQL (LISTEN, the migrations' session advisory lock) reads this one, straight to PostgreSQL.
+    /// Required, not optional: without it a LISTEN through the pooler is accepted and then never hears anything.
+    /// </summary>
+    public static readonly SecretKey DirectDatabase = new("azora-database", "direct-connection-string");
+
+    /// <summary>The setting that carries <see cref="DirectDatabase"/> (ServiceDefaults' <c>BackingServices.DirectConnectionName</c>).</summary>
+    public const string DirectDatabaseVariable = "ConnectionStrings__azora-direct";
+
+    /// <summary>PgBouncer's <c>userlist.txt</c> (and, in production, the managed server's <c>databases.ini</c>).</summary>
+    public const string PgBouncerSecret = "azora-pgbouncer";
+
+    /// <summary>The exporter's libpq URL of PgBouncer's admin console, as its stats user.</summary>
+    public static readonly SecretKey PgBouncerExporterUrl = new(PgBouncerSecret, "exporter-url");
+
     private static readonly Dictionary<string, SecretKey> Parameters = new(StringComparer.Ordinal)
     {
         ["postgres-password"] = new("azora-database", "password"),

@@ -39,6 +39,10 @@ public sealed partial record ServiceSettings(
             else if (ConnectionStringReference().Match(value) is { Success: true } connection)
             {
                 secrets.Add((variable, SecretCatalog.ForConnectionString(connection.Groups["resource"].Value)));
+                if (connection.Groups["resource"].Value == "azora")
+                {
+                    secrets.Add((SecretCatalog.DirectDatabaseVariable, SecretCatalog.DirectDatabase));
+                }
             }
             else if (ParameterReference().Match(value) is { Success: true } parameter)
             {

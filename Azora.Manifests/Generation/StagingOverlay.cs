@@ -1,4 +1,5 @@
 using Azora.Manifests.Model;
+using Azora.Manifests.Monitoring;
 using k8s.Models;
 
 namespace Azora.Manifests.Generation;
@@ -58,7 +59,19 @@ public sealed class StagingOverlay(AspireManifest model, BaseLayer baseLayer)
             baseLayer.HttpsClients,
             NetworkPolicies.Destination.Pods(model.Get("postgres").Name),
             NetworkPolicies.Destination.Pods(model.Get("cache").Name),
-            [MailSettings.Staging.SmtpEgress(), .. StripeEmulator.Policies(baseLayer.HttpsClients, PaymentsService), .. Portal.Policies()]).ToList<object>());
+            [MailSettings.Staging.SmtpEgress(), .. StripeEmulator.Policies(baseLayer.HttpsClients, PaymentsService), .. Portal.Policies()],
+            baseLayer.PooledDatabaseClients(model.Get("azora").Name)).ToList<object>());
+
+        kustomization.Resources.Add($"{PgBouncer.Name}.yaml");
+        yield return new GeneratedFile($"{directory}/{PgBouncer.Name}.yaml", PgBouncer.Objects(PgBouncer.Staging, databaseHost: model.Get("postgres").Name, acrossZones: false).ToList());
+
+        // Staging has the production alerts and dashboard too, so the incident drill (deploy/drill.sh) can fire one.
+        var stagingNamespace = Conventions.Namespace(Conventions.Staging);
+        kustomization.Resources.Add("monitoring.yaml");
+        yield return new GeneratedFile($"{directory}/monitoring.yaml",
+        [
+            .. ScrapeTargets.PodMonitors(), AlertRules.For(stagingNamespace, services, services), GrafanaDashboard.For(stagingNamespace, services, services),
+        ]);
 
         kustomization.Resources.Add("ingress.yaml");
         yield return new GeneratedFile($"{directory}/ingress.yaml",

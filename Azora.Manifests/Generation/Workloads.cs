@@ -39,7 +39,8 @@ public static class Workloads
     };
 
     public static V1Deployment Deployment(
-        AspireResource project, ServiceSettings settings, string? name = null, string? image = null, IDictionary<string, string>? extraLabels = null)
+        AspireResource project, ServiceSettings settings, string? name = null, string? image = null, IDictionary<string, string>? extraLabels = null,
+        bool acrossZones = false)
     {
         name ??= project.Name;
         var selector = Conventions.SelectorLabels(project.Name, extraLabels);
@@ -60,7 +61,7 @@ public static class Workloads
                     Type = "RollingUpdate",
                     RollingUpdate = new V1RollingUpdateDeployment { MaxSurge = "25%", MaxUnavailable = 0 },
                 },
-                Template = PodTemplate(project, settings, image ?? Conventions.ImageName(project.Name), selector),
+                Template = PodTemplate(project, settings, image ?? Conventions.ImageName(project.Name), selector, acrossZones),
             },
         };
     }
@@ -104,7 +105,7 @@ public static class Workloads
 
     public static string ComponentOf(AspireResource project) => Serves(project) ? "service" : "job";
 
-    private static V1PodTemplateSpec PodTemplate(AspireResource project, ServiceSettings settings, string image, Dictionary<string, string> labels)
+    private static V1PodTemplateSpec PodTemplate(AspireResource project, ServiceSettings settings, string image, Dictionary<string, string> labels, bool acrossZones = false)
     {
         var serves = Serves(project);
         var size = Sizes.TryGetValue(project.Name, out var known)
@@ -149,20 +150,36 @@ public static class Workloads
                 SecurityContext = RestrictedPod(Conventions.AppUserId),
                 Containers = [container],
                 Volumes = [new V1Volume { Name = "tmp", EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = new ResourceQuantity("64Mi") } }],
-                TopologySpreadConstraints = serves
-                    ?
-                    [
-                        new V1TopologySpreadConstraint
-                        {
-                            MaxSkew = 1,
-                            TopologyKey = "kubernetes.io/hostname",
-                            WhenUnsatisfiable = "ScheduleAnyway",
-                            LabelSelector = new V1LabelSelector { MatchLabels = labels },
-                        },
-                    ]
-                    : null,
+                TopologySpreadConstraints = serves ? Spread(labels, acrossZones) : null,
             },
         };
+    }
+
+    public const string ZoneKey = "topology.kubernetes.io/zone";
+    public const string NodeKey = "kubernetes.io/hostname";
+
+    /// <summary>
+    /// Pods of one workload spread over nodes (best effort: a node may hold two when the others are full) and, in
+    /// production, over zones strictly: no zone holds more than one pod more than another, so losing a zone loses at
+    /// most a third of the pods (rounded up). Nodes of a lost zone carry the not-ready/unreachable taints; with
+    /// nodeTaintsPolicy Honor they stop counting as a domain, so the replacements schedule in the surviving zones.
+    /// pod-template-hash keeps a rollout's new pods spread among themselves.
+    /// </summary>
+    public static IList<V1TopologySpreadConstraint> Spread(IDictionary<string, string> labels, bool acrossZones)
+    {
+        V1TopologySpreadConstraint Constraint(string key, string whenUnsatisfiable) => new()
+        {
+            MaxSkew = 1,
+            TopologyKey = key,
+            WhenUnsatisfiable = whenUnsatisfiable,
+            LabelSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string>(labels) },
+            MatchLabelKeys = ["pod-template-hash"],
+            NodeTaintsPolicy = acrossZones && key == ZoneKey ? "Honor" : null,
+        };
+
+        return acrossZones
+            ? [Constraint(ZoneKey, "DoNotSchedule"), Constraint(NodeKey, "ScheduleAnyway")]
+            : [Constraint(NodeKey, "ScheduleAnyway")];
     }
 
     public static V1PodSecurityContext RestrictedPod(long userId) => new()

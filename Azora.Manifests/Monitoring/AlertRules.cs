@@ -47,6 +47,9 @@ public static class AlertRules
             "AzoraDatabaseConnectionFailures", $"{queries.DatabaseUnavailableRate} > 0", "2m", "critical", "database-issues",
             "Requests are failing with 503 because PostgreSQL cannot be reached."));
         rules.Add(Alert(
+            "AzoraConnectionPoolSaturated", $"{queries.PoolerClientsWaiting} > 0", "5m", "high", "connection-pool-saturated",
+            "Clients have been queueing in PgBouncer for a server connection for 5 minutes: every pool is in use."));
+        rules.Add(Alert(
             "AzoraHighCpu", $"{queries.CpuOfLimit} > 0.7", "10m", "high", "high-latency",
             "Pod {{ $labels.pod }} uses more than 70% of its CPU limit."));
         rules.Add(Alert(

@@ -16,30 +16,34 @@ public static class GrafanaDashboard
     public static V1ConfigMap For(string ns, IReadOnlyList<string> services, IReadOnlyList<string> deployments)
     {
         var queries = new MetricQueries(ns, services, deployments);
-        (string Title, string Unit, string Query, string Legend)[] panels =
+        (string Title, string Unit, (string Query, string Legend)[] Targets)[] panels =
         [
-            ("Requests per second", "reqps", queries.RequestRate, "{{app_kubernetes_io_name}}"),
-            ("5xx ratio", "percentunit", queries.ErrorRatio, "{{app_kubernetes_io_name}}"),
-            ("p95 request time", "s", queries.P95RequestSeconds, "{{app_kubernetes_io_name}}"),
-            ("Portal requests per second", "reqps", queries.PortalRequestRate, "{{http_route}}"),
-            ("Portal 5xx ratio", "percentunit", queries.PortalErrorRatio, "5xx"),
-            ("Portal p95 request time", "s", queries.PortalP95RequestSeconds, "p95"),
-            ("CPU of limit", "percentunit", queries.CpuOfLimit, "{{pod}}"),
-            ("Memory of limit", "percentunit", queries.MemoryOfLimit, "{{pod}}"),
-            ("Catalog cache hit ratio", "percentunit", queries.CacheHitRatio, "hit ratio"),
-            ("Requests refused: database unreachable", "reqps", queries.DatabaseUnavailableRate, "503s"),
-            ("Rate-limited requests", "reqps", queries.RateLimitedRate, "{{policy}}"),
-            ("Payments moved", "ops", queries.PaymentTransitionRate, "{{status}} ({{source}})"),
-            ("Partner webhook attempts", "ops", queries.WebhookAttemptRate, "{{outcome}}"),
-            ("Mail send attempts", "ops", queries.MailAttemptRate, "{{outcome}}"),
-            ("Oldest unsent mail", "s", queries.MailOldestPendingSeconds, "waiting"),
-            ("Available replicas", "short", queries.AvailableReplicas, "{{deployment}}"),
+            ("Requests per second", "reqps", [(queries.RequestRate, "{{app_kubernetes_io_name}}")]),
+            ("5xx ratio", "percentunit", [(queries.ErrorRatio, "{{app_kubernetes_io_name}}")]),
+            ("p95 request time", "s", [(queries.P95RequestSeconds, "{{app_kubernetes_io_name}}")]),
+            ("Portal requests per second", "reqps", [(queries.PortalRequestRate, "{{http_route}}")]),
+            ("Portal 5xx ratio", "percentunit", [(queries.PortalErrorRatio, "5xx")]),
+            ("Portal p95 request time", "s", [(queries.PortalP95RequestSeconds, "p95")]),
+            ("CPU of limit", "percentunit", [(queries.CpuOfLimit, "{{pod}}")]),
+            ("Memory of limit", "percentunit", [(queries.MemoryOfLimit, "{{pod}}")]),
+            ("Catalog cache hit ratio", "percentunit", [(queries.CacheHitRatio, "hit ratio")]),
+            ("Requests refused: database unreachable", "reqps", [(queries.DatabaseUnavailableRate, "503s")]),
+            ("Rate-limited requests", "reqps", [(queries.RateLimitedRate, "{{policy}}")]),
+            ("Payments moved", "ops", [(queries.PaymentTransitionRate, "{{status}} ({{source}})")]),
+            ("Partner webhook attempts", "ops", [(queries.WebhookAttemptRate, "{{outcome}}")]),
+            ("Mail send attempts", "ops", [(queries.MailAttemptRate, "{{outcome}}")]),
+            ("Oldest unsent mail", "s", [(queries.MailOldestPendingSeconds, "waiting")]),
+            ("Available replicas", "short", [(queries.AvailableReplicas, "{{deployment}}")]),
+            ("CPU requested vs used", "short", [(MetricQueries.CpuRequestedByNamespace, "requested {{namespace}}"), (MetricQueries.CpuUsedByNamespace, "used {{namespace}}")]),
+            ("Memory requested vs used", "bytes", [(MetricQueries.MemoryRequestedByNamespace, "requested {{namespace}}"), (MetricQueries.MemoryUsedByNamespace, "used {{namespace}}")]),
+            ("PgBouncer clients waiting", "short", [(queries.PoolerClientsWaiting, "waiting"), (queries.PoolerLongestWaitSeconds, "longest wait (s)")]),
+            ("PgBouncer server connections", "short", [(queries.PoolerServerConnections, "{{state}}")]),
         ];
 
         var panelArray = new JsonArray();
         for (var index = 0; index < panels.Length; index++)
         {
-            var (title, unit, query, legend) = panels[index];
+            var (title, unit, targets) = panels[index];
             panelArray.Add(new JsonObject
             {
                 ["id"] = index + 1,
@@ -48,7 +52,9 @@ public static class GrafanaDashboard
                 ["datasource"] = new JsonObject { ["type"] = "prometheus", ["uid"] = "${datasource}" },
                 ["gridPos"] = new JsonObject { ["h"] = 8, ["w"] = 12, ["x"] = index % 2 * 12, ["y"] = index / 2 * 8 },
                 ["fieldConfig"] = new JsonObject { ["defaults"] = new JsonObject { ["unit"] = unit }, ["overrides"] = new JsonArray() },
-                ["targets"] = new JsonArray(new JsonObject { ["refId"] = "A", ["expr"] = query, ["legendFormat"] = legend }),
+                ["targets"] = new JsonArray(targets
+                    .Select(JsonNode? (target, number) => new JsonObject { ["refId"] = ((char)('A' + number)).ToString(), ["expr"] = target.Query, ["legendFormat"] = target.Legend })
+                    .ToArray()),
             });
         }
 

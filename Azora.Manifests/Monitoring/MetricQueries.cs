@@ -83,6 +83,30 @@ public sealed class MetricQueries(string ns, IEnumerable<string> services, IEnum
     /// <summary>Empty when kube-state-metrics reports none of the Deployments, which would silence the replica alert.</summary>
     public string ReplicaMetricsAbsent => $"absent(kube_deployment_status_replicas_available{{{_deployments}}})";
 
+    // Requests against use for every Azora namespace this Prometheus sees (kube-state-metrics and the kubelet's cAdvisor),
+    // so over-asking shows as a gap between the two lines: requests are what the nodes are sized and paid for.
+    private const string AzoraNamespaces = "namespace=~\"azora-.*\"";
+
+    public static string CpuRequestedByNamespace =>
+        $"sum by (namespace) (kube_pod_container_resource_requests{{{AzoraNamespaces},resource=\"cpu\"}})";
+
+    public static string CpuUsedByNamespace =>
+        $"sum by (namespace) (rate(container_cpu_usage_seconds_total{{{AzoraNamespaces},container!=\"\"}}[5m]))";
+
+    public static string MemoryRequestedByNamespace =>
+        $"sum by (namespace) (kube_pod_container_resource_requests{{{AzoraNamespaces},resource=\"memory\"}})";
+
+    public static string MemoryUsedByNamespace =>
+        $"sum by (namespace) (container_memory_working_set_bytes{{{AzoraNamespaces},container!=\"\"}})";
+
+    /// <summary>Clients queued in PgBouncer for a server connection (every pool full): requests waiting on the database.</summary>
+    public string PoolerClientsWaiting => $"sum(pgbouncer_pools_client_waiting_connections{{{_scope}}})";
+
+    public string PoolerLongestWaitSeconds => $"max(pgbouncer_pools_client_maxwait_seconds{{{_scope}}})";
+
+    public string PoolerServerConnections =>
+        $"label_replace(sum(pgbouncer_pools_server_active_connections{{{_scope}}}), \"state\", \"active\", \"\", \"\") or label_replace(sum(pgbouncer_pools_server_idle_connections{{{_scope}}}), \"state\", \"idle\", \"\", \"\")";
+
     /// <summary>The scrape status of one service's pods.</summary>
     public string Up(string service) => $"up{{{_scope},app_kubernetes_io_name=\"{service}\"}}";
 }

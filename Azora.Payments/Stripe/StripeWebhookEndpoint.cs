@@ -3,6 +3,7 @@ using System.Text;
 using Azora.Contract.Payments;
 using Microsoft.Extensions.Options;
 using System.Threading.Channels;
+using Npgsql;
 using Stripe;
 
 namespace Azora.Payments.Stripe;
@@ -12,7 +13,8 @@ namespace Azora.Payments.Stripe;
 /// (bad, or timestamped more than 5 minutes before or after now: 400, nothing written; a body over 512 KiB, declared or
 /// not: 413), then hands it to the <see cref="StripeEventWriter"/>, which records the event id and applies its effect in
 /// one transaction (shared with the other events waiting at that moment), so a redelivered event, even five at once,
-/// changes nothing the second time. The answer is sent only once that transaction has committed.
+/// changes nothing the second time. The answer is sent only once that transaction has committed. While PostgreSQL
+/// cannot be reached the answer is 503 with <c>Retry-After</c> (Stripe delivers the event again), not a 500.
 /// </summary>
 public static class StripeWebhookEndpoint
 {
@@ -64,6 +66,12 @@ public static class StripeWebhookEndpoint
         catch (ChannelClosedException)
         {
             return Results.Problem(statusCode: 503, detail: "The worker is stopping; Stripe delivers the event again.");
+        }
+        catch (NpgsqlException ex) when (ex.IsTransient)
+        {
+            logger.LogWarning("Stripe event {EventId} not applied, the database is unavailable: {Reason}", stripeEvent.Id, ex.Message);
+            request.HttpContext.Response.Headers.RetryAfter = "5";
+            return Results.Problem(statusCode: 503, detail: "The database is unavailable; Stripe delivers the event again.");
         }
 
         if (outcome == "duplicate")

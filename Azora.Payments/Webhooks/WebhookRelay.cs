@@ -28,9 +28,9 @@ public sealed class WebhookDeliveryOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// LISTEN for the outbox's notifications on one dedicated connection. It needs a session of its own on PostgreSQL:
-    /// connect the worker directly or through a session-mode pool (PgBouncer in transaction mode drops LISTEN); off,
-    /// the relay only polls, so lower <see cref="PollInterval"/> too.
+    /// LISTEN for the outbox's notifications on one dedicated connection. It needs a session of its own on PostgreSQL,
+    /// so it uses <c>ConnectionStrings:azora-direct</c> when given (the clusters' services reach PostgreSQL through
+    /// PgBouncer in transaction mode, which drops LISTEN); off, the relay only polls, so lower <see cref="PollInterval"/> too.
     /// </summary>
     public bool ListenForNotifications { get; set; } = true;
 
@@ -56,8 +56,10 @@ public sealed class WebhookDeliveryOptions
     public int Parallelism { get; set; } = 16;
 
     /// <summary>
-    /// Deliveries to one subscription sent at once, so a receiver that is slow to answer, with many deliveries due,
-    /// takes at most this many of the <see cref="Parallelism"/> slots and the other subscriptions keep theirs.
+    /// One subscription's share of the <see cref="Parallelism"/> slots: it always gets up to this many at once, and more
+    /// only with slots no other subscription's due deliveries claimed, leaving this many free. So a receiver that is slow
+    /// to answer, with many deliveries due, never takes the slots the others' next deliveries need, while a lone
+    /// subscription with a burst due still uses most of them.
     /// </summary>
     [Range(1, 256)]
     public int ParallelismPerSubscription { get; set; } = 4;
@@ -75,6 +77,7 @@ public sealed class WebhookDeliveryOptions
 public sealed class WebhookRelay : BackgroundService
 {
     private readonly NpgsqlDataSource _database;
+    private readonly NpgsqlDataSource _listenDatabase;
     private readonly WebhookSubscriptions _subscriptions;
     private readonly PaymentMails _paymentMails;
     private readonly WebhookDeliveryOptions _options;
@@ -84,10 +87,11 @@ public sealed class WebhookRelay : BackgroundService
     private readonly Counter<long> _attempts;
 
     public WebhookRelay(
-        NpgsqlDataSource database, WebhookSubscriptions subscriptions, PaymentMails paymentMails, IOptions<WebhookDeliveryOptions> options, WebhookTargetGuard targets, TimeProvider time, IMeterFactory meters,
-        ILogger<WebhookRelay> logger)
+        NpgsqlDataSource database, DirectDatabase direct, WebhookSubscriptions subscriptions, PaymentMails paymentMails, IOptions<WebhookDeliveryOptions> options,
+        WebhookTargetGuard targets, TimeProvider time, IMeterFactory meters, ILogger<WebhookRelay> logger)
     {
         _database = database;
+        _listenDatabase = direct.DataSource;
         _subscriptions = subscriptions;
         _paymentMails = paymentMails;
         _options = options.Value;
@@ -186,7 +190,8 @@ public sealed class WebhookRelay : BackgroundService
         {
             try
             {
-                await using var connection = await _database.OpenConnectionAsync(stoppingToken);
+                // Straight to PostgreSQL (ConnectionStrings:azora-direct when given): PgBouncer in transaction mode drops LISTEN.
+                await using var connection = await _listenDatabase.OpenConnectionAsync(stoppingToken);
                 connection.Notification += (_, _) => Wake();
                 await using var listen = new NpgsqlCommand($"LISTEN {Channel}", connection) { CommandTimeout = (int)ListenHeartbeat.TotalSeconds };
                 await listen.ExecuteNonQueryAsync(stoppingToken);
@@ -293,7 +298,8 @@ public sealed class WebhookRelay : BackgroundService
             return 0;
         }
 
-        // Subscriptions with deliveries in flight: those at their share are left out, the others get what is left of it.
+        // Each subscription first gets what is left of its share (counting its deliveries in flight); slots beyond its
+        // share only from those nobody else claimed, and never the last share's worth, kept for the next deliveries due.
         var busy = _sendingBySubscription.ToArray();
         List<Due> due;
         await using (var connection = await _database.OpenConnectionAsync(cancellationToken))
@@ -303,17 +309,19 @@ public sealed class WebhookRelay : BackgroundService
                 WITH candidates AS (
                     SELECT w.id, w.subscription_id, w.next_attempt_at
                     FROM webhook_deliveries w JOIN webhook_subscriptions ws ON ws.id = w.subscription_id AND ws.active
-                    WHERE w.outcome = 'pending' AND w.next_attempt_at <= now() AND NOT (w.subscription_id = ANY (@full))
+                    WHERE w.outcome = 'pending' AND w.next_attempt_at <= now()
                     ORDER BY w.next_attempt_at LIMIT @scan FOR UPDATE OF w SKIP LOCKED),
                 ranked AS (
                     SELECT c.id, c.next_attempt_at,
-                           row_number() OVER (PARTITION BY c.subscription_id ORDER BY c.next_attempt_at) + coalesce(b.sending, 0) AS place
-                    FROM candidates c LEFT JOIN unnest(@busyIds, @busyCounts) AS b (subscription_id, sending) ON b.subscription_id = c.subscription_id)
+                           row_number() OVER (PARTITION BY c.subscription_id ORDER BY c.next_attempt_at) + coalesce(b.sending, 0) > @perSubscription AS beyond
+                    FROM candidates c LEFT JOIN unnest(@busyIds, @busyCounts) AS b (subscription_id, sending) ON b.subscription_id = c.subscription_id),
+                picked AS (
+                    SELECT id, beyond, row_number() OVER (ORDER BY beyond, next_attempt_at) AS n FROM ranked)
                 UPDATE webhook_deliveries d
                 SET attempt_count = d.attempt_count + 1, next_attempt_at = now() + @lease, updated_at = now()
                 FROM webhook_subscriptions s
                 WHERE s.id = d.subscription_id
-                  AND d.id IN (SELECT id FROM ranked WHERE place <= @perSubscription ORDER BY next_attempt_at LIMIT @batch)
+                  AND d.id IN (SELECT id FROM picked WHERE n <= CASE WHEN beyond THEN @batch - @perSubscription ELSE @batch END)
                 RETURNING d.id AS Id, d.event_id AS EventId, d.event_type AS EventType, d.envelope::text AS Envelope, d.attempt_count AS Attempt,
                           s.id AS SubscriptionId, s.url AS Url, s.secret AS Secret,
                           CASE WHEN s.previous_secret_expires_at > now() THEN s.previous_secret END AS PreviousSecret
@@ -324,7 +332,6 @@ public sealed class WebhookRelay : BackgroundService
                     batch = free,
                     scan = 4 * Math.Max(free, _options.ParallelismPerSubscription),
                     perSubscription = _options.ParallelismPerSubscription,
-                    full = busy.Where(entry => entry.Value >= _options.ParallelismPerSubscription).Select(entry => entry.Key).ToArray(),
                     busyIds = busy.Select(entry => entry.Key).ToArray(),
                     busyCounts = busy.Select(entry => (long)entry.Value).ToArray(),
                 },

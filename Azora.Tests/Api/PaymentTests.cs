@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Azora.Tests.Stack;
+using Npgsql;
 
 namespace Azora.Tests.Api;
 
@@ -335,6 +337,29 @@ public class PaymentTests(AzoraStackFixture stack)
     }
 
     [Fact]
+    public async Task A_stripe_event_the_worker_cannot_write_while_its_database_is_down_is_a_503_that_stripe_retries()
+    {
+        var database = new NpgsqlConnectionStringBuilder(await stack.ConnectionStringAsync("azora"));
+        var down = ApiInstance.UnreachableEndpoint().Split(':');
+        database.Host = down[0];
+        database.Port = int.Parse(down[1]);
+        await using var worker = await ApiInstance.StartAsync(stack, new Dictionary<string, string>
+        {
+            ["Azora:Stripe:SecretKey"] = "sk_test_azora_emulator",
+            ["Azora:Stripe:WebhookSecret"] = AzoraStackFixture.StripeWebhookSecret,
+        }, databaseConnectionString: database.ConnectionString, paymentsWorker: true);
+        var payload = SignedEvents.StripeEvent("payment_intent.succeeded", $"pi_{Guid.NewGuid():N}");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
+        request.Headers.Add("Stripe-Signature", SignedEvents.Sign(payload, AzoraStackFixture.StripeWebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+
+        using var response = await worker.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+        Assert.DoesNotContain(down[1], await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Two_workers_reconciling_together_apply_each_lost_webhook_once()
     {
         await using var secondWorker = await ApiInstance.StartAsync(stack, new Dictionary<string, string>
@@ -598,9 +623,7 @@ public class PaymentTests(AzoraStackFixture stack)
     private async Task<int[]> CardAsync(JsonElement intent, string outcome, int copies = 1)
     {
         using var emulator = stack.CreateStripeEmulatorClient();
-        using var response = await emulator.PostAsync($"/emulator/payment_intents/{intent.GetProperty("paymentIntentId").GetString()}/{outcome}?deliveries={copies}", null);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.JsonAsync()).GetProperty("deliveries").EnumerateArray().Select(status => status.GetInt32()).ToArray();
+        return await StripeEmulatorEvents.CardAsync(emulator, intent.GetProperty("paymentIntentId").GetString()!, outcome, copies);
     }
 
     private static async Task<JsonElement> PaymentAsync(HttpClient client, SignedIn learner, JsonElement intent)

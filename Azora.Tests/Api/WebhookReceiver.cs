@@ -44,8 +44,8 @@ internal sealed class WebhookReceiver : IDisposable
     /// <summary>The next requests get these answers in order; after them, 200.</summary>
     public void Answer(int status, TimeSpan delay = default, string? location = null) => _script.Enqueue((status, delay, location, null));
 
-    /// <summary>The next request is answered 200 only once <paramref name="until"/> completes (or after 30 s).</summary>
-    public void Hold(Task until) => _script.Enqueue((200, TimeSpan.Zero, null, until));
+    /// <summary>The next request is answered (<paramref name="status"/>) only once <paramref name="until"/> completes (or after 30 s).</summary>
+    public void Hold(Task until, int status = 200) => _script.Enqueue((status, TimeSpan.Zero, null, until));
 
     public async Task<ReceivedWebhook[]> WaitForAsync(int count, TimeSpan? within = null)
     {
@@ -104,7 +104,7 @@ internal sealed class WebhookReceiver : IDisposable
                 var body = await reader.ReadToEndAsync();
                 var (status, delay, location, until) = _script.TryDequeue(out var scripted) ? scripted : (200, TimeSpan.Zero, null, null);
                 Received.Enqueue(new ReceivedWebhook(
-                    DateTimeOffset.UtcNow, body, context.Request.Headers["Azora-Signature"] ?? "",
+                    DateTimeOffset.UtcNow, body, context.Request.Headers["Azora-Signature"] ?? context.Request.Headers["Stripe-Signature"] ?? "",
                     context.Request.Headers["Azora-Event-Id"] ?? "", context.Request.Headers["Azora-Event-Type"] ?? ""));
                 try
                 {

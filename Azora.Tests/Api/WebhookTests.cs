@@ -352,7 +352,9 @@ public class WebhookTests(AzoraStackFixture stack)
     {
         // More deliveries to the slow receiver than the relay has slots (16 here), each held open until the fast
         // receiver has its event: were they all sent at once, every slot would stay taken until the worker's timeout.
+        // Alone, the slow subscription may use the slots beyond its share of 4, all but the 4 kept for the next ones due.
         const int slowDeliveries = 20;
+        const int slots = 16, share = 4;
         using var slow = new WebhookReceiver();
         using var fast = new WebhookReceiver();
         using var client = stack.CreateApiClient();
@@ -368,7 +370,7 @@ public class WebhookTests(AzoraStackFixture stack)
             }
         }
 
-        await slow.WaitForAsync(1);
+        await slow.WaitForAsync(slots - share);
         using (await client.PostJsonAsync($"/api/webhooks/{fastId}/ping", new { }, admin.AccessToken))
         {
         }
@@ -384,8 +386,48 @@ public class WebhookTests(AzoraStackFixture stack)
         Assert.Equal(slowDeliveries, delivered);
         // Each at its first attempt: none of them was still waiting for a slot when the worker's timeout came.
         Assert.Equal(slowDeliveries, await stack.CountAsync("SELECT sum(attempt_count) FROM webhook_deliveries WHERE subscription_id = @id", subscription));
-        Assert.InRange(openAtOnce, 1, 4);
+        Assert.Equal(slots - share, openAtOnce);
         Assert.Equal(slowDeliveries, slow.Received.Count);
+    }
+
+    [Fact]
+    public async Task Successful_deliveries_to_one_subscription_record_their_outcomes_side_by_side()
+    {
+        // A burst to one partner ends in many outcomes at once: recording one must not wait for another's commit.
+        using var client = stack.CreateApiClient();
+        var admin = await TestRoles.SignInAsAsync(stack, client, "admin");
+        var id = Guid.Parse((await SubscribeAsync(client, admin, $"http://127.0.0.1:{WebhookReceiver.FreePort()}/hook", ["ping"])).GetProperty("id").GetString()!);
+        await using var database = Npgsql.NpgsqlDataSource.Create(await stack.ConnectionStringAsync("azora"));
+        var subscriptions = new WebhookSubscriptions(database);
+        await using var first = await database.OpenConnectionAsync();
+        await using var firstTransaction = await first.BeginTransactionAsync();
+        await subscriptions.RecordDeliveryAsync(firstTransaction, id, delivered: true, error: null, TimeSpan.FromDays(3), CancellationToken.None);
+
+        await using var second = await database.OpenConnectionAsync();
+        await using var secondTransaction = await second.BeginTransactionAsync();
+        await using (var noWaiting = new Npgsql.NpgsqlCommand("SET LOCAL lock_timeout = '1s'", second, secondTransaction))
+        {
+            await noWaiting.ExecuteNonQueryAsync();
+        }
+
+        // Before, both updated the subscription's row, and the second waited for the first until its lock timeout.
+        await subscriptions.RecordDeliveryAsync(secondTransaction, id, delivered: true, error: null, TimeSpan.FromDays(3), CancellationToken.None);
+        await secondTransaction.CommitAsync();
+        await firstTransaction.CommitAsync();
+
+        // A failure still starts the failing clock, and the next success stops it.
+        async Task RecordAsync(bool delivered, string? error)
+        {
+            await using var connection = await database.OpenConnectionAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            await subscriptions.RecordDeliveryAsync(transaction, id, delivered, error, TimeSpan.FromDays(3), CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+
+        await RecordAsync(delivered: false, "HTTP 500");
+        Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM webhook_subscriptions WHERE id = @id AND failing_since IS NOT NULL", new { id }));
+        await RecordAsync(delivered: true, error: null);
+        Assert.Equal(1, await stack.CountAsync("SELECT count(*) FROM webhook_subscriptions WHERE id = @id AND failing_since IS NULL AND active", new { id }));
     }
 
     [Fact]

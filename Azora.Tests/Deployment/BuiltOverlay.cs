@@ -38,12 +38,16 @@ internal sealed record BuiltOverlay(string Name, string Yaml, IReadOnlyList<obje
             .Concat(All<V1Job>().Select(item => ($"Job/{item.Metadata.Name}", item.Spec.Template)))
             .Concat(All<V1CronJob>().Select(item => ($"CronJob/{item.Metadata.Name}", item.Spec.JobTemplate.Spec.Template)));
 
-    /// <summary>Every Secret key a container reads through its environment.</summary>
+    /// <summary>Every Secret key a container reads through its environment or a pod mounts as a file.</summary>
     public IEnumerable<V1SecretKeySelector> SecretReferences() =>
         PodTemplates()
             .SelectMany(pod => pod.Template.Spec.Containers.SelectMany(container => container.Env ?? []))
             .Select(env => env.ValueFrom?.SecretKeyRef)
-            .OfType<V1SecretKeySelector>();
+            .OfType<V1SecretKeySelector>()
+            .Concat(PodTemplates()
+                .SelectMany(pod => pod.Template.Spec.Volumes ?? [])
+                .Where(volume => volume.Secret is not null)
+                .SelectMany(volume => (volume.Secret.Items ?? []).Select(item => new V1SecretKeySelector { Name = volume.Secret.SecretName, Key = item.Key })));
 
     public static bool Selects(IDictionary<string, string> selector, IDictionary<string, string>? labels) =>
         labels is not null && selector.All(pair => labels.TryGetValue(pair.Key, out var value) && value == pair.Value);

@@ -136,6 +136,25 @@ public sealed partial class DocumentedNamesTests
 
     [Theory]
     [MemberData(nameof(DocumentNames))]
+    public async Task Every_dashboard_panel_named_exists_in_both_environments(string document)
+    {
+        var text = Read(document);
+        var named = DashboardMention().Matches(text).Concat(PanelMention().Matches(text))
+            .SelectMany(mention => Regex.Matches(mention.Groups[1].Value, "\"([^\"]+)\"").Select(title => title.Groups[1].Value))
+            .ToList();
+        AssertFound(named, document, "dashboard panel", InfrastructureGuide, OperationsRunbook);
+
+        foreach (var environment in BuiltOverlay.Names)
+        {
+            var overlay = await BuiltOverlay.GetAsync(environment);
+            using var dashboard = JsonDocument.Parse(overlay.Single<V1ConfigMap>("azora-grafana-dashboard").Data["azora-overview.json"]);
+            var panels = dashboard.RootElement.GetProperty("panels").EnumerateArray().Select(panel => panel.GetProperty("title").GetString()).ToHashSet();
+            Assert.All(named, title => Assert.True(panels.Contains(title), $"{document} names the panel \"{title}\", which {environment}'s dashboard does not have"));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(DocumentNames))]
     public void Every_relative_link_reaches_a_file_and_heading_that_exist(string document)
     {
         var directory = Path.GetDirectoryName(Repository.PathOf(document))!;
@@ -209,4 +228,8 @@ public sealed partial class DocumentedNamesTests
 
     [GeneratedRegex(@"Dashboard: ((?:""[^""]+""(?:, (?:then )?)?)+)")]
     private static partial Regex DashboardMention();
+
+    // Prose like: the panels "CPU requested vs used" and "Memory requested vs used".
+    [GeneratedRegex(@"\bpanels? ((?:""[^""]+""(?:,? (?:and )?)?)+)")]
+    private static partial Regex PanelMention();
 }

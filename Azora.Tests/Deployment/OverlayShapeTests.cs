@@ -10,7 +10,7 @@ public sealed class OverlayShapeTests
     {
         var staging = await BuiltOverlay.GetAsync("staging");
 
-        var services = staging.All<V1Deployment>().Where(deployment => deployment.Metadata.Name != "stripe-emulator").ToList();
+        var services = staging.All<V1Deployment>().Where(deployment => deployment.Metadata.Name is not ("stripe-emulator" or "pgbouncer")).ToList();
         Assert.All(services, deployment => Assert.Equal(2, deployment.Spec.Replicas));
         Assert.Equal(["api", "payments", "web"], services.Select(deployment => deployment.Metadata.Name).Order());
         foreach (var name in (string[])["postgres", "cache"])
@@ -102,7 +102,7 @@ public sealed class OverlayShapeTests
         Assert.Subset(staging.Keys.ToHashSet(), production.ToHashSet());
         Assert.Equal("postgres", staging["database-egress"].Spec.Egress.Single().To.Single().PodSelector.MatchLabels["app.kubernetes.io/name"]);
         Assert.Equal("cache", staging["cache-egress"].Spec.Egress.Single().To.Single().PodSelector.MatchLabels["app.kubernetes.io/name"]);
-        Assert.Equal(["api", "migrations", "payments"], staging["postgres-ingress"].Spec.Ingress.Single().FromProperty.Single().PodSelector.MatchExpressions.Single().Values);
+        Assert.Equal(["api", "migrations", "payments", "pgbouncer"], staging["postgres-ingress"].Spec.Ingress.Single().FromProperty.Single().PodSelector.MatchExpressions.Single().Values);
         Assert.Equal(["api", "payments", "web"], staging["cache-ingress"].Spec.Ingress.Single().FromProperty.Single().PodSelector.MatchExpressions.Single().Values);
     }
 

@@ -48,6 +48,7 @@ public sealed partial class WorkflowTests : IDisposable
 
         Assert.Contains("deploy/promote.sh", scripts);
         Assert.Contains("deploy/rollback.sh", scripts);
+        Assert.Contains("benchmarks/soak.sh", scripts);
         Assert.All(scripts, script =>
         {
             Assert.True(File.Exists(Repository.PathOf(script)), $"{script} does not exist");
@@ -108,10 +109,11 @@ public sealed partial class WorkflowTests : IDisposable
             ["deploy.yml/staging"] = new() { ["contents"] = "read", ["checks"] = "write", ["pull-requests"] = "write" },
             ["deploy.yml/production"] = new() { ["contents"] = "read" },
             ["deploy.yml/production-results"] = new() { ["contents"] = "read", ["checks"] = "write" },
+            ["soak.yml/soak"] = new() { ["contents"] = "read" },
         };
 
         var actual = new Dictionary<string, Dictionary<string, string>>();
-        foreach (var workflow in new[] { "ci.yml", "deploy.yml" })
+        foreach (var workflow in Directory.GetFiles(Repository.PathOf(".github/workflows"), "*.yml").Select(Path.GetFileName))
         {
             var document = Load($".github/workflows/{workflow}");
             Assert.True(document.TryGetValue("permissions", out var top) && Map(top).Count == 0, $"{workflow} must start from 'permissions: {{}}'");
@@ -211,6 +213,33 @@ public sealed partial class WorkflowTests : IDisposable
     }
 
     [Fact]
+    public void The_soak_runs_nightly_and_on_demand_on_cis_setup_fails_with_the_soak_and_always_keeps_its_report()
+    {
+        var soak = Load(".github/workflows/soak.yml");
+        var trigger = Map(soak["on"]);
+        var job = Jobs(soak)["soak"];
+        var ci = Jobs(Load(".github/workflows/ci.yml"))["test"];
+
+        Assert.Matches(@"^\S+ \S+ \* \* \*$", (string)Map(List(trigger["schedule"]).Single())["cron"]);
+        var minutes = Map(Map(Map(trigger["workflow_dispatch"])["inputs"])["minutes"]);
+        Assert.Equal("10", (string)minutes["default"]);
+        Assert.Equal("${{ inputs.minutes || 10 }}", (string)Map(job["env"])["MINUTES"]);
+
+        // Everything before the soak is ci.yml's setup, step for step, on the same runner.
+        Assert.Equal((string)ci["runs-on"], (string)job["runs-on"]);
+        var steps = Steps(job).ToList();
+        var run = steps.FindIndex(step => step.TryGetValue("run", out var command) && (string)command == "benchmarks/soak.sh \"$MINUTES\"");
+        Assert.True(run > 0, "a step runs benchmarks/soak.sh \"$MINUTES\"");
+        Assert.Equal(Steps(ci).Take(run).Select(Yaml), steps.Take(run).Select(Yaml));
+        // A soak that exits non-zero (an invariant broke) fails the run.
+        Assert.False(steps[run].ContainsKey("continue-on-error"));
+
+        var keep = steps.Skip(run + 1).Single(step => step.TryGetValue("uses", out var uses) && ((string)uses).StartsWith("actions/upload-artifact@", StringComparison.Ordinal));
+        Assert.Equal("always()", (string)keep["if"]);
+        Assert.Equal("benchmarks/results/soak-*.md", (string)Map(keep["with"])["path"]);
+    }
+
+    [Fact]
     public void The_images_and_production_jobs_say_why_they_failed_on_the_run_summary()
     {
         var jobs = Jobs(Load(".github/workflows/deploy.yml"));
@@ -261,7 +290,7 @@ public sealed partial class WorkflowTests : IDisposable
         return await Repository.RunAsync(validator, [workflow]);
     }
 
-    [GeneratedRegex(@"\b((?:deploy|scripts)/[a-z-]+\.sh)\b")]
+    [GeneratedRegex(@"\b((?:deploy|scripts|benchmarks)/[a-z-]+\.sh)\b")]
     private static partial Regex ScriptCall();
 
     [GeneratedRegex(@"^(?:- )?uses:")]

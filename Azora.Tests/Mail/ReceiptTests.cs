@@ -192,9 +192,7 @@ public class ReceiptTests(AzoraStackFixture stack)
     private async Task<int[]> CardAsync(Intent intent, string outcome, int copies = 1)
     {
         using var emulator = stack.CreateStripeEmulatorClient();
-        using var response = await emulator.PostAsync($"/emulator/payment_intents/{intent.PaymentIntentId}/{outcome}?deliveries={copies}", null);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.JsonAsync()).GetProperty("deliveries").EnumerateArray().Select(status => status.GetInt32()).ToArray();
+        return await StripeEmulatorEvents.CardAsync(emulator, intent.PaymentIntentId, outcome, copies);
     }
 
     private sealed record Intent(Guid PaymentId, string PaymentIntentId);

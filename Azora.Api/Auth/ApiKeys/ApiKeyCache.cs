@@ -69,7 +69,7 @@ public sealed class ApiKeyCache
 }
 
 /// <summary>LISTENs on <c>azora_api_keys</c> and empties <see cref="ApiKeyCache"/> on every notification; reconnects after a failure.</summary>
-public sealed class ApiKeyChangeListener(NpgsqlDataSource database, ApiKeyCache cache, ILogger<ApiKeyChangeListener> logger) : BackgroundService
+public sealed class ApiKeyChangeListener(DirectDatabase direct, ApiKeyCache cache, ILogger<ApiKeyChangeListener> logger) : BackgroundService
 {
     public const string Channel = "azora_api_keys";
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
@@ -81,7 +81,8 @@ public sealed class ApiKeyChangeListener(NpgsqlDataSource database, ApiKeyCache 
         {
             try
             {
-                await using var connection = await database.OpenConnectionAsync(stoppingToken);
+                // A session of its own: through PgBouncer in transaction mode the LISTEN would be lost with the transaction.
+                await using var connection = await direct.DataSource.OpenConnectionAsync(stoppingToken);
                 connection.Notification += (_, _) => cache.Clear();
                 await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
                 {

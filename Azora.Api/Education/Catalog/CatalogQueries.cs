@@ -28,6 +28,17 @@ public sealed class CatalogQueries(NpgsqlDataSource database, ReadDatabase reads
         ["popular"] = "c.enrollment_count DESC, c.created_at DESC, c.id",
     };
 
+    /// <summary>Each sort's order read from the other end: every column's direction flipped, the same index walked backwards.</summary>
+    private static readonly IReadOnlyDictionary<string, string> Reversed = new Dictionary<string, string>
+    {
+        ["newest"] = "c.created_at, c.id",
+        ["oldest"] = "c.created_at DESC, c.id DESC",
+        ["title"] = "lower(c.title) DESC, c.id DESC",
+        ["price"] = "c.price_minor DESC, c.id DESC",
+        ["-price"] = "c.price_minor, c.id DESC",
+        ["popular"] = "c.enrollment_count, c.created_at, c.id DESC",
+    };
+
     private const string CourseColumns =
         """
         c.id AS Id, c.slug AS Slug, c.title AS Title, c.description AS Description, c.level AS Level,
@@ -50,7 +61,7 @@ public sealed class CatalogQueries(NpgsqlDataSource database, ReadDatabase reads
     public async Task<PagedResponse<CourseSummary>> ListAsync(Viewer viewer, CatalogFilter filter, PageRequest page, CancellationToken cancellationToken)
     {
         var where = new StringBuilder(Visibility(viewer));
-        var parameters = new DynamicParameters(new { viewerId = viewer.UserId, limit = page.Limit, offset = page.Offset });
+        var parameters = new DynamicParameters(new { viewerId = viewer.UserId });
         if (filter.Category is not null)
         {
             where.Append(" AND c.category_id = (SELECT id FROM categories WHERE slug = @category)");
@@ -82,32 +93,52 @@ public sealed class CatalogQueries(NpgsqlDataSource database, ReadDatabase reads
         }
 
         // The page's ids are found first on courses alone; only those rows are then joined and counted, so a deep
-        // page does not pay for the columns of every row it skips. The total and the page go to PostgreSQL in one
-        // round trip.
+        // page does not pay for the columns of every row it skips.
         var order = Sorts[filter.Sort];
         await using var connection = viewer.IsPublic ? await reads.OpenAsync(cancellationToken) : await database.OpenConnectionAsync(cancellationToken);
         // An unfiltered total comes from catalog_totals (0017), kept by triggers on courses, instead of counting every
         // visible course; an instructor adds their own unlisted courses (counted from 0017's small index).
-        var count = where.ToString() != Visibility(viewer) ? $"SELECT count(*) FROM courses c WHERE {where}" : viewer switch
+        var unfiltered = where.ToString() == Visibility(viewer);
+        var count = !unfiltered ? $"SELECT count(*) FROM courses c WHERE {where}" : viewer switch
         {
             { IsAdmin: true } => "SELECT courses FROM catalog_totals",
             { IsInstructor: true, UserId: not null } =>
                 $"SELECT (SELECT listed FROM catalog_totals) + (SELECT count(*) FROM courses c WHERE NOT {Listed} AND c.instructor_id = @viewerId)",
             _ => "SELECT listed FROM catalog_totals",
         };
-        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
+        string PageSql(string pageOrder) =>
             $"""
-            {count};
-            WITH page AS (
-                SELECT c.id FROM courses c
-                WHERE {where} ORDER BY {order} LIMIT @limit OFFSET @offset)
+            WITH page AS (SELECT c.id FROM courses c WHERE {where} ORDER BY {pageOrder} LIMIT @pageLimit OFFSET @pageOffset)
             SELECT {CourseColumns} FROM page
             JOIN courses c ON c.id = page.id JOIN categories cat ON cat.id = c.category_id JOIN users u ON u.id = c.instructor_id {OutlineJoin}
             ORDER BY {order}
-            """,
-            parameters, cancellationToken: cancellationToken));
-        var total = await results.ReadSingleAsync<long>();
-        var rows = (await results.ReadAsync<CourseRow>()).AsList();
+            """;
+
+        long total;
+        List<CourseRow> rows;
+        if (!unfiltered)
+        {
+            // The total and the page go to PostgreSQL in one round trip.
+            parameters.AddDynamicParams(new { pageLimit = page.Limit, pageOffset = page.Offset });
+            await using var results = await connection.QueryMultipleAsync(new CommandDefinition($"{count};\n{PageSql(order)}", parameters, cancellationToken: cancellationToken));
+            total = await results.ReadSingleAsync<long>();
+            rows = (await results.ReadAsync<CourseRow>()).AsList();
+        }
+        else
+        {
+            // The total first (next to nothing), so a page past the middle can be found from the other end, by the same
+            // index walked backwards: no page skips more than half the courses.
+            total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(count, parameters, cancellationToken: cancellationToken));
+            var fromEnd = 2L * page.Offset + page.Limit > total;
+            var limit = fromEnd ? Math.Min(page.Limit, total - page.Offset) : page.Limit;
+            var offset = fromEnd ? Math.Max(0, total - page.Offset - page.Limit) : page.Offset;
+            parameters.AddDynamicParams(new { pageLimit = limit, pageOffset = offset });
+            rows = limit <= 0
+                ? []
+                : (await connection.QueryAsync<CourseRow>(new CommandDefinition(
+                    PageSql(fromEnd ? Reversed[filter.Sort] : order), parameters, cancellationToken: cancellationToken))).AsList();
+        }
+
         return PagedResponse<CourseSummary>.Create(rows.Select(row => row.ToSummary()).ToList(), page, total);
     }
 

@@ -11,8 +11,9 @@ internal enum ReceiverBehaviour
     Steady,
 
     /// <summary>
-    /// 200 after 0.4 s. One worker delivers to one partner at most <c>Azora:Webhooks:ParallelismPerSubscription</c> /
-    /// answer time per second; a slower partner falls behind on its own, without holding the others back.
+    /// 200 after 0.4 s. One worker sends one partner at most its share of slots (<c>Azora:Webhooks:ParallelismPerSubscription</c>)
+    /// while the others have deliveries due, and never all of them; a slower partner falls behind on its own, without
+    /// holding the others back.
     /// </summary>
     Slow,
 

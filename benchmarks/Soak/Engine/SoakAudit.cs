@@ -21,8 +21,10 @@ internal sealed record SoakReport(IReadOnlyList<Invariant> Invariants, string Ma
 /// <list type="number">
 /// <item>every succeeded payment has exactly one live enrollment and exactly one <c>payment.success</c> outbox event;</item>
 /// <item>no live enrollment made during the run in a paid course without a succeeded payment;</item>
-/// <item>every purchase ended as its card said (succeeded; declined: failed once the decline reached the worker),
-/// duplicate and stale out-of-order Stripe deliveries included;</item>
+/// <item>every purchase ended as its card said (succeeded, or failed for a declined card), duplicate and stale
+/// out-of-order Stripe deliveries included;</item>
+/// <item>every Stripe event reached the worker: the emulator, like Stripe, retries a delivery until it gets a 2xx, so
+/// none is still pending or given up once the system drained;</item>
 /// <item>every outbox event fanned out, every delivery to every receiver made, and each receiver got exactly the
 /// events of its deliveries: none missing, and no event received more often than the worker claimed attempts for it
 /// (delivery is at least once: an answer the worker did not see in time, could not record or died before recording is
@@ -77,15 +79,18 @@ internal static class SoakAudit
         var purchases = run.Traffic.Purchases.ToList();
         var statuses = (await RowsAsync(connection, "SELECT id::text, status FROM payments WHERE id = ANY(@ids)", cancellationToken,
             ("ids", purchases.Select(purchase => purchase.PaymentId).ToArray()))).ToDictionary(row => Guid.Parse((string)row[0]), row => (string)row[1]);
-        var wrong = purchases.Where(purchase => statuses.GetValueOrDefault(purchase.PaymentId) is var status && purchase.Outcome switch
-        {
-            "succeed" => status != "succeeded",
-            _ => purchase.WebhookAccepted ? status != "failed" : status is not ("failed" or "pending"),
-        }).ToList();
+        var wrong = purchases.Where(purchase => statuses.GetValueOrDefault(purchase.PaymentId) != (purchase.Outcome == "succeed" ? "succeeded" : "failed")).ToList();
         invariants.Add(new("every purchase ended as its card said (with duplicate and stale out-of-order Stripe events)", wrong.Count == 0,
             $"{purchases.Count(p => p.Outcome == "succeed")} succeeded cards ({purchases.Count(p => p.StaleFailureSent)} followed by a stale failure event), " +
-            $"{purchases.Count(p => p.Outcome == "decline")} declined, {purchases.Count(p => !p.WebhookAccepted)} whose webhook the worker missed (healed by reconciliation); " +
+            $"{purchases.Count(p => p.Outcome == "decline")} declined; " +
             $"{wrong.Count} wrong{Examples(wrong.Select(p => $"{p.PaymentId} {p.Outcome} -> {statuses.GetValueOrDefault(p.PaymentId) ?? "missing"}"))}"));
+
+        // 3b. Stripe's webhooks: the emulator retries each delivery until the worker answers 2xx, as Stripe does.
+        var stripe = await StripeEventsAsync(stack, cancellationToken);
+        invariants.Add(new("every Stripe event reached the worker (the emulator retries each delivery until a 2xx, as Stripe does)",
+            stripe.Pending == 0 && stripe.GivenUp == 0,
+            $"{stripe.Events} events; {stripe.Delivered} deliveries taken by the worker, {stripe.Retried} of them only after retries (worker down or failing); " +
+            $"{stripe.Pending} still being retried, {stripe.GivenUp} given up"));
 
         // 4. Webhooks: fanned out, delivered, none missing, none twice.
         var webhookRows = new List<string[]>();
@@ -157,6 +162,17 @@ internal static class SoakAudit
             run.Drained is { } drained ? $"{(drained - run.TrafficEnded).TotalSeconds:F0} s after the traffic" : $"not within {run.Options.DrainTimeout.TotalSeconds:F0} s"));
 
         return new SoakReport(invariants, Markdown(run, invariants, samples, rounds, webhookRows));
+    }
+
+    internal sealed record StripeEventCounts(int Events, int Pending, int Delivered, int GivenUp, int Retried);
+
+    /// <summary>The Stripe emulator's count of the events it sent and where their deliveries stand.</summary>
+    internal static async Task<StripeEventCounts> StripeEventsAsync(SoakStack stack, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient();
+        var counts = await http.GetFromJsonAsync<JsonElement>(new Uri(stack.StripeEmulatorAddress, "/emulator/events"), cancellationToken);
+        return new StripeEventCounts(counts.GetProperty("events").GetInt32(), counts.GetProperty("pending").GetInt32(),
+            counts.GetProperty("delivered").GetInt32(), counts.GetProperty("given_up").GetInt32(), counts.GetProperty("retried").GetInt32());
     }
 
     private static async Task<Invariant> RateLimitsAsync(SoakStack stack, List<Sample> samples, CancellationToken cancellationToken)
@@ -244,8 +260,8 @@ internal static class SoakAudit
 
         text.AppendLine("## Faults");
         text.AppendLine();
-        Table(text, ["fault", "at", "dependency back after", "client errors during (5xx / no answer / other)", "recovered after it was back", "recovered after it began",
-                "failed probe rounds (first failure)"],
+        Table(text, ["fault", "at", "dependency back after", "client errors during (5xx / no answer / other)", "which requests (kind on replica, status × count)",
+                "recovered after it was back", "recovered after it began", "failed probe rounds (first failure)"],
             run.Faults.Select(fault =>
             {
                 var to = fault.Recovered ?? run.TrafficEnded;
@@ -256,6 +272,7 @@ internal static class SoakAudit
                     $"{fault.Started.TotalSeconds:F0} s",
                     fault.Back is { } back ? $"{(back - fault.Started).TotalSeconds:F1} s" : "never",
                     fault.Back is null ? "" : fault.Plan.AffectsApi ? $"{during.Count(s => s.Status >= 500)} / {during.Count(s => s.Status == 0)} / {during.Count(s => s.Status is > 0 and < 500)}" : "(not client-facing)",
+                    fault.Plan.AffectsApi ? ErrorsByKind(during) : "",
                     fault.Recovered is { } recovered && fault.Back is { } backAt ? $"{(recovered - backAt).TotalSeconds:F1} s" : "**not recovered**",
                     fault.Recovered is { } end ? $"{(end - fault.Started).TotalSeconds:F1} s" : "",
                     FailedRounds(rounds.Where(round => !round.Ok && round.End >= fault.Started && round.Start <= to).ToList()),
@@ -297,6 +314,11 @@ internal static class SoakAudit
         }));
         return text.ToString();
     }
+
+    /// <summary>Which requests failed during a fault, most frequent first: the kind and replica that suffered it.</summary>
+    private static string ErrorsByKind(List<Sample> failed) =>
+        failed.Count == 0 ? "" : string.Join(", ", failed.GroupBy(sample => (sample.Kind, sample.Replica, sample.Status)).OrderByDescending(group => group.Count()).Take(4)
+            .Select(group => $"{group.Key.Kind}{(group.Key.Replica == "-" ? "" : $" on {group.Key.Replica}")} {group.Key.Status} × {group.Count()}"));
 
     private static string FailedRounds(List<ProbeRound> failed) =>
         failed.Count == 0 ? "0" : $"{failed.Count} ({string.Join(", ", failed.GroupBy(round => round.FirstFailure).OrderByDescending(group => group.Count()).Take(2).Select(group => $"{group.Key} × {group.Count()}"))})";

@@ -309,6 +309,12 @@ internal static class SoakRun
         {
             try
             {
+                if ((await SoakAudit.StripeEventsAsync(stack, cancellationToken)).Pending > 0)
+                {
+                    await Task.Delay(1000, cancellationToken);
+                    continue;
+                }
+
                 await using var connection = new NpgsqlConnection(stack.DatabaseConnectionString);
                 await connection.OpenAsync(cancellationToken);
                 await using var command = new NpgsqlCommand(
@@ -331,12 +337,12 @@ internal static class SoakRun
     }
 
     /// <summary>
-    /// Waits until the system is quiet: every outbox event fanned out, no delivery pending, and no payment the soak
-    /// paid for still open (reconciliation heals those whose webhook was lost). Returns when, or null on timeout.
+    /// Waits until the system is quiet: no Stripe webhook still being retried by the emulator, every outbox event fanned
+    /// out, no delivery pending, and no payment the soak paid for still open. Returns when, or null on timeout.
     /// </summary>
     private static async Task<TimeSpan?> DrainAsync(SoakStack stack, TrafficContext traffic, List<WebhookReceiver> receivers, Stopwatch clock, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var succeeded = traffic.Purchases.Where(purchase => purchase.Outcome == "succeed").Select(purchase => purchase.PaymentId).ToArray();
+        var paid = traffic.Purchases.Select(purchase => purchase.PaymentId).ToArray();
         var until = clock.Elapsed + timeout;
         while (clock.Elapsed < until)
         {
@@ -347,21 +353,27 @@ internal static class SoakRun
 
             try
             {
+                if ((await SoakAudit.StripeEventsAsync(stack, cancellationToken)).Pending > 0)
+                {
+                    await Task.Delay(1000, cancellationToken);
+                    continue;
+                }
+
                 await using var connection = new NpgsqlConnection(stack.DatabaseConnectionString);
                 await connection.OpenAsync(cancellationToken);
                 await using var command = new NpgsqlCommand(
                     """
                     SELECT (SELECT count(*) FROM outbox_events WHERE dispatched_at IS NULL)
                          + (SELECT count(*) FROM webhook_deliveries WHERE outcome = 'pending')
-                         + (SELECT count(*) FROM payments WHERE id = ANY(@succeeded) AND status IN ('pending', 'requires_action'))
+                         + (SELECT count(*) FROM payments WHERE id = ANY(@paid) AND status IN ('pending', 'requires_action'))
                     """, connection);
-                command.Parameters.AddWithValue("succeeded", succeeded);
+                command.Parameters.AddWithValue("paid", paid);
                 if ((long)(await command.ExecuteScalarAsync(cancellationToken))! == 0)
                 {
                     return clock.Elapsed;
                 }
             }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException)
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException or HttpRequestException)
             {
                 // PostgreSQL still coming back.
             }

@@ -14,7 +14,7 @@ namespace Azora.Soak;
 internal sealed record Sample(string Kind, string Replica, TimeSpan Start, double Milliseconds, int Status, bool Ok);
 
 /// <summary>A paid purchase as the client made it, to hold the database to at the end.</summary>
-internal sealed record Purchase(Guid PaymentId, string IntentId, string Outcome, bool WebhookAccepted, bool StaleFailureSent);
+internal sealed record Purchase(Guid PaymentId, string IntentId, string Outcome, bool StaleFailureSent);
 
 /// <summary>One round of the prober: every request kind once on each replica, including a paid purchase to its end.</summary>
 internal sealed record ProbeRound(TimeSpan Start, TimeSpan End, bool Ok, string? FirstFailure);
@@ -140,7 +140,7 @@ internal static class Scenarios
         while (!stop.IsCancellationRequested)
         {
             caller.Token = null;
-            var member = await SignUpAsync(context, caller);
+            var (member, _) = await SignUpAsync(context, caller);
             if (member is null)
             {
                 await PauseAsync(300, 800, stop);
@@ -183,24 +183,29 @@ internal static class Scenarios
         }
     }
 
-    public static async Task<(Guid UserId, string Email)?> SignUpAsync(TrafficContext context, ApiCaller caller)
+    /// <summary>
+    /// Registers on the caller's replica and signs in on the other (an account made on one replica works on both);
+    /// the member, or which of the two requests failed and how (a replica that is down fails the sign-up begun on the
+    /// other one at its second step).
+    /// </summary>
+    public static async Task<((Guid UserId, string Email)? Member, string? Failure)> SignUpAsync(TrafficContext context, ApiCaller caller)
     {
         var email = $"soak-{Guid.NewGuid():N}@example.com";
         var (registered, _) = await caller.SendAsync("register", HttpMethod.Post, "/api/auth/register", new { email, password = Password, name = "Soak Learner" }, 202);
         if (registered != 202)
         {
-            return null;
+            return (null, $"sign-up: register on {caller.Replica}: {registered}");
         }
 
         caller.Switch();
         var (status, body) = await caller.SendAsync("login", HttpMethod.Post, "/api/auth/login", new { email, password = Password }, 200);
         if (status != 200)
         {
-            return null;
+            return (null, $"sign-up: login on {caller.Replica}: {status}");
         }
 
         caller.Token = body.GetProperty("accessToken").GetString();
-        return (Guid.Parse(body.GetProperty("user").GetProperty("id").GetString()!), email);
+        return ((Guid.Parse(body.GetProperty("user").GetProperty("id").GetString()!), email), null);
     }
 
     /// <summary>Enrolls in a free course and completes its first lesson; true when both answered as they should.</summary>
@@ -240,9 +245,10 @@ internal static class Scenarios
     }
 
     /// <summary>
-    /// A paid purchase: the intent from the API, the card's outcome at the Stripe emulator (which sends the signed
-    /// webhook, <paramref name="duplicates"/>: three copies at once), optionally a stale failure event delivered after
-    /// the success (out of order), then the payment read back until it settles. True when it ended as the card said.
+    /// A paid purchase: the intent from the API, the card's outcome at the Stripe emulator (which answers at once and
+    /// delivers the signed webhook in the background, retrying until the worker takes it, as Stripe does;
+    /// <paramref name="duplicates"/>: three copies at once), then the payment read back until it settles, and then
+    /// optionally a stale failure event delivered after the success (out of order). True when it ended as the card said.
     /// </summary>
     public static async Task<bool> BuyAsync(TrafficContext context, ApiCaller caller, CourseInfo course, string outcome, bool duplicates, bool staleFailure)
     {
@@ -255,35 +261,39 @@ internal static class Scenarios
         var paymentId = Guid.Parse(intent.GetProperty("paymentId").GetString()!);
         var intentId = intent.GetProperty("paymentIntentId").GetString()!;
         using var card = new HttpRequestMessage(HttpMethod.Post, new Uri(context.Stack.StripeEmulatorAddress, $"/emulator/payment_intents/{intentId}/{outcome}?deliveries={(duplicates ? 3 : 1)}"));
-        var (cardStatus, cardBody) = await ApiCaller.TimedAsync(context, "card (emulator)", "-", card, [200]);
+        var (cardStatus, _) = await ApiCaller.TimedAsync(context, "card (emulator)", "-", card, [200]);
         if (cardStatus != 200)
         {
             return false;
         }
 
-        var accepted = cardBody.GetProperty("deliveries").EnumerateArray().Any(status => status.GetInt32() == 200);
-        var stale = staleFailure && outcome == "succeed" && accepted && await SendStaleFailureAsync(context, intentId);
-        context.Purchases.Enqueue(new Purchase(paymentId, intentId, outcome, accepted, stale));
         var expected = outcome == "succeed" ? "succeeded" : "failed";
+        var settled = false;
         var deadline = context.Clock.Elapsed + TimeSpan.FromSeconds(10);
-        while (context.Clock.Elapsed < deadline)
+        while (!settled && context.Clock.Elapsed < deadline)
         {
             var (status, payment) = await caller.SendAsync("payment-status", HttpMethod.Get, $"/api/pay/payments/{paymentId}", null, 200);
-            if (status == 200 && payment.GetProperty("status").GetString() == expected)
+            settled = status == 200 && payment.GetProperty("status").GetString() == expected;
+            if (!settled)
             {
-                if (outcome == "succeed" && course.Lessons.Length > 0)
-                {
-                    var (completed, _) = await caller.SendAsync("complete-lesson", HttpMethod.Post, $"/api/education/courses/{course.Id}/lessons/{course.Lessons[0]}/complete", null, 200);
-                    return completed == 200;
-                }
-
-                return true;
+                await Task.Delay(250);
             }
-
-            await Task.Delay(250);
         }
 
-        return false;
+        var stale = settled && staleFailure && outcome == "succeed" && await SendStaleFailureAsync(context, intentId);
+        context.Purchases.Enqueue(new Purchase(paymentId, intentId, outcome, stale));
+        if (!settled)
+        {
+            return false;
+        }
+
+        if (outcome == "succeed" && course.Lessons.Length > 0)
+        {
+            var (completed, _) = await caller.SendAsync("complete-lesson", HttpMethod.Post, $"/api/education/courses/{course.Id}/lessons/{course.Lessons[0]}/complete", null, 200);
+            return completed == 200;
+        }
+
+        return true;
     }
 
     /// <summary>A payment_failed event created a minute before the success, delivered after it, as Stripe may (out of order).</summary>
@@ -343,16 +353,17 @@ internal static class Scenarios
                 return browseFailure;
             }
 
-            var member = await SignUpAsync(context, new ApiCaller(context, replica) { Token = null });
+            var (member, signUpFailure) = await SignUpAsync(context, new ApiCaller(context, replica) { Token = null });
             if (member is null)
             {
-                return $"sign-up on {replica}";
+                return signUpFailure;
             }
 
-            caller.Token = (await LoginAgainAsync(context, caller, member.Value.Email)) ?? "";
+            var (loggedIn, token) = await LoginAgainAsync(context, caller, member.Value.Email);
+            caller.Token = token ?? "";
             if (caller.Token.Length == 0)
             {
-                return $"login on {replica}";
+                return $"login on {replica}: {loggedIn}";
             }
 
             var (profile, _) = await caller.SendAsync("profile", HttpMethod.Get, "/api/auth/profile", null, 200);
@@ -380,10 +391,10 @@ internal static class Scenarios
         return null;
     }
 
-    private static async Task<string?> LoginAgainAsync(TrafficContext context, ApiCaller caller, string email)
+    private static async Task<(int Status, string? Token)> LoginAgainAsync(TrafficContext context, ApiCaller caller, string email)
     {
         var (status, body) = await caller.SendAsync("login", HttpMethod.Post, "/api/auth/login", new { email, password = Password }, 200);
-        return status == 200 ? body.GetProperty("accessToken").GetString() : null;
+        return (status, status == 200 ? body.GetProperty("accessToken").GetString() : null);
     }
 
     private static Task PauseAsync(int fromMs, int toMs, CancellationToken stop) =>
