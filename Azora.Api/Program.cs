@@ -2,6 +2,7 @@ using Azora.Api.Admin;
 using Azora.Api.Auth;
 using Azora.Api.Auth.ApiKeys;
 using Azora.Api.Auth.Recovery;
+using Azora.Api.Common;
 using Azora.Api.Education;
 using Azora.Api.Education.Authoring;
 using Azora.Api.Education.Catalog;
@@ -26,6 +27,12 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddDatabaseAndCache();
+// Optional: public catalog reads from a read replica (ConnectionStrings:azora-read), everything else from the primary.
+if (builder.AddReadDatabase())
+{
+    builder.Services.AddHostedService<ReadReplicaListener>();
+}
+
 builder.AddAzoraHosting();
 builder.Services.AddAzoraErrors();
 builder.Services.AddAzoraAuth();

@@ -12,6 +12,15 @@ namespace Microsoft.Extensions.Hosting;
 /// </summary>
 public static class BackingServices
 {
+    /// <summary>The primary database: every write, and every read that must see the caller's own writes.</summary>
+    public const string DatabaseName = "azora";
+
+    /// <summary>
+    /// An optional read-only connection (a streaming replica) for reads that may lag behind the primary; only the API
+    /// uses it, through <see cref="AddReadDatabase{TBuilder}"/>.
+    /// </summary>
+    public const string ReadDatabaseName = "azora-read";
+
     /// <summary>
     /// The optional connection string straight to PostgreSQL, for what needs a session of its own (LISTEN, session
     /// advisory locks) when <c>ConnectionStrings:azora</c> goes through PgBouncer in transaction mode, which hands a
@@ -21,29 +30,9 @@ public static class BackingServices
 
     public static TBuilder AddDatabaseAndCache<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        var budgets = builder.Configuration.GetSection(DependencyBudgets.Section).Get<DependencyBudgets>() ?? new DependencyBudgets();
-        // Both services run the same few statements over and over: prepared once per pooled connection, PostgreSQL
-        // stops parsing and planning them every time. And they keep no session state on a pooled connection (SET LOCAL,
-        // transaction-scoped advisory locks; LISTEN only on connections of their own), so a connection taken from the
-        // pool is not reset first: that reset is six statements PostgreSQL runs before the one a request needs.
-        // A connection string that names either setting (behind a pooler, say) is left as it is.
-        if (builder.Configuration.GetConnectionString("azora") is { Length: > 0 } database)
-        {
-            var settings = new Npgsql.NpgsqlConnectionStringBuilder(database);
-            if (!database.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
-            {
-                settings.MaxAutoPrepare = 64;
-            }
-
-            if (!database.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase))
-            {
-                settings.NoResetOnClose = true;
-            }
-
-            builder.Configuration["ConnectionStrings:azora"] = settings.ConnectionString;
-        }
-
-        builder.AddNpgsqlDataSource("azora", configureDataSourceBuilder: dataSource =>
+        var budgets = Budgets(builder);
+        ApplyPoolSettings(builder, DatabaseName);
+        builder.AddNpgsqlDataSource(DatabaseName, configureDataSourceBuilder: dataSource =>
             dataSource.ConnectionStringBuilder.Timeout = (int)Math.Ceiling(budgets.DatabaseConnectTimeout.TotalSeconds));
         if (builder.Configuration.GetConnectionString(DirectConnectionName) is { Length: > 0 })
         {
@@ -77,6 +66,67 @@ public static class BackingServices
             }
         });
         return builder;
+    }
+
+    /// <summary>
+    /// The read connection (<c>ConnectionStrings:azora-read</c>) as a keyed data source, when it is configured: the same
+    /// pool settings and connect budget as the primary, and a health check of its own that reports
+    /// <see cref="HealthStatus.Degraded"/> rather than unhealthy, since reads fall back to the primary while it is down
+    /// and a lost replica must not take every API pod out of service. Returns whether it is configured.
+    /// </summary>
+    public static bool AddReadDatabase<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ReadDatabaseName)))
+        {
+            return false;
+        }
+
+        var budgets = Budgets(builder);
+        ApplyPoolSettings(builder, ReadDatabaseName);
+        builder.AddKeyedNpgsqlDataSource(ReadDatabaseName, configureDataSourceBuilder: dataSource =>
+            dataSource.ConnectionStringBuilder.Timeout = (int)Math.Ceiling(budgets.DatabaseConnectTimeout.TotalSeconds));
+        builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
+        {
+            foreach (var registration in options.Registrations.Where(registration => registration.Name == ReadHealthCheckName))
+            {
+                registration.FailureStatus = HealthStatus.Degraded;
+            }
+        });
+        return true;
+    }
+
+    /// <summary>The name Aspire gives the read connection's check in <c>/health</c>.</summary>
+    public const string ReadHealthCheckName = $"PostgreSql_{ReadDatabaseName}";
+
+    private static DependencyBudgets Budgets(IHostApplicationBuilder builder) =>
+        builder.Configuration.GetSection(DependencyBudgets.Section).Get<DependencyBudgets>() ?? new DependencyBudgets();
+
+    /// <summary>
+    /// Both services run the same few statements over and over: prepared once per pooled connection, PostgreSQL stops
+    /// parsing and planning them every time. And they keep no session state on a pooled connection (SET LOCAL,
+    /// transaction-scoped advisory locks; LISTEN only on connections of their own), so a connection taken from the pool
+    /// is not reset first: that reset is six statements PostgreSQL runs before the one a request needs. A connection
+    /// string that names either setting (behind a pooler, say) is left as it is.
+    /// </summary>
+    private static void ApplyPoolSettings(IHostApplicationBuilder builder, string name)
+    {
+        if (builder.Configuration.GetConnectionString(name) is not { Length: > 0 } database)
+        {
+            return;
+        }
+
+        var settings = new Npgsql.NpgsqlConnectionStringBuilder(database);
+        if (!database.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        {
+            settings.MaxAutoPrepare = 64;
+        }
+
+        if (!database.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase))
+        {
+            settings.NoResetOnClose = true;
+        }
+
+        builder.Configuration[$"ConnectionStrings:{name}"] = settings.ConnectionString;
     }
 
     /// <summary>

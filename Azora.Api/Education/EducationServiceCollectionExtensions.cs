@@ -1,3 +1,4 @@
+using Azora.Api.Common;
 using Azora.Api.Education.Authoring;
 using Azora.Api.Education.Caching;
 using Azora.Api.Education.Catalog;
@@ -17,6 +18,7 @@ public static class EducationServiceCollectionExtensions
     public static IServiceCollection AddAzoraEducation(this IServiceCollection services)
     {
         services.AddOptions<EducationOptions>().BindConfiguration(EducationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ReadDatabase>();
         services.AddSingleton<CatalogQueries>();
         services.AddSingleton<CourseAuthoring>();
         services.AddSingleton<Enrollments>();

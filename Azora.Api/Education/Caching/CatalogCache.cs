@@ -1,4 +1,5 @@
 using Azora.Api.Auth;
+using Azora.Api.Common;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Options;
 
@@ -43,8 +44,16 @@ public sealed class CatalogCachePolicy(IOptions<EducationOptions> options) : IOu
     }
 }
 
-/// <summary>Evicts the cached catalog after a write; a cache that cannot be reached is skipped by the store.</summary>
-public sealed class CatalogCache(IOutputCacheStore store)
+/// <summary>
+/// Evicts the cached catalog after a committed write; a cache that cannot be reached is skipped by the store. With a read
+/// replica, the write's WAL position is noted first, so the reads that refill the cache wait for the replica to hold
+/// the write (reading the primary meanwhile) instead of caching the old catalog again.
+/// </summary>
+public sealed class CatalogCache(IOutputCacheStore store, ReadDatabase reads)
 {
-    public ValueTask InvalidateAsync(CancellationToken cancellationToken) => store.EvictByTagAsync(CatalogCachePolicy.Tag, cancellationToken);
+    public async ValueTask InvalidateAsync(CancellationToken cancellationToken)
+    {
+        await reads.WrittenAsync(cancellationToken);
+        await store.EvictByTagAsync(CatalogCachePolicy.Tag, cancellationToken);
+    }
 }

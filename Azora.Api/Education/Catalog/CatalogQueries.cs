@@ -8,8 +8,13 @@ namespace Azora.Api.Education.Catalog;
 
 public sealed record CatalogFilter(string? Category, string? Level, string? Query, bool? Free, Guid? InstructorId, string Sort);
 
-/// <summary>Reads of the catalog, with visibility applied in SQL: drafts and archived courses only for their instructor and admins.</summary>
-public sealed class CatalogQueries(NpgsqlDataSource database)
+/// <summary>
+/// Reads of the catalog, with visibility applied in SQL: drafts and archived courses only for their instructor and admins.
+/// What everybody sees (the list and categories for anonymous callers and learners, a course page for anonymous callers)
+/// may come from the read replica (<see cref="ReadDatabase"/>); an instructor's or admin's view, which shows their own
+/// edits, and a signed-in learner's course page, which shows their progress, always come from the primary.
+/// </summary>
+public sealed class CatalogQueries(NpgsqlDataSource database, ReadDatabase reads)
 {
     /// <summary>ORDER BY per sort, over <c>c</c> (courses).</summary>
     public static readonly IReadOnlyDictionary<string, string> Sorts = new Dictionary<string, string>
@@ -90,7 +95,7 @@ public sealed class CatalogQueries(NpgsqlDataSource database)
         // The page's ids are found first on courses alone; only those rows are then joined and counted, so a deep
         // page does not pay for the columns of every row it skips.
         var order = Sorts[filter.Sort];
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var connection = viewer.IsPublic ? await reads.OpenAsync(cancellationToken) : await database.OpenConnectionAsync(cancellationToken);
         // An unfiltered total comes from catalog_totals (0017), kept by triggers on courses, instead of counting every
         // visible course; an instructor adds their own unlisted courses (counted from 0017's small index).
         var unfiltered = where.ToString() == Visibility(viewer);
@@ -140,7 +145,7 @@ public sealed class CatalogQueries(NpgsqlDataSource database)
     public async Task<CourseDetail?> FindAsync(Viewer viewer, string idOrSlug, CancellationToken cancellationToken)
     {
         var byId = Guid.TryParse(idOrSlug, out var id);
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var connection = viewer.UserId is null ? await reads.OpenAsync(cancellationToken) : await database.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<CourseRow>(new CommandDefinition(
             $"SELECT {CourseColumns} {CourseJoins} WHERE {(byId ? "c.id = @id" : "c.slug = @slug")} AND {Visibility(viewer)}",
             new { id, slug = idOrSlug, viewerId = viewer.UserId }, cancellationToken: cancellationToken));
@@ -166,7 +171,7 @@ public sealed class CatalogQueries(NpgsqlDataSource database)
 
     public async Task<IReadOnlyList<CategoryResponse>> CategoriesAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var connection = await reads.OpenAsync(cancellationToken);
         return (await connection.QueryAsync<CategoryResponse>(new CommandDefinition(
             """
             SELECT cat.id AS Id, cat.slug AS Slug, cat.name AS Name,

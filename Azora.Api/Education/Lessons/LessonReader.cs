@@ -1,4 +1,5 @@
 using Azora.Api.Auth;
+using Azora.Api.Common;
 using Dapper;
 using Npgsql;
 
@@ -13,14 +14,16 @@ public enum LessonAccess { Granted, NotFound, SignInRequired, NotEnrolled }
 /// <summary>
 /// Who may read a lesson: the course's instructor and admins; a learner with an enrollment that is not revoked (even
 /// after the course was unpublished or archived, as they keep their progress); and anyone, anonymous too, for a preview
-/// lesson of a published course. A course the caller may not see answers 404, like everywhere else.
+/// lesson of a published course. A course the caller may not see answers 404, like everywhere else. An anonymous
+/// reader can only ever see previews, so their read may come from the read replica; a signed-in reader's (enrolled
+/// moments ago, or the author) comes from the primary.
 /// </summary>
-public sealed class LessonReader(NpgsqlDataSource database)
+public sealed class LessonReader(NpgsqlDataSource database, ReadDatabase reads)
 {
     public async Task<(LessonAccess Access, LessonContentResponse? Lesson)> ReadAsync(
         Viewer viewer, Guid courseId, Guid lessonId, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var connection = viewer.UserId is null ? await reads.OpenAsync(cancellationToken) : await database.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<LessonRow>(new CommandDefinition(
             """
             SELECT l.id AS Id, l.course_id AS CourseId, l.position AS Position, l.title AS Title, l.duration_seconds AS DurationSeconds,
