@@ -32,8 +32,7 @@ public static class BackingServices
     {
         var budgets = Budgets(builder);
         ApplyPoolSettings(builder, DatabaseName);
-        builder.AddNpgsqlDataSource(DatabaseName, configureDataSourceBuilder: dataSource =>
-            dataSource.ConnectionStringBuilder.Timeout = (int)Math.Ceiling(budgets.DatabaseConnectTimeout.TotalSeconds));
+        builder.AddNpgsqlDataSource(DatabaseName, configureDataSourceBuilder: budgets.ApplyConnectTimeout);
         if (builder.Configuration.GetConnectionString(DirectConnectionName) is { Length: > 0 })
         {
             // Its own small pool, traced and measured like the pooled one; no health check of its own: a failing LISTEN
@@ -41,8 +40,7 @@ public static class BackingServices
             builder.AddKeyedNpgsqlDataSource(
                 DirectConnectionName,
                 configureSettings: settings => settings.DisableHealthChecks = true,
-                configureDataSourceBuilder: dataSource =>
-                    dataSource.ConnectionStringBuilder.Timeout = (int)Math.Ceiling(budgets.DatabaseConnectTimeout.TotalSeconds));
+                configureDataSourceBuilder: budgets.ApplyConnectTimeout);
             builder.Services.AddSingleton(services => new DirectDatabase(services.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(DirectConnectionName)));
         }
         else
@@ -83,8 +81,7 @@ public static class BackingServices
 
         var budgets = Budgets(builder);
         ApplyPoolSettings(builder, ReadDatabaseName);
-        builder.AddKeyedNpgsqlDataSource(ReadDatabaseName, configureDataSourceBuilder: dataSource =>
-            dataSource.ConnectionStringBuilder.Timeout = (int)Math.Ceiling(budgets.DatabaseConnectTimeout.TotalSeconds));
+        builder.AddKeyedNpgsqlDataSource(ReadDatabaseName, configureDataSourceBuilder: budgets.ApplyConnectTimeout);
         builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
         {
             foreach (var registration in options.Registrations.Where(registration => registration.Name == ReadHealthCheckName))
@@ -152,6 +149,10 @@ public sealed class DirectDatabase(Npgsql.NpgsqlDataSource dataSource)
 /// <summary>How long a service waits for its dependencies (<c>Azora:Dependencies</c>).</summary>
 public sealed class DependencyBudgets
 {
+    /// <summary>Gives a PostgreSQL data source <see cref="DatabaseConnectTimeout"/> (Npgsql counts it in whole seconds).</summary>
+    public void ApplyConnectTimeout(Npgsql.NpgsqlDataSourceBuilder dataSource) =>
+        dataSource.ConnectionStringBuilder.Timeout = (int)Math.Ceiling(DatabaseConnectTimeout.TotalSeconds);
+
     public const string Section = "Azora:Dependencies";
 
     /// <summary>Opening a PostgreSQL connection (Npgsql's default is 15 s).</summary>

@@ -29,15 +29,8 @@ public sealed class CatalogQueries(NpgsqlDataSource database, ReadDatabase reads
     };
 
     /// <summary>Each sort's order read from the other end: every column's direction flipped, the same index walked backwards.</summary>
-    private static readonly IReadOnlyDictionary<string, string> Reversed = new Dictionary<string, string>
-    {
-        ["newest"] = "c.created_at, c.id",
-        ["oldest"] = "c.created_at DESC, c.id DESC",
-        ["title"] = "lower(c.title) DESC, c.id DESC",
-        ["price"] = "c.price_minor DESC, c.id DESC",
-        ["-price"] = "c.price_minor, c.id DESC",
-        ["popular"] = "c.enrollment_count, c.created_at, c.id DESC",
-    };
+    private static readonly IReadOnlyDictionary<string, string> Reversed = Sorts.ToDictionary(sort => sort.Key, sort => string.Join(", ",
+        sort.Value.Split(", ").Select(column => column.EndsWith(" DESC", StringComparison.Ordinal) ? column[..^" DESC".Length] : column + " DESC")));
 
     private const string CourseColumns =
         """
