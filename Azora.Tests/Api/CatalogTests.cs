@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Azora.Api.Auth;
+using Azora.Api.Education.Catalog;
 using Azora.Tests.Stack;
 
 namespace Azora.Tests.Api;
@@ -214,6 +216,27 @@ public class CatalogTests(AzoraStackFixture stack)
                 Assert.True(StaffOrder(sort, small[i - 1], small[i]) < 0, $"{sort}: {small[i - 1]} is listed before {small[i]}");
             }
         }
+    }
+
+    [Fact]
+    public async Task A_pages_courses_are_read_in_the_order_of_its_ids_leaving_out_what_the_viewer_can_no_longer_see()
+    {
+        using var client = stack.CreateApiClient();
+        var owner = await TestRoles.SignInAsAsync(stack, client, "instructor");
+        var published = await Courses.CreateAsync(client, owner, lessons: 2);
+        var draft = await Courses.CreateAsync(client, owner, lessons: 1, publish: false);
+        var other = await Courses.CreateAsync(client, owner, lessons: 1);
+        // The page's ids were found before the course was unpublished and another deleted: its columns are read after.
+        List<Guid> ids = [other.Id, draft.Id, Guid.NewGuid(), published.Id];
+        await using var database = Npgsql.NpgsqlDataSource.Create(await stack.ConnectionStringAsync("azora"));
+        await using var connection = await database.OpenConnectionAsync();
+
+        var anonymous = await CatalogQueries.InPageOrderAsync(connection, new Viewer(null, false, false), ids, CancellationToken.None);
+        var theOwner = await CatalogQueries.InPageOrderAsync(connection, new Viewer(owner.UserId, false, true), ids, CancellationToken.None);
+
+        Assert.Equal([other.Id, published.Id], anonymous.Select(row => row.Id));
+        Assert.Equal([other.Id, draft.Id, published.Id], theOwner.Select(row => row.Id));
+        Assert.Equal(2, theOwner[^1].LessonCount);
     }
 
     /// <summary>The catalog's documented order, each sort's key then the course id, as the API's queries define it.</summary>

@@ -85,8 +85,11 @@ public sealed class CatalogQueries(NpgsqlDataSource database, ReadDatabase reads
             parameters.Add("instructorId", instructorId);
         }
 
-        // The page's ids are found first on courses alone; only those rows are then joined and counted, so a deep
-        // page does not pay for the columns of every row it skips.
+        // The page's ids are found first on courses alone, then only those rows are joined and counted, so a deep page
+        // does not pay for the columns of every row it skips. Two statements, not one: the ids need a plan for their
+        // offset (a generic plan guesses a tenth of the catalog and joins it all), and planning the joined statement
+        // for each page cost PostgreSQL as much as running it; the columns' statement is the same for every sort and
+        // page, so it keeps one generic plan.
         var order = Sorts[filter.Sort];
         await using var connection = viewer.IsPublic ? await reads.OpenAsync(cancellationToken) : await database.OpenConnectionAsync(cancellationToken);
         // An unfiltered total comes from catalog_totals (0017), kept by triggers on courses, instead of counting every
@@ -99,23 +102,17 @@ public sealed class CatalogQueries(NpgsqlDataSource database, ReadDatabase reads
                 $"SELECT (SELECT listed FROM catalog_totals) + (SELECT count(*) FROM courses c WHERE NOT {Listed} AND c.instructor_id = @viewerId)",
             _ => "SELECT listed FROM catalog_totals",
         };
-        string PageSql(string pageOrder) =>
-            $"""
-            WITH page AS (SELECT c.id FROM courses c WHERE {where} ORDER BY {pageOrder} LIMIT @pageLimit OFFSET @pageOffset)
-            SELECT {CourseColumns} FROM page
-            JOIN courses c ON c.id = page.id JOIN categories cat ON cat.id = c.category_id JOIN users u ON u.id = c.instructor_id {OutlineJoin}
-            ORDER BY {order}
-            """;
+        string IdsSql(string pageOrder) => $"SELECT c.id FROM courses c WHERE {where} ORDER BY {pageOrder} LIMIT @pageLimit OFFSET @pageOffset";
 
         long total;
-        List<CourseRow> rows;
+        List<Guid> ids;
         if (!unfiltered)
         {
-            // The total and the page go to PostgreSQL in one round trip.
+            // The total and the page's ids go to PostgreSQL in one round trip.
             parameters.AddDynamicParams(new { pageLimit = page.Limit, pageOffset = page.Offset });
-            await using var results = await connection.QueryMultipleAsync(new CommandDefinition($"{count};\n{PageSql(order)}", parameters, cancellationToken: cancellationToken));
+            await using var results = await connection.QueryMultipleAsync(new CommandDefinition($"{count};\n{IdsSql(order)}", parameters, cancellationToken: cancellationToken));
             total = await results.ReadSingleAsync<long>();
-            rows = (await results.ReadAsync<CourseRow>()).AsList();
+            ids = (await results.ReadAsync<Guid>()).AsList();
         }
         else
         {
@@ -126,13 +123,35 @@ public sealed class CatalogQueries(NpgsqlDataSource database, ReadDatabase reads
             var limit = fromEnd ? Math.Min(page.Limit, total - page.Offset) : page.Limit;
             var offset = fromEnd ? Math.Max(0, total - page.Offset - page.Limit) : page.Offset;
             parameters.AddDynamicParams(new { pageLimit = limit, pageOffset = offset });
-            rows = limit <= 0
+            ids = limit <= 0
                 ? []
-                : (await connection.QueryAsync<CourseRow>(new CommandDefinition(
-                    PageSql(fromEnd ? Reversed[filter.Sort] : order), parameters, cancellationToken: cancellationToken))).AsList();
+                : (await connection.QueryAsync<Guid>(new CommandDefinition(
+                    IdsSql(fromEnd ? Reversed[filter.Sort] : order), parameters, cancellationToken: cancellationToken))).AsList();
+            if (fromEnd)
+            {
+                ids.Reverse();
+            }
         }
 
+        var rows = await InPageOrderAsync(connection, viewer, ids, cancellationToken);
         return PagedResponse<CourseSummary>.Create(rows.Select(row => row.ToSummary()).ToList(), page, total);
+    }
+
+    /// <summary>
+    /// The courses of a page in the order of <paramref name="ids"/>. Read after the ids, so visibility is checked again:
+    /// a course unpublished or deleted in between is left out, never shown to a viewer who may no longer see it.
+    /// </summary>
+    internal static async Task<List<CourseRow>> InPageOrderAsync(NpgsqlConnection connection, Viewer viewer, List<Guid> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var rows = (await connection.QueryAsync<CourseRow>(new CommandDefinition(
+            $"SELECT {CourseColumns} {CourseJoins} WHERE c.id = ANY(@ids) AND {Visibility(viewer)}",
+            new { ids = ids.ToArray(), viewerId = viewer.UserId }, cancellationToken: cancellationToken))).ToDictionary(row => row.Id);
+        return [.. ids.Where(rows.ContainsKey).Select(id => rows[id])];
     }
 
     public async Task<CourseDetail?> FindAsync(Viewer viewer, string idOrSlug, CancellationToken cancellationToken)
@@ -184,7 +203,7 @@ public sealed class CatalogQueries(NpgsqlDataSource database, ReadDatabase reads
         _ => Listed,
     };
 
-    private sealed class CourseRow
+    internal sealed class CourseRow
     {
         public Guid Id { get; init; }
         public string Slug { get; init; } = "";
