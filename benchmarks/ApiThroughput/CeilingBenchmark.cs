@@ -50,8 +50,8 @@ internal static partial class CeilingBenchmark
         var cache = await stack.ConnectionStringAsync("cache");
         Console.WriteLine($"stack up after {started.Elapsed.TotalSeconds:F0} s; seeding {CatalogBenchmark.Courses:N0} courses");
         await CatalogBenchmark.SeedAsync(database);
-        // The stack's services are still starting (JIT, first health checks) and PostgreSQL is writing out the seed:
-        // the first ceiling measured on a busy machine came out a fifth below the one after Azora's phases.
+        // The stack's services may still be starting (JIT, first health checks) and PostgreSQL writing out the seed:
+        // the first ceiling is not measured while they take the cores.
         var settled = await MachineIdleAsync();
         Console.WriteLine($"machine {(settled is null ? "still busy after a minute" : $"idle after {settled.Value.TotalSeconds:F0} s")}");
         var learner = await AccountAsync(stack, database, "learner");
