@@ -149,10 +149,6 @@ public sealed class DirectDatabase(Npgsql.NpgsqlDataSource dataSource)
 /// <summary>How long a service waits for its dependencies (<c>Azora:Dependencies</c>).</summary>
 public sealed class DependencyBudgets
 {
-    /// <summary>Gives a PostgreSQL data source <see cref="DatabaseConnectTimeout"/> (Npgsql counts it in whole seconds).</summary>
-    public void ApplyConnectTimeout(Npgsql.NpgsqlDataSourceBuilder dataSource) =>
-        dataSource.ConnectionStringBuilder.Timeout = (int)Math.Ceiling(DatabaseConnectTimeout.TotalSeconds);
-
     public const string Section = "Azora:Dependencies";
 
     /// <summary>Opening a PostgreSQL connection (Npgsql's default is 15 s).</summary>
@@ -166,4 +162,8 @@ public sealed class DependencyBudgets
 
     /// <summary>Each check of <c>/health</c>; below the readiness probe's 3 s timeout.</summary>
     public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Gives a PostgreSQL data source <see cref="DatabaseConnectTimeout"/> (Npgsql counts it in whole seconds).</summary>
+    public void ApplyConnectTimeout(Npgsql.NpgsqlDataSourceBuilder dataSource) =>
+        dataSource.ConnectionStringBuilder.Timeout = (int)Math.Ceiling(DatabaseConnectTimeout.TotalSeconds);
 }

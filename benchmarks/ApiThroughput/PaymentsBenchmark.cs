@@ -85,8 +85,7 @@ internal static class PaymentsBenchmark
         await using (var connection = new NpgsqlConnection(connectionString))
         {
             await connection.OpenAsync();
-            await using var vacuum = new NpgsqlCommand("VACUUM (ANALYZE)", connection) { CommandTimeout = 300 };
-            await vacuum.ExecuteNonQueryAsync();
+            await BenchmarkStack.AnalyzeAsync(connection);
         }
 
         timing?.Invoke();
