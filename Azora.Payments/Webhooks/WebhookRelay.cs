@@ -4,6 +4,7 @@ using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using Azora.Contract.Events;
 using Azora.Contract.Webhooks;
 using Azora.Payments.Receipts;
@@ -104,6 +105,9 @@ public sealed class WebhookRelay : BackgroundService
             "azora.webhooks.delivery_attempts", description: "Webhook delivery attempts by outcome: delivered, retry, failed.");
     }
 
+    /// <summary>Outbox events handed on in one transaction.</summary>
+    public const int FanOutBatch = 200;
+
     /// <summary>The channel migration 0014's triggers NOTIFY on.</summary>
     public const string Channel = "azora_relay";
 
@@ -116,6 +120,15 @@ public sealed class WebhookRelay : BackgroundService
     // Holds at most one wake-up: notifications that arrive during a pass cost one more pass, not one each.
     private readonly SemaphoreSlim _wake = new(0, 1);
 
+    // Set by a notification, a poll or a fan-out that filled its batch: only then can the outbox hold events to hand on,
+    // so the passes that sends' ends start skip that query.
+    private int _eventsWaiting = 1;
+
+    // What sends found out, recorded in batches by RecordOutcomesAsync: one transaction for many deliveries, where one
+    // per delivery made its commit (and its round trips) most of a delivery's cost.
+    private readonly Channel<Outcome> _outcomes = System.Threading.Channels.Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
+    private const int MostOutcomesRecordedAtOnce = 500;
+
     // Sends run beside the passes, at most Parallelism at once: a slow receiver holds one slot for up to Timeout, never
     // the pass, so new events are fanned out and other receivers served meanwhile.
     private readonly ConcurrentDictionary<Guid, Task> _sending = new();
@@ -125,19 +138,22 @@ public sealed class WebhookRelay : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var listener = _options.ListenForNotifications ? ListenAsync(stoppingToken) : Task.CompletedTask;
+        var recorder = RecordOutcomesAsync();
         while (!stoppingToken.IsCancellationRequested)
         {
             var wait = _options.PollInterval;
             try
             {
-                // New events and due deliveries alternate until both are drained, so a burst is handed on in one go.
-                int fannedOut, sent;
+                // New events and due deliveries alternate until both are drained, so a burst is handed on in one go;
+                // a claim that got fewer deliveries than it had slots for found all there was for now.
+                int fannedOut;
+                (int Claimed, int Wanted) sent;
                 do
                 {
-                    fannedOut = await FanOutAsync(stoppingToken);
-                    sent = await DeliverDueAsync(stoppingToken);
+                    fannedOut = Interlocked.Exchange(ref _eventsWaiting, 0) == 1 ? await FanOutWaitingAsync(stoppingToken) : 0;
+                    sent = await ClaimAndSendAsync(stoppingToken);
                 }
-                while (fannedOut > 0 || sent > 0);
+                while (fannedOut > 0 || (sent.Claimed > 0 && sent.Claimed == sent.Wanted));
 
                 if (await NextAttemptInAsync(stoppingToken) is { } due && due < wait)
                 {
@@ -155,7 +171,11 @@ public sealed class WebhookRelay : BackgroundService
 
             try
             {
-                await _wake.WaitAsync(wait, stoppingToken);
+                if (!await _wake.WaitAsync(wait, stoppingToken))
+                {
+                    // The poll: in case a notification was missed.
+                    _eventsWaiting = 1;
+                }
             }
             catch (OperationCanceledException)
             {
@@ -164,8 +184,37 @@ public sealed class WebhookRelay : BackgroundService
         }
 
         await listener;
-        // Sends in flight finish (or are cancelled) and record what they can; the others' leases bring them back.
+        // Sends in flight finish (or are cancelled), then what they found out is recorded; the others' leases bring them back.
         await Task.WhenAll(_sending.Values);
+        _outcomes.Writer.Complete();
+        await recorder;
+    }
+
+    /// <summary>Fans out; while it fails, the next pass tries again.</summary>
+    private async Task<int> FanOutWaitingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var fannedOut = await FanOutAsync(cancellationToken);
+            if (fannedOut == FanOutBatch)
+            {
+                _eventsWaiting = 1;
+            }
+
+            return fannedOut;
+        }
+        catch
+        {
+            _eventsWaiting = 1;
+            throw;
+        }
+    }
+
+    /// <summary>Wakes the relay for events the outbox may now hold (a notification, or a listener that reconnected).</summary>
+    private void WakeForEvents()
+    {
+        _eventsWaiting = 1;
+        Wake();
     }
 
     private void Wake()
@@ -192,10 +241,10 @@ public sealed class WebhookRelay : BackgroundService
             {
                 // Straight to PostgreSQL (ConnectionStrings:azora-direct when given): PgBouncer in transaction mode drops LISTEN.
                 await using var connection = await _listenDatabase.OpenConnectionAsync(stoppingToken);
-                connection.Notification += (_, _) => Wake();
+                connection.Notification += (_, _) => WakeForEvents();
                 await using var listen = new NpgsqlCommand($"LISTEN {Channel}", connection) { CommandTimeout = (int)ListenHeartbeat.TotalSeconds };
                 await listen.ExecuteNonQueryAsync(stoppingToken);
-                Wake();
+                WakeForEvents();
                 while (!stoppingToken.IsCancellationRequested)
                 {
                     // A quiet connection is probed (LISTEN again changes nothing), so a dead one is noticed within a
@@ -246,7 +295,7 @@ public sealed class WebhookRelay : BackgroundService
     /// payload names them), the learner's mail about payments (<see cref="PaymentMails"/>), then the events marked
     /// dispatched. Either all of it is committed or none, so an event is never mailed without being marked, or the reverse.
     /// </summary>
-    /// <returns>How many events it handed on.</returns>
+    /// <returns>How many events it handed on, at most <see cref="FanOutBatch"/>.</returns>
     public async Task<int> FanOutAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenConnectionAsync(cancellationToken);
@@ -254,9 +303,9 @@ public sealed class WebhookRelay : BackgroundService
         var batch = (await connection.QueryAsync<ClaimedEvent>(new CommandDefinition(
             """
             SELECT id AS Id, type AS Type, payload::text AS Payload, occurred_at AS OccurredAt FROM outbox_events
-            WHERE dispatched_at IS NULL ORDER BY occurred_at LIMIT 200 FOR UPDATE SKIP LOCKED
+            WHERE dispatched_at IS NULL ORDER BY occurred_at LIMIT @batch FOR UPDATE SKIP LOCKED
             """,
-            transaction: transaction, cancellationToken: cancellationToken))).Select(claimed => claimed.ToOutboxEvent()).ToList();
+            new { batch = FanOutBatch }, transaction, cancellationToken: cancellationToken))).Select(claimed => claimed.ToOutboxEvent()).ToList();
         if (batch.Count == 0)
         {
             return 0;
@@ -288,14 +337,15 @@ public sealed class WebhookRelay : BackgroundService
 
     /// <summary>
     /// Claims as many due deliveries as there are free sending slots and starts sending them; returns how many it
-    /// started. Each send wakes the relay when it ends, for the deliveries that waited for its slot.
+    /// started and how many it had slots for. A send that ends wakes the relay for the deliveries that waited for slots
+    /// (<see cref="SendInSlotAsync"/>).
     /// </summary>
-    public async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
+    private async Task<(int Claimed, int Wanted)> ClaimAndSendAsync(CancellationToken cancellationToken)
     {
         var free = Math.Min(_slots.CurrentCount, _options.BatchSize);
         if (free == 0)
         {
-            return 0;
+            return (0, 0);
         }
 
         // Each subscription first gets what is left of its share (counting its deliveries in flight); slots beyond its
@@ -352,7 +402,7 @@ public sealed class WebhookRelay : BackgroundService
             }
         }
 
-        return due.Count;
+        return (due.Count, free);
     }
 
     private async Task SendInSlotAsync(Due delivery, CancellationToken cancellationToken)
@@ -360,7 +410,7 @@ public sealed class WebhookRelay : BackgroundService
         try
         {
             await Task.Yield();
-            await SendAsync(delivery, cancellationToken);
+            _outcomes.Writer.TryWrite(await SendAsync(delivery, cancellationToken));
         }
         catch (Exception ex)
         {
@@ -369,18 +419,29 @@ public sealed class WebhookRelay : BackgroundService
         }
         finally
         {
+            // The slot is free once the receiver has answered: the lease keeps the delivery from being claimed again
+            // until its outcome is recorded.
             _sending.TryRemove(delivery.Id, out _);
-            if (_sendingBySubscription.AddOrUpdate(delivery.SubscriptionId, 0, (_, sending) => sending - 1) <= 0)
+            var stillSending = _sendingBySubscription.AddOrUpdate(delivery.SubscriptionId, 0, (_, sending) => sending - 1);
+            if (stillSending <= 0)
             {
                 _sendingBySubscription.TryRemove(KeyValuePair.Create(delivery.SubscriptionId, 0));
             }
 
             _slots.Release();
-            Wake();
+            // A pass per ended send cost more than the sends themselves in a burst: the relay wakes when this
+            // subscription is below its share again, or when enough slots beyond the reserved share are free to claim
+            // several at once. A subscription with more due also wakes it every ShortestWait.
+            if (stillSending < _options.ParallelismPerSubscription || _slots.CurrentCount >= _options.ParallelismPerSubscription + ClaimStep)
+            {
+                Wake();
+            }
         }
     }
 
-    private async Task SendAsync(Due delivery, CancellationToken cancellationToken)
+    private int ClaimStep => Math.Max(1, (_options.Parallelism - _options.ParallelismPerSubscription) / 4);
+
+    private async Task<Outcome> SendAsync(Due delivery, CancellationToken cancellationToken)
     {
         int? status = null;
         string? error = null;
@@ -406,29 +467,89 @@ public sealed class WebhookRelay : BackgroundService
             error = ex is TaskCanceledException ? $"No answer within {_options.Timeout.TotalSeconds:0} s." : ex.Message;
         }
 
-        await RecordAsync(delivery, status, error, cancellationToken);
-    }
-
-    private async Task RecordAsync(Due delivery, int? status, string? error, CancellationToken cancellationToken)
-    {
         var delivered = error is null;
         var final = !delivered && delivery.Attempt >= _options.MaximumAttempts;
-        var outcome = delivered ? "delivered" : final ? "failed" : "retry";
-        _attempts.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+        _attempts.Add(1, new KeyValuePair<string, object?>("outcome", delivered ? "delivered" : final ? "failed" : "retry"));
+        return new Outcome(delivery.Id, delivery.SubscriptionId, delivered, final, status, error, RetryDelay(delivery.Attempt));
+    }
+
+    /// <summary>
+    /// Records what the sends found out, as many as have ended at once, each batch in one transaction; until the
+    /// writer is completed at shutdown. A batch that cannot be recorded is attempted again when its leases end.
+    /// </summary>
+    private async Task RecordOutcomesAsync()
+    {
+        var batch = new List<Outcome>();
+        while (await _outcomes.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MostOutcomesRecordedAtOnce && _outcomes.Reader.TryRead(out var outcome))
+            {
+                batch.Add(outcome);
+            }
+
+            try
+            {
+                // Not cancelled at shutdown: the receivers have their events, so their outcomes are worth the wait.
+                await RecordAsync(batch, CancellationToken.None);
+                if (batch.Exists(outcome => outcome is { Delivered: false, Final: false }))
+                {
+                    // A retry may now be due sooner than the relay's next pass.
+                    Wake();
+                }
+            }
+            catch (Exception ex)
+            {
+                _logger.LogWarning(ex, "{Count} webhook delivery outcomes not recorded; they are attempted again when their leases end", batch.Count);
+            }
+
+            batch.Clear();
+        }
+    }
+
+    /// <summary>
+    /// The deliveries' rows first, then their subscriptions' in the order of their ids, as the API's deletes take
+    /// them, so neither waits for the other in a circle.
+    /// </summary>
+    private async Task RecordAsync(List<Outcome> batch, CancellationToken cancellationToken)
+    {
         await using var connection = await _database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE webhook_deliveries SET
-                outcome = CASE WHEN @delivered THEN 'delivered' WHEN @final THEN 'failed' ELSE 'pending' END,
-                next_attempt_at = CASE WHEN @delivered OR @final THEN NULL ELSE now() + @delay END,
-                last_status_code = @status, last_error = @error, updated_at = now(),
-                delivered_at = CASE WHEN @delivered THEN now() END
-            WHERE id = @id
+            UPDATE webhook_deliveries d SET
+                outcome = CASE WHEN o.delivered THEN 'delivered' WHEN o.final THEN 'failed' ELSE 'pending' END,
+                next_attempt_at = CASE WHEN o.delivered OR o.final THEN NULL ELSE now() + o.delay END,
+                last_status_code = o.status, last_error = o.error, updated_at = now(),
+                delivered_at = CASE WHEN o.delivered THEN now() END
+            FROM unnest(@ids, @delivered, @final, @statuses, @errors, @delays) AS o (id, delivered, final, status, error, delay)
+            WHERE d.id = o.id
             """,
-            new { id = delivery.Id, delivered, final, status, error, delay = RetryDelay(delivery.Attempt) },
+            new
+            {
+                ids = batch.ConvertAll(outcome => outcome.DeliveryId).ToArray(),
+                delivered = batch.ConvertAll(outcome => outcome.Delivered).ToArray(),
+                final = batch.ConvertAll(outcome => outcome.Final).ToArray(),
+                statuses = batch.ConvertAll(outcome => outcome.Status).ToArray(),
+                errors = batch.ConvertAll(outcome => outcome.Error).ToArray(),
+                delays = batch.ConvertAll(outcome => outcome.RetryDelay).ToArray(),
+            },
             transaction, cancellationToken: cancellationToken));
-        await _subscriptions.RecordDeliveryAsync(transaction, delivery.SubscriptionId, delivered, error, _options.DisableAfter, cancellationToken);
+
+        // Per subscription, in the order the sends ended: a success clears its failing streak, and a failure after
+        // the last success starts one.
+        foreach (var subscription in batch.GroupBy(outcome => outcome.SubscriptionId).OrderBy(group => group.Key))
+        {
+            if (subscription.Any(outcome => outcome.Delivered))
+            {
+                await _subscriptions.RecordDeliveryAsync(transaction, subscription.Key, delivered: true, error: null, _options.DisableAfter, cancellationToken);
+            }
+
+            if (subscription.Last() is { Delivered: false } failed)
+            {
+                await _subscriptions.RecordDeliveryAsync(transaction, subscription.Key, delivered: false, failed.Error, _options.DisableAfter, cancellationToken);
+            }
+        }
+
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -469,6 +590,8 @@ public sealed class WebhookRelay : BackgroundService
         public OutboxEvent ToOutboxEvent() =>
             new(Id, Type, JsonSerializer.Deserialize<JsonElement>(Payload), new DateTimeOffset(DateTime.SpecifyKind(OccurredAt, DateTimeKind.Utc)));
     }
+
+    private sealed record Outcome(Guid DeliveryId, Guid SubscriptionId, bool Delivered, bool Final, int? Status, string? Error, TimeSpan RetryDelay);
 
     private sealed class Due
     {
