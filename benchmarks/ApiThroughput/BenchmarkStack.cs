@@ -94,6 +94,36 @@ internal sealed class BenchmarkStack : IAsyncDisposable
         return new BenchmarkStack(app, dataDirectory, apiRoot, mailSink);
     }
 
+    /// <summary>
+    /// Waits until the machine's CPUs were at least 90 % idle over a whole second (from /proc/stat), for at most a minute;
+    /// answers how long that took, or null when they never were.
+    /// </summary>
+    public static async Task<TimeSpan?> MachineIdleAsync()
+    {
+        static (long Idle, long Total) Sample()
+        {
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+            // user nice system idle iowait irq softirq steal: idle and iowait are the idle time.
+            return (fields[3] + fields[4], fields.Take(8).Sum());
+        }
+
+        var waited = Stopwatch.StartNew();
+        var before = Sample();
+        while (waited.Elapsed < TimeSpan.FromMinutes(1))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var now = Sample();
+            if (now.Total > before.Total && (now.Idle - before.Idle) >= 0.9 * (now.Total - before.Total))
+            {
+                return waited.Elapsed;
+            }
+
+            before = now;
+        }
+
+        return null;
+    }
+
     /// <summary>A loopback TCP port that nothing listens on right now.</summary>
     public static int FreePort()
     {

@@ -97,10 +97,10 @@ internal static class PaymentsBenchmark
     private const int MaximumWarmUpRounds = 25;
 
     /// <summary>Fewer methods than this compiled in a warm-up round: the JIT is done with the hot paths.</summary>
-    private const long QuietJit = 100;
+    public const long QuietJit = 100;
 
     /// <summary>The worker's count of JIT-compiled methods so far, from its Prometheus endpoint (.NET's System.Runtime meter).</summary>
-    private static async Task<long> CompiledMethodsAsync(HttpClient worker)
+    public static async Task<long> CompiledMethodsAsync(HttpClient worker)
     {
         var metrics = await worker.GetStringAsync("/metrics");
         var line = metrics.Split('\n').FirstOrDefault(line => line.StartsWith("dotnet_jit_compiled_methods", StringComparison.Ordinal))
