@@ -81,15 +81,36 @@ internal sealed class WebhookReceiver : IDisposable
                 return;
             }
 
-            var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-            listener.Start();
+            var listener = Start();
             _listener = listener;
             _ = Task.Run(() => LoopAsync(listener));
         }
     }
 
     public void Dispose() => Down();
+
+    private HttpListener Start()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+            try
+            {
+                listener.Start();
+                return listener;
+            }
+            catch (ArgumentNullException) when (attempt < 10)
+            {
+                // Linux's managed HttpListener throws when a connection arrives while it starts (dotnet/corefx#35191),
+                // as the relay's retries do here, and leaves its listening socket behind; collecting that socket frees
+                // the port for the next try.
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                Thread.Sleep(50);
+            }
+        }
+    }
 
     private async Task LoopAsync(HttpListener listener)
     {
