@@ -173,7 +173,7 @@ public sealed class WebhookRelay : BackgroundService
             {
                 if (!await _wake.WaitAsync(wait, stoppingToken))
                 {
-                    // The poll: in case a notification was missed.
+                    // Nothing woke it (the poll, or a retry's time): the outbox is read too, in case a notification was missed.
                     _eventsWaiting = 1;
                 }
             }
