@@ -274,6 +274,52 @@ public class WebhookTests(AzoraStackFixture stack)
         Assert.Contains("Webhook relay notifications unavailable", worker.StandardOutput);
     }
 
+    [Fact]
+    public async Task An_outcome_that_cannot_be_recorded_leaves_the_delivery_to_be_sent_again_when_its_lease_ends()
+    {
+        // A worker of its own on a database of its own, where recording a delivered outcome fails until the trigger goes.
+        var database = await stack.CreateMigratedDatabaseAsync("azora_relay_unrecorded");
+        using var receiver = new WebhookReceiver();
+        var owner = Guid.NewGuid();
+        await StackDatabase.ExecuteAsync(
+            database,
+            """
+            INSERT INTO users (id, email, name, password_hash, roles, created_at, updated_at, password_changed_at)
+            VALUES (@owner, @email, 'Partner', 'not-a-hash', ARRAY['admin'], now(), now(), now());
+            INSERT INTO webhook_subscriptions (id, owner_id, url, events, secret, created_at, updated_at)
+            VALUES (gen_random_uuid(), @owner, @url, ARRAY['course.enrolled'], 'whsec_unrecorded', now(), now());
+            """,
+            new { owner, email = $"partner-{owner:N}@example.com", url = receiver.Url });
+        await StackDatabase.ExecuteAsync(
+            database,
+            """
+            CREATE FUNCTION refuse_outcome() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'outcome refused for the test'; END $$;
+            CREATE TRIGGER refuse_outcome BEFORE UPDATE ON webhook_deliveries
+                FOR EACH ROW WHEN (NEW.outcome = 'delivered') EXECUTE FUNCTION refuse_outcome();
+            """);
+        await using var worker = await ApiInstance.StartAsync(
+            stack, new Dictionary<string, string> { ["Azora:Webhooks:PollInterval"] = "00:00:00.200" }, databaseConnectionString: database, paymentsWorker: true);
+
+        await WriteEventAsync(database);
+        var first = Assert.Single(await receiver.WaitForAsync(1));
+        await Eventually.ReadAsync(() => Task.FromResult(worker.StandardOutput), output => output.Contains("outcomes not recorded"), attempts: 100, TimeSpan.FromMilliseconds(100));
+        Assert.Contains("outcomes not recorded", worker.StandardOutput);
+        // Still pending under the claim's lease: nobody sends it again meanwhile.
+        Assert.Equal(1, await StackDatabase.CountAsync(database, "SELECT count(*) FROM webhook_deliveries WHERE outcome = 'pending' AND next_attempt_at > now()"));
+        Assert.Single(receiver.Received);
+
+        // Recording works again and the lease ends (as it would after Timeout + 30 s): the delivery is sent again, at
+        // least once in all, and then recorded.
+        await StackDatabase.ExecuteAsync(database, "DROP TRIGGER refuse_outcome ON webhook_deliveries; UPDATE webhook_deliveries SET next_attempt_at = now()");
+        var again = await receiver.WaitForAsync(2);
+        Assert.Equal(first.EventId, again[1].EventId);
+        var delivered = await Eventually.ReadAsync(
+            () => StackDatabase.CountAsync(database, "SELECT count(*) FROM webhook_deliveries WHERE outcome = 'delivered' AND attempt_count = 2"),
+            count => count == 1, attempts: 100, TimeSpan.FromMilliseconds(100));
+        Assert.Equal(1, delivered);
+    }
+
     private static Task WriteEventAsync(string database) => StackDatabase.ExecuteAsync(
         database,
         "INSERT INTO outbox_events (id, type, payload, occurred_at) VALUES (gen_random_uuid(), 'course.enrolled', '{}', now())");
