@@ -243,16 +243,7 @@ public class WebhookTests(AzoraStackFixture stack)
         // A worker of its own on a database of its own, polling once an hour: only a notification can wake it in time.
         var database = await stack.CreateMigratedDatabaseAsync("azora_relay_wake");
         using var receiver = new WebhookReceiver();
-        var owner = Guid.NewGuid();
-        await StackDatabase.ExecuteAsync(
-            database,
-            """
-            INSERT INTO users (id, email, name, password_hash, roles, created_at, updated_at, password_changed_at)
-            VALUES (@owner, @email, 'Partner', 'not-a-hash', ARRAY['admin'], now(), now(), now());
-            INSERT INTO webhook_subscriptions (id, owner_id, url, events, secret, created_at, updated_at)
-            VALUES (gen_random_uuid(), @owner, @url, ARRAY['course.enrolled'], 'whsec_wake', now(), now());
-            """,
-            new { owner, email = $"partner-{owner:N}@example.com", url = receiver.Url });
+        await SubscribeAdminPartnerAsync(database, receiver.Url);
         await using var worker = await ApiInstance.StartAsync(
             stack, new Dictionary<string, string> { ["Azora:Webhooks:PollInterval"] = "01:00:00" }, databaseConnectionString: database, paymentsWorker: true);
 
@@ -280,16 +271,7 @@ public class WebhookTests(AzoraStackFixture stack)
         // A worker of its own on a database of its own, where recording a delivered outcome fails until the trigger goes.
         var database = await stack.CreateMigratedDatabaseAsync("azora_relay_unrecorded");
         using var receiver = new WebhookReceiver();
-        var owner = Guid.NewGuid();
-        await StackDatabase.ExecuteAsync(
-            database,
-            """
-            INSERT INTO users (id, email, name, password_hash, roles, created_at, updated_at, password_changed_at)
-            VALUES (@owner, @email, 'Partner', 'not-a-hash', ARRAY['admin'], now(), now(), now());
-            INSERT INTO webhook_subscriptions (id, owner_id, url, events, secret, created_at, updated_at)
-            VALUES (gen_random_uuid(), @owner, @url, ARRAY['course.enrolled'], 'whsec_unrecorded', now(), now());
-            """,
-            new { owner, email = $"partner-{owner:N}@example.com", url = receiver.Url });
+        await SubscribeAdminPartnerAsync(database, receiver.Url);
         await StackDatabase.ExecuteAsync(
             database,
             """
@@ -318,6 +300,21 @@ public class WebhookTests(AzoraStackFixture stack)
             () => StackDatabase.CountAsync(database, "SELECT count(*) FROM webhook_deliveries WHERE outcome = 'delivered' AND attempt_count = 2"),
             count => count == 1, attempts: 100, TimeSpan.FromMilliseconds(100));
         Assert.Equal(1, delivered);
+    }
+
+    /// <summary>An admin partner subscribed to <c>course.enrolled</c> at <paramref name="url"/>, straight in <paramref name="database"/>.</summary>
+    private static Task SubscribeAdminPartnerAsync(string database, string url)
+    {
+        var owner = Guid.NewGuid();
+        return StackDatabase.ExecuteAsync(
+            database,
+            """
+            INSERT INTO users (id, email, name, password_hash, roles, created_at, updated_at, password_changed_at)
+            VALUES (@owner, @email, 'Partner', 'not-a-hash', ARRAY['admin'], now(), now(), now());
+            INSERT INTO webhook_subscriptions (id, owner_id, url, events, secret, created_at, updated_at)
+            VALUES (gen_random_uuid(), @owner, @url, ARRAY['course.enrolled'], 'whsec_' || md5(random()::text), now(), now());
+            """,
+            new { owner, email = $"partner-{owner:N}@example.com", url });
     }
 
     private static Task WriteEventAsync(string database) => StackDatabase.ExecuteAsync(
