@@ -196,21 +196,16 @@ public class WebhookTests(AzoraStackFixture stack)
         // A worker of its own on a database of its own: the stack's worker allows loopback and would deliver first.
         var database = await stack.CreateMigratedDatabaseAsync("azora_rebinding");
         using var receiver = new WebhookReceiver();
-        var owner = Guid.NewGuid();
-        var subscription = Guid.NewGuid();
         var delivery = Guid.NewGuid();
         // Saved while the target was public (the check at subscription passed); it now answers on loopback.
+        var subscription = await SubscribeAdminPartnerAsync(database, receiver.Url, "ping");
         await StackDatabase.ExecuteAsync(
             database,
             """
-            INSERT INTO users (id, email, name, password_hash, roles, created_at, updated_at, password_changed_at)
-            VALUES (@owner, @email, 'Partner', 'not-a-hash', ARRAY['admin'], now(), now(), now());
-            INSERT INTO webhook_subscriptions (id, owner_id, url, events, secret, created_at, updated_at)
-            VALUES (@subscription, @owner, @url, ARRAY['ping'], 'whsec_rebinding', now(), now());
             INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, envelope, next_attempt_at, created_at, updated_at)
             VALUES (@delivery, @subscription, gen_random_uuid(), 'ping', '{"type":"ping"}', now(), now(), now());
             """,
-            new { owner, email = $"partner-{owner:N}@example.com", subscription, url = receiver.Url, delivery });
+            new { subscription, delivery });
 
         await using var worker = await ApiInstance.StartAsync(
             stack,
@@ -302,19 +297,23 @@ public class WebhookTests(AzoraStackFixture stack)
         Assert.Equal(1, delivered);
     }
 
-    /// <summary>An admin partner subscribed to <c>course.enrolled</c> at <paramref name="url"/>, straight in <paramref name="database"/>.</summary>
-    private static Task SubscribeAdminPartnerAsync(string database, string url)
+    /// <summary>
+    /// An admin partner subscribed to <paramref name="eventType"/> at <paramref name="url"/>, written straight into
+    /// <paramref name="database"/> (no API, so no check of the URL); returns the subscription's id.
+    /// </summary>
+    private static async Task<Guid> SubscribeAdminPartnerAsync(string database, string url, string eventType = "course.enrolled")
     {
-        var owner = Guid.NewGuid();
-        return StackDatabase.ExecuteAsync(
+        var (owner, subscription) = (Guid.NewGuid(), Guid.NewGuid());
+        await StackDatabase.ExecuteAsync(
             database,
             """
             INSERT INTO users (id, email, name, password_hash, roles, created_at, updated_at, password_changed_at)
             VALUES (@owner, @email, 'Partner', 'not-a-hash', ARRAY['admin'], now(), now(), now());
             INSERT INTO webhook_subscriptions (id, owner_id, url, events, secret, created_at, updated_at)
-            VALUES (gen_random_uuid(), @owner, @url, ARRAY['course.enrolled'], 'whsec_' || md5(random()::text), now(), now());
+            VALUES (@subscription, @owner, @url, ARRAY[@eventType], 'whsec_' || md5(random()::text), now(), now());
             """,
-            new { owner, email = $"partner-{owner:N}@example.com", url });
+            new { owner, email = $"partner-{owner:N}@example.com", subscription, url, eventType });
+        return subscription;
     }
 
     private static Task WriteEventAsync(string database) => StackDatabase.ExecuteAsync(
