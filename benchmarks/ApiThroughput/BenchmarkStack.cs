@@ -124,6 +124,18 @@ internal sealed class BenchmarkStack : IAsyncDisposable
         return null;
     }
 
+    /// <summary>Fewer methods than this compiled in a warm-up round: the JIT is done with the hot paths.</summary>
+    public const long QuietJit = 100;
+
+    /// <summary>A service's count of JIT-compiled methods so far, from its Prometheus endpoint (.NET's System.Runtime meter).</summary>
+    public static async Task<long> CompiledMethodsAsync(HttpClient service)
+    {
+        var metrics = await service.GetStringAsync("/metrics");
+        var line = metrics.Split('\n').FirstOrDefault(line => line.StartsWith("dotnet_jit_compiled_methods", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException("The service's /metrics has no dotnet_jit_compiled_methods.");
+        return (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>A loopback TCP port that nothing listens on right now.</summary>
     public static int FreePort()
     {

@@ -59,7 +59,7 @@ internal static class PaymentsBenchmark
     public static async Task<Applied> ApplyEventsAsync(string connectionString, HttpClient worker, int concurrency, Action? timing = null)
     {
         var seeded = 0;
-        var compiled = await CompiledMethodsAsync(worker);
+        var compiled = await BenchmarkStack.CompiledMethodsAsync(worker);
         for (var round = 1; round <= MaximumWarmUpRounds; round++)
         {
             var warmUp = await SendAsync(connectionString, worker, concurrency, await SeedPaymentsAsync(connectionString, seeded, WarmUpRound));
@@ -69,8 +69,8 @@ internal static class PaymentsBenchmark
                 return warmUp with { Succeeded = 0 };
             }
 
-            var (before, after) = (compiled, compiled = await CompiledMethodsAsync(worker));
-            if (after - before < QuietJit)
+            var (before, after) = (compiled, compiled = await BenchmarkStack.CompiledMethodsAsync(worker));
+            if (after - before < BenchmarkStack.QuietJit)
             {
                 Console.WriteLine($"warmed up with {seeded:N0} events ({after - before} methods compiled in the last round of {WarmUpRound:N0}); timing {Events:N0}");
                 break;
@@ -95,18 +95,6 @@ internal static class PaymentsBenchmark
 
     private const int WarmUpRound = 2_000;
     private const int MaximumWarmUpRounds = 25;
-
-    /// <summary>Fewer methods than this compiled in a warm-up round: the JIT is done with the hot paths.</summary>
-    public const long QuietJit = 100;
-
-    /// <summary>The worker's count of JIT-compiled methods so far, from its Prometheus endpoint (.NET's System.Runtime meter).</summary>
-    public static async Task<long> CompiledMethodsAsync(HttpClient worker)
-    {
-        var metrics = await worker.GetStringAsync("/metrics");
-        var line = metrics.Split('\n').FirstOrDefault(line => line.StartsWith("dotnet_jit_compiled_methods", StringComparison.Ordinal))
-            ?? throw new InvalidOperationException("The worker's /metrics has no dotnet_jit_compiled_methods.");
-        return (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-    }
 
     private static async Task<Applied> SendAsync(string connectionString, HttpClient worker, int concurrency, List<string> intents)
     {

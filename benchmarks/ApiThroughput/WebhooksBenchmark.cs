@@ -56,13 +56,13 @@ internal static class WebhooksBenchmark
     public static async Task<(Burst First, int Rounds)> WarmUpAsync(Receiver receiver, string connectionString, HttpClient worker)
     {
         Burst? first = null;
-        var compiled = await PaymentsBenchmark.CompiledMethodsAsync(worker);
+        var compiled = await BenchmarkStack.CompiledMethodsAsync(worker);
         for (var round = 1; ; round++)
         {
             var burst = await BurstAsync(receiver, connectionString);
             first ??= burst;
-            var (before, after) = (compiled, compiled = await PaymentsBenchmark.CompiledMethodsAsync(worker));
-            if (after - before < PaymentsBenchmark.QuietJit || round == MaximumWarmUpBursts)
+            var (before, after) = (compiled, compiled = await BenchmarkStack.CompiledMethodsAsync(worker));
+            if (after - before < BenchmarkStack.QuietJit || round == MaximumWarmUpBursts)
             {
                 return (first, round);
             }
@@ -107,8 +107,7 @@ internal static class WebhooksBenchmark
             await Task.Delay(100);
         }
 
-        var written = new Dictionary<string, DateTimeOffset>();
-        var fannedOut = new Dictionary<string, double>();
+        var written = new Dictionary<string, (DateTimeOffset At, double FannedOutMs)>();
         await using (var connection = new NpgsqlConnection(connectionString))
         {
             await connection.OpenAsync();
@@ -122,21 +121,23 @@ internal static class WebhooksBenchmark
             await using var reader = await read.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
-                written[reader.GetString(0)] = reader.GetFieldValue<DateTimeOffset>(1);
-                fannedOut[reader.GetString(0)] = reader.GetDouble(2);
+                written[reader.GetString(0)] = (reader.GetFieldValue<DateTimeOffset>(1), reader.GetDouble(2));
             }
         }
 
         var arrivals = receiver.Arrivals.ToArray();
-        var delays = arrivals.Where(arrival => written.ContainsKey(arrival.Key))
-            .Select(arrival => (arrival.Value - written[arrival.Key]).TotalMilliseconds).Order().ToList();
-        if (delays.Count < Events)
+        var events = arrivals.Where(arrival => written.ContainsKey(arrival.Key)).Select(arrival => (Arrived: arrival.Value, Written: written[arrival.Key])).ToList();
+        if (events.Count < Events)
         {
-            throw new InvalidOperationException($"Only {delays.Count} of {Events} webhook events arrived within five minutes.");
+            throw new InvalidOperationException($"Only {events.Count} of {Events} webhook events arrived within five minutes.");
         }
 
         var span = arrivals.Max(arrival => arrival.Value) - arrivals.Min(arrival => arrival.Value);
-        return new Burst(delays.Count, span, new Delays(delays), new Delays(arrivals.Where(arrival => fannedOut.ContainsKey(arrival.Key)).Select(arrival => fannedOut[arrival.Key]).Order().ToList()));
+        return new Burst(
+            events.Count,
+            span,
+            new Delays(events.Select(@event => (@event.Arrived - @event.Written.At).TotalMilliseconds).Order().ToList()),
+            new Delays(events.Select(@event => @event.Written.FannedOutMs).Order().ToList()));
     }
 
     /// <summary>Then a trickle, as in normal traffic: one event every 50 ms. Fails when not all arrive within a minute.</summary>
